@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import type { RawDeployment } from './schema.js';
+import { MissingEnvError, resolveEnv } from './env.js';
+import { publicUrl } from '../redact.js';
+
+export const DEFAULT_PROBE_TIMEOUT_S = 60;
+export const DEFAULT_MAX_TOKENS = 16;
+
+/** Keys of litellm_params whose values are credentials: never output, always redacted from text. */
+export const SECRET_PARAM_KEYS = new Set([
+  'api_key', 'azure_ad_token', 'client_secret', 'aws_access_key_id', 'aws_secret_access_key',
+  'aws_session_token', 'vertex_credentials', 'password', 'token', 'tenant_id', 'client_id',
+]);
+
+/**
+ * One entry of model_list, resolved and ready to probe. Immutable. Secrets stay inside
+ * `credentials`/`secrets` and are never serialised: every output is built from an allow-list.
+ */
+export interface Deployment {
+  readonly id: string;
+  readonly modelName: string;
+  /** litellm_params.model as configured, e.g. "azure/gpt-4o". */
+  readonly model: string;
+  /** The model actually probed: model_info.health_check_model, else `model`. */
+  readonly probeModel: string;
+  /** Provider prefix ("openai", "azure", …) or custom_llm_provider; bare names are openai. */
+  readonly provider: string;
+  /** probeModel without its provider prefix: what goes on the wire. */
+  readonly providerModel: string;
+  readonly mode: string;
+  /** Resolved api_base; may carry user info or a key in the query: use publicApiBase for output. */
+  readonly apiBase?: string;
+  readonly publicApiBase?: string;
+  readonly apiVersion?: string;
+  readonly timeoutMs: number;
+  readonly maxTokens: number;
+  readonly checkParams: Readonly<Record<string, unknown>>;
+  readonly backgroundDisabled: boolean;
+  /** Why this deployment cannot be probed as configured (e.g. an unset env variable). */
+  readonly configError?: string;
+  readonly credentials: Readonly<{ apiKey?: string; organization?: string; extraHeaders: Readonly<Record<string, string>> }>;
+  /** Every secret value this deployment holds, for redaction of text that came from outside. */
+  readonly secrets: readonly string[];
+  /** All resolved litellm_params, for provider dialects that need more keys (region, project, …). */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** The config entry as written (unresolved), for /model/info through an allow-list. */
+  readonly raw: RawDeployment;
+}
+
+/** Splits "provider/name" the way LiteLLM does; bare names are OpenAI's. */
+export function splitModel(model: string, customProvider?: string): { provider: string; name: string } {
+  if (customProvider) {
+    const prefix = `${customProvider}/`;
+    return { provider: customProvider, name: model.startsWith(prefix) ? model.slice(prefix.length) : model };
+  }
+  const slash = model.indexOf('/');
+  if (slash <= 0) return { provider: 'openai', name: model };
+  return { provider: model.slice(0, slash), name: model.slice(slash + 1) };
+}
+
+/** JSON with sorted keys, so the same config always hashes to the same id. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * Like LiteLLM: a SHA-256 over model_name and litellm_params as written (env references, not
+ * their values), so every replica and every restart derive the same id from the same file.
+ */
+export function deploymentId(raw: RawDeployment): string {
+  return createHash('sha256').update(raw.model_name).update('\0').update(canonicalJson(raw.litellm_params)).digest('hex');
+}
+
+export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.ProcessEnv): Deployment {
+  const missing: MissingEnvError[] = [];
+  const base = `model_list[${index}]`;
+  const params = resolveEnv(raw.litellm_params, env, `${base}.litellm_params`, missing) as Record<string, unknown>;
+  const info = (resolveEnv(raw.model_info ?? {}, env, `${base}.model_info`, missing) ?? {}) as NonNullable<RawDeployment['model_info']>;
+
+  const secrets = new Set<string>();
+  for (const [k, v] of Object.entries(params)) if (SECRET_PARAM_KEYS.has(k) && typeof v === 'string' && v) secrets.add(v);
+  const extraHeaders: Record<string, string> = {};
+  for (const [k, v] of Object.entries((params.extra_headers as Record<string, unknown> | undefined) ?? {})) {
+    if (v === undefined || v === null) continue;
+    extraHeaders[k] = String(v);
+    // Header values (Authorization, session tokens, …) are treated as secrets wholesale.
+    if (String(v).length >= 4) {
+      secrets.add(String(v));
+      const bearer = /^\s*bearer\s+(.+)$/i.exec(String(v));
+      if (bearer?.[1]) secrets.add(bearer[1].trim());
+    }
+  }
+  const apiBase = typeof params.api_base === 'string' ? params.api_base : undefined;
+  if (apiBase) for (const s of urlSecrets(apiBase)) secrets.add(s);
+
+  const customProvider = typeof params.custom_llm_provider === 'string' ? params.custom_llm_provider : undefined;
+  const model = raw.litellm_params.model;
+  const probeModel = info.health_check_model ?? model;
+  const { provider, name } = splitModel(probeModel, customProvider);
+
+  const configError = missing.length ? missing.map((m) => m.message).join('; ') : undefined;
+  return Object.freeze({
+    id: info.id ?? deploymentId(raw),
+    modelName: raw.model_name,
+    model,
+    probeModel,
+    provider,
+    providerModel: name,
+    mode: info.mode ?? 'chat',
+    apiBase,
+    publicApiBase: apiBase ? publicUrl(apiBase) : undefined,
+    apiVersion: typeof params.api_version === 'string' ? params.api_version : undefined,
+    timeoutMs: Math.round((info.health_check_timeout ?? DEFAULT_PROBE_TIMEOUT_S) * 1000),
+    maxTokens: info.health_check_max_tokens ?? DEFAULT_MAX_TOKENS,
+    checkParams: Object.freeze({ ...(info.health_check_params ?? {}) }),
+    backgroundDisabled: info.disable_background_health_check === true,
+    configError,
+    credentials: Object.freeze({
+      apiKey: typeof params.api_key === 'string' ? params.api_key : undefined,
+      organization: typeof params.organization === 'string' ? params.organization : undefined,
+      extraHeaders: Object.freeze(extraHeaders),
+    }),
+    secrets: Object.freeze([...secrets]),
+    params: Object.freeze(params),
+    raw,
+  });
+}
+
+/** Secret parts of a URL: user info and every query value (Gemini-style `?key=`). */
+function urlSecrets(url: string): string[] {
+  try {
+    const u = new URL(url);
+    const out: string[] = [];
+    if (u.username) out.push(decodeURIComponent(u.username));
+    if (u.password) out.push(decodeURIComponent(u.password));
+    for (const [, v] of u.searchParams) if (v.length >= 4) out.push(v);
+    return out;
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,102 @@
+import { readFile } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
+import { configSchema, type RawConfig } from './schema.js';
+import { ConfigError, formatPath } from './errors.js';
+import { buildDeployment, type Deployment } from './deployment.js';
+import { envReference } from './env.js';
+
+export const DEFAULT_INTERVAL_S = 300;
+export const DEFAULT_CONCURRENCY = 16;
+/** Larger configs are refused before parsing: a model_list of 10,000 entries is ~2 MB. */
+const MAX_CONFIG_BYTES = 32 * 1024 * 1024;
+/** YAML alias expansion cap: refuses "billion laughs" documents quickly. */
+const MAX_ALIAS_COUNT = 1000;
+
+export interface Settings {
+  masterKey?: string;
+  backgroundHealthChecks: boolean;
+  /** Seconds; ≤ 0 disables background checks, as in LiteLLM. */
+  intervalS: number;
+  details: boolean;
+  concurrency: number;
+}
+
+export interface LoadedConfig {
+  file: string;
+  raw: RawConfig;
+  settings: Settings;
+  /** Unique by id, in file order. */
+  deployments: Deployment[];
+  warnings: string[];
+}
+
+export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+  let text: string;
+  try {
+    const buf = await readFile(file);
+    if (buf.byteLength > MAX_CONFIG_BYTES) throw new ConfigError(file, [`(file): larger than ${MAX_CONFIG_BYTES} bytes`]);
+    text = buf.toString('utf8');
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(file, [`(file): cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
+  }
+  return parseConfig(text, file, env);
+}
+
+export function parseConfig(text: string, file = 'config.yaml', env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true });
+  if (doc.errors.length) {
+    throw new ConfigError(file, doc.errors.map((e) => `line ${(e.linePos?.[0]?.line ?? '?')}: ${e.message.split('\n')[0]}`));
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    throw new ConfigError(file, [`(root): ${(err as Error).message.split('\n')[0]}`]);
+  }
+  if (data === null || data === undefined) data = {};
+  if (typeof data !== 'object' || Array.isArray(data)) throw new ConfigError(file, ['(root): expected a mapping with model_list']);
+
+  const parsed = configSchema.safeParse(data, {
+    error: (issue) => (issue.input === undefined ? 'Required' : undefined),
+  });
+  if (!parsed.success) {
+    throw new ConfigError(file, parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`));
+  }
+  const raw = parsed.data;
+  const gs = raw.general_settings;
+
+  let masterKey = gs.master_key;
+  const masterRef = envReference(masterKey);
+  if (masterRef !== undefined) {
+    masterKey = env[masterRef];
+    // Running without the key the file asks for would expose /health: refuse to start instead.
+    if (!masterKey) throw new ConfigError(file, [`general_settings.master_key: environment variable ${masterRef} is not set`]);
+  }
+
+  const warnings: string[] = [];
+  const byId = new Map<string, Deployment>();
+  raw.model_list.forEach((entry, i) => {
+    const d = buildDeployment(entry, i, env);
+    const first = byId.get(d.id);
+    if (first) {
+      warnings.push(`model_list[${i}] (${d.modelName}) has the same id as ${first.modelName}: probed once`);
+      return;
+    }
+    byId.set(d.id, d);
+  });
+
+  return {
+    file,
+    raw,
+    settings: {
+      masterKey,
+      backgroundHealthChecks: gs.background_health_checks ?? false,
+      intervalS: gs.health_check_interval ?? DEFAULT_INTERVAL_S,
+      details: gs.health_check_details ?? true,
+      concurrency: gs.health_check_concurrency ?? DEFAULT_CONCURRENCY,
+    },
+    deployments: [...byId.values()],
+    warnings,
+  };
+}

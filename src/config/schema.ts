@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/**
+ * The subset of LiteLLM's config.yaml this exporter reads. Every object is "loose": keys we do
+ * not use (router_settings, litellm_settings, callbacks, rpm, tpm, …) are accepted and kept, so a
+ * LiteLLM user's file loads unchanged.
+ */
+
+// LiteLLM (Python) accepts "True"/"true"/"1" in hand-written YAML and env-substituted strings.
+const bool = z.preprocess((v) => {
+  if (typeof v === 'string') {
+    const s = v.trim().toLowerCase();
+    if (['true', 'yes', '1', 'on'].includes(s)) return true;
+    if (['false', 'no', '0', 'off'].includes(s)) return false;
+  }
+  return v;
+}, z.boolean());
+
+const num = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v), z.number().finite());
+const positiveSeconds = num.pipe(z.number().positive().max(86_400 * 7));
+const positiveInt = num.pipe(z.number().int().positive().max(1_000_000));
+
+export const litellmParamsSchema = z.looseObject({
+  model: z.string().min(1),
+  api_base: z.string().min(1).optional(),
+  api_key: z.string().optional(),
+  api_version: z.string().optional(),
+  organization: z.string().optional(),
+  timeout: positiveSeconds.optional(),
+  stream_timeout: positiveSeconds.optional(),
+  extra_headers: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  custom_llm_provider: z.string().optional(),
+});
+
+export const modelInfoSchema = z.looseObject({
+  id: z.union([z.string().min(1), z.number()]).transform(String).optional(),
+  mode: z.string().min(1).optional(),
+  base_model: z.string().optional(),
+  health_check_timeout: positiveSeconds.optional(),
+  health_check_model: z.string().min(1).optional(),
+  health_check_max_tokens: positiveInt.optional(),
+  health_check_params: z.record(z.string(), z.unknown()).optional(),
+  disable_background_health_check: bool.optional(),
+});
+
+export const deploymentSchema = z.looseObject({
+  model_name: z.string().min(1),
+  litellm_params: litellmParamsSchema,
+  model_info: modelInfoSchema.optional(),
+});
+
+export const generalSettingsSchema = z.looseObject({
+  master_key: z.string().min(1).optional(),
+  background_health_checks: bool.optional(),
+  health_check_interval: num.pipe(z.number().max(86_400 * 7)).optional(),
+  health_check_details: bool.optional(),
+  health_check_concurrency: positiveInt.optional(),
+});
+
+export const configSchema = z.looseObject({
+  model_list: z.array(deploymentSchema).default([]),
+  general_settings: generalSettingsSchema.nullish().transform((v) => v ?? {}),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+export type RawDeployment = z.infer<typeof deploymentSchema>;
+export type GeneralSettings = z.infer<typeof generalSettingsSchema>;

@@ -1,0 +1,35 @@
+import type { Dialect } from './types.js';
+import { OPENAI_PATHS, encodeBody, joinUrl, lowerKeys, methodOf, openAiErrorMessage } from './openai.js';
+
+/** Used when a deployment has no api_version; Azure rejects calls without one. */
+export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
+
+/**
+ * Azure OpenAI: the deployment name is in the path, the version in `api-version`, the key in the
+ * `api-key` header (or an Entra ID token as a bearer). Files and batches are not per deployment.
+ */
+export const azureDialect: Dialect = {
+  name: 'azure',
+  genAiProvider: 'azure.ai.openai',
+  supports: () => true,
+  build(d, op, payload) {
+    if (!d.apiBase) throw new Error('azure deployments need litellm_params.api_base');
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (d.credentials.apiKey) headers['api-key'] = d.credentials.apiKey;
+    const adToken = d.params.azure_ad_token;
+    if (typeof adToken === 'string' && adToken) headers.authorization = `Bearer ${adToken}`;
+    Object.assign(headers, lowerKeys(d.credentials.extraHeaders));
+    const base = d.apiBase.replace(/\/+$/, '').replace(/\/openai$/, '');
+    const perDeployment = op !== 'batch_list' && op !== 'models_list';
+    const path = perDeployment
+      ? `/openai/deployments/${encodeURIComponent(d.providerModel)}${OPENAI_PATHS[op]}`
+      : `/openai${OPENAI_PATHS[op]}`;
+    const url = joinUrl(base, path);
+    url.searchParams.set('api-version', d.apiVersion ?? AZURE_DEFAULT_API_VERSION);
+    if (op === 'batch_list') url.searchParams.set('limit', '1');
+    const method = methodOf(op);
+    // The deployment in the path picks the model; the body carries none.
+    return { method, url, headers, body: method === 'GET' ? undefined : encodeBody(payload, headers) };
+  },
+  errorMessage: openAiErrorMessage,
+};

@@ -1,0 +1,139 @@
+import { Agent, errors as undiciErrors, request } from 'undici';
+import type { Deployment } from '../config/deployment.js';
+import { ProbeError, type CallOptions } from '../plugins/contract.js';
+import type { Operation, ProviderResponse } from './types.js';
+import { dialectFor } from './index.js';
+
+/** JSON answers of a health probe are tiny; a larger body is cut here and the socket dropped. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+/** Error bodies are only read this far: enough for a provider's message. */
+const MAX_ERROR_BYTES = 16 * 1024;
+
+/** Response headers worth reporting in /health (LiteLLM's names). */
+export const REPORTED_HEADERS = ['x-ms-region', 'x-ratelimit-remaining-requests', 'x-ratelimit-remaining-tokens'] as const;
+
+// One pooled agent for all probes; per-call timeouts come from the runner's AbortSignal.
+const sharedAgent = new Agent({ keepAliveTimeout: 10_000, connections: 64, headersTimeout: 0, bodyTimeout: 0 });
+
+export interface CallRequest {
+  deployment: Deployment;
+  op: Operation;
+  payload?: Record<string, unknown> | FormData;
+  signal: AbortSignal;
+  options?: CallOptions;
+}
+
+/** Sends one provider request and maps every failure to a typed ProbeError. */
+export async function callProvider({ deployment: d, op, payload, signal, options }: CallRequest): Promise<ProviderResponse> {
+  const dialect = dialectFor(d);
+  if (!dialect.supports(op)) throw new ProbeError('unsupported', `provider "${d.provider}" has no ${op} API`);
+  const merged = payload instanceof FormData || payload === undefined ? payload : { ...payload, ...d.checkParams };
+  let wire;
+  try {
+    wire = dialect.build(d, op, merged);
+  } catch (err) {
+    throw new ProbeError('config', (err as Error).message);
+  }
+
+  let res;
+  try {
+    res = await request(wire.url, {
+      method: wire.method,
+      headers: wire.headers,
+      body: wire.body as never,
+      signal,
+      dispatcher: sharedAgent,
+    });
+  } catch (err) {
+    throw transportError(err, signal);
+  }
+
+  const headers: Record<string, string> = {};
+  for (const name of REPORTED_HEADERS) {
+    const v = res.headers[name];
+    if (typeof v === 'string') headers[name] = v;
+  }
+  const contentType = String(res.headers['content-type'] ?? '');
+  const ok = res.statusCode >= 200 && res.statusCode < 300;
+  const bytes = await readCapped(res.body, ok ? (options?.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES) : MAX_ERROR_BYTES, ok, signal);
+  const text = () => Buffer.from(bytes).toString('utf8');
+
+  if (!ok) {
+    let body: unknown;
+    try { body = JSON.parse(text()); } catch { body = undefined; }
+    const message = dialect.errorMessage(body) ?? (text().trim().slice(0, 300) || 'no error message');
+    const retryAfterS = parseRetryAfter(res.headers['retry-after']);
+    throw new ProbeError(statusType(res.statusCode), `${res.statusCode}: ${message}`, { status: res.statusCode, retryAfterS });
+  }
+
+  let json: unknown;
+  if (/\bjson\b/i.test(contentType) || (contentType === '' && bytes.length > 0 && !isBinaryOp(op))) {
+    try {
+      json = JSON.parse(text());
+    } catch {
+      throw new ProbeError('bad_response', `${res.statusCode} with a body that is not valid JSON`, { status: res.statusCode });
+    }
+    const providerError = json && typeof json === 'object' && 'error' in json ? dialect.errorMessage(json) : undefined;
+    if (providerError) throw new ProbeError('bad_response', `${res.statusCode} with an error: ${providerError}`, { status: res.statusCode });
+  }
+  return { status: res.statusCode, contentType, json, bytes, headers };
+}
+
+function isBinaryOp(op: Operation): boolean {
+  return op === 'audio_speech';
+}
+
+export function statusType(status: number): ProbeError['errorType'] {
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 404) return 'not_found';
+  if (status === 408) return 'timeout';
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'server_error';
+  return 'bad_request';
+}
+
+/** Retry-After is seconds or an HTTP date. */
+export function parseRetryAfter(value: unknown): number | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  const secs = Number(value);
+  if (Number.isFinite(secs)) return Math.max(0, secs);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.round((at - Date.now()) / 1000));
+}
+
+async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(err?: Error): unknown }, max: number, enforce: boolean, signal: AbortSignal): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      size += chunk.byteLength;
+      if (size > max) {
+        body.destroy();
+        if (enforce) throw new ProbeError('bad_response', `response body larger than ${max} bytes; read stopped`);
+        chunks.push(chunk.subarray(0, max - (size - chunk.byteLength)));
+        break;
+      }
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    if (err instanceof ProbeError) throw err;
+    throw transportError(err, signal);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Socket, DNS, TLS and abort failures, typed. Messages name the kind, never the URL's secrets. */
+export function transportError(err: unknown, signal: AbortSignal): ProbeError {
+  if (signal.aborted) return new ProbeError('timeout', 'Timeout exceeded', { status: 408 });
+  const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  const code = e?.code ?? e?.cause?.code ?? '';
+  const cause = e?.cause?.message ?? e?.message ?? String(err);
+  if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
+    return new ProbeError('timeout', 'Timeout exceeded', { status: 408 });
+  }
+  if (code === 'ECONNREFUSED') return new ProbeError('connection', 'connection refused', { status: 503 });
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new ProbeError('connection', 'host not found (DNS)', { status: 503 });
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new ProbeError('connection', 'connection reset by upstream', { status: 503 });
+  if (/CERT|SSL|TLS|SELF_SIGNED/i.test(code) || /certificate/i.test(cause)) return new ProbeError('connection', `TLS failure: ${code || cause}`, { status: 503 });
+  return new ProbeError('connection', `request failed: ${code || cause}`, { status: 503 });
+}

@@ -1,0 +1,29 @@
+import type { Deployment } from '../config/deployment.js';
+import { ProbeError } from '../plugins/contract.js';
+import { azureDialect } from './azure.js';
+import { OPENAI_DEFAULT_BASE, openAiDialect } from './openai.js';
+import type { Dialect } from './types.js';
+
+/** Prefixes that speak the OpenAI wire format, with their gen_ai.provider.name and default base. */
+const DIALECTS = new Map<string, Dialect>([
+  ['openai', openAiDialect('openai', 'openai', OPENAI_DEFAULT_BASE)],
+  ['text-completion-openai', openAiDialect('text-completion-openai', 'openai', OPENAI_DEFAULT_BASE)],
+  ['azure', azureDialect],
+  ['azure_text', azureDialect],
+]);
+
+/**
+ * The dialect for a deployment. An unknown prefix with an api_base is treated as
+ * OpenAI-compatible (as LiteLLM's openai/ and custom_openai/ routes are); without one it is a
+ * config error the deployment reports, never a crash.
+ */
+export function dialectFor(d: Deployment): Dialect {
+  const known = DIALECTS.get(d.provider);
+  if (known) return known;
+  if (d.apiBase) return openAiDialect(d.provider, '_OTHER');
+  throw new ProbeError('config', `unknown provider "${d.provider}" (set litellm_params.api_base for an OpenAI-compatible server)`);
+}
+
+export function knownProviders(): string[] {
+  return [...DIALECTS.keys()];
+}

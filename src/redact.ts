@@ -1,0 +1,37 @@
+/**
+ * The one redaction function for text that came from outside (provider error bodies, socket
+ * errors, URLs). Known secret values are replaced first, then anything shaped like a credential.
+ */
+export const REDACTED = '[REDACTED]';
+
+const CREDENTIAL_PATTERNS: RegExp[] = [
+  /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi,
+  /([?&](?:key|api[-_]?key|token|access_token|sig|signature|code)=)[^&\s"'#]+/gi,
+  /\b(sk|pk|rk)-[A-Za-z0-9_-]{8,}/g,
+  /\bAKIA[0-9A-Z]{12,}\b/g,
+  /(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+(?::[^/\s@]*)?@/gi,
+];
+
+export function redact(text: string, secrets: readonly string[] = []): string {
+  let out = text;
+  // Longest first, so a secret that contains another is replaced whole.
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (s.length >= 4) out = out.split(s).join(REDACTED);
+  }
+  out = out.replace(CREDENTIAL_PATTERNS[0]!, (_m, scheme: string) => `${scheme} ${REDACTED}`);
+  out = out.replace(CREDENTIAL_PATTERNS[1]!, (_m, prefix: string) => `${prefix}${REDACTED}`);
+  out = out.replace(CREDENTIAL_PATTERNS[2]!, REDACTED);
+  out = out.replace(CREDENTIAL_PATTERNS[3]!, REDACTED);
+  out = out.replace(CREDENTIAL_PATTERNS[4]!, (_m, scheme: string) => `${scheme}${REDACTED}@`);
+  return out;
+}
+
+/** A URL safe to show: no user info, no query, no fragment. Unparseable input is not shown. */
+export function publicUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return REDACTED;
+  }
+}

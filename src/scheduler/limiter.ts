@@ -1,0 +1,21 @@
+/** A counting semaphore: at most `limit` tasks run at once, the rest wait in FIFO order. */
+export class Limiter {
+  #active = 0;
+  readonly #queue: Array<() => void> = [];
+  constructor(readonly limit: number) {
+    if (!(limit >= 1)) throw new RangeError('limit must be ≥ 1');
+  }
+  get active() { return this.#active; }
+  get waiting() { return this.#queue.length; }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#active >= this.limit) await new Promise<void>((resolve) => this.#queue.push(resolve));
+    this.#active++;
+    try {
+      return await task();
+    } finally {
+      this.#active--;
+      this.#queue.shift()?.();
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import type { Deployment } from '../config/deployment.js';
+import { ERROR_TYPES, ProbeError, type ErrorType, type ProbeContext, type ProbeOutcome, type ProbePlugin } from '../plugins/contract.js';
+import { callProvider } from '../providers/client.js';
+import { redact } from '../redact.js';
+import type { ProbeResult } from '../store/types.js';
+
+/** Short and fixed: every token is paid for, and the text is never logged. */
+export const DEFAULT_PROMPT = 'ping';
+
+export interface RunnerOptions {
+  plugins: ReadonlyMap<string, ProbePlugin>;
+  prompt?: string;
+  /** Aborts every probe in flight (shutdown). */
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+/**
+ * Runs one probe: the core's one place for the timeout, the clock, error typing and redaction.
+ * It always resolves with a result, whatever the plugin does (throws, rejects, never settles).
+ */
+export async function runProbe(d: Deployment, opts: RunnerOptions): Promise<ProbeResult> {
+  const now = opts.now ?? Date.now;
+  const startedAt = now();
+  const t0 = performance.now();
+  const finish = (outcome: ProbeOutcome, extra: Partial<ProbeResult>): ProbeResult => ({
+    deploymentId: d.id,
+    healthy: outcome.healthy,
+    startedAt,
+    checkedAt: now(),
+    latencyMs: Math.round((performance.now() - t0) * 10) / 10,
+    headers: {},
+    ...extra,
+    ...(outcome.healthy ? {} : {
+      errorType: outcome.errorType ?? 'plugin_error',
+      error: redact(outcome.error ?? 'unhealthy', d.secrets),
+    }),
+    ...(outcome.details ? { details: outcome.details } : {}),
+  });
+
+  if (d.configError) return finish({ healthy: false, errorType: 'config', error: d.configError }, { status: 500 });
+  const plugin = opts.plugins.get(d.mode);
+  if (!plugin) {
+    return finish({ healthy: false, errorType: 'no_plugin', error: `no probe plugin for mode "${d.mode}"` }, { status: 500 });
+  }
+
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new ProbeError('timeout', 'Timeout exceeded', { status: 408 })), d.timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([timeout.signal, opts.signal]) : timeout.signal;
+  const headers: Record<string, string> = {};
+  const ctx: ProbeContext = {
+    signal,
+    prompt: opts.prompt ?? DEFAULT_PROMPT,
+    maxTokens: d.maxTokens,
+    async call(op, payload, callOpts) {
+      const res = await callProvider({ deployment: d, op, payload, signal, options: callOpts });
+      Object.assign(headers, res.headers);
+      return res;
+    },
+  };
+
+  try {
+    // A plugin that never settles still ends at the deadline: race it against the abort.
+    const aborted = new Promise<never>((_, reject) => {
+      const onAbort = () => reject(signal.reason instanceof ProbeError ? signal.reason : new ProbeError('timeout', 'probe aborted (shutting down)', { status: 503 }));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    const outcome = await Promise.race([Promise.resolve().then(() => plugin.probe(d, ctx)), aborted]);
+    const checked = checkOutcome(outcome, plugin.mode);
+    return finish(checked, { headers, ...(checked.healthy ? {} : { status: 500 }) });
+  } catch (err) {
+    const typed = toProbeError(err, signal);
+    return finish(
+      { healthy: false, errorType: typed.errorType, error: typed.message },
+      { headers, status: typed.status ?? 500, ...(typed.retryAfterS !== undefined ? { retryAfterS: typed.retryAfterS } : {}) },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function toProbeError(err: unknown, signal: AbortSignal): ProbeError {
+  if (err instanceof ProbeError) return err;
+  if (signal.aborted && signal.reason instanceof ProbeError) return signal.reason;
+  // Duck-typed so user plugins can signal a type without importing our class.
+  const e = err as { errorType?: unknown; message?: unknown; status?: unknown };
+  if (e && typeof e === 'object' && typeof e.errorType === 'string' && (ERROR_TYPES as readonly string[]).includes(e.errorType)) {
+    return new ProbeError(e.errorType as ErrorType, String(e.message ?? e.errorType), { status: typeof e.status === 'number' ? e.status : undefined });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new ProbeError('plugin_error', `plugin threw: ${message}`);
+}
+
+/** A plugin's return value is untrusted: anything that is not a ProbeOutcome is a plugin error. */
+function checkOutcome(value: unknown, mode: string): ProbeOutcome {
+  if (!value || typeof value !== 'object' || typeof (value as ProbeOutcome).healthy !== 'boolean') {
+    return { healthy: false, errorType: 'plugin_error', error: `plugin for mode "${mode}" returned no result ({healthy: boolean})` };
+  }
+  const o = value as ProbeOutcome;
+  const details: Record<string, string | number | boolean> = {};
+  if (o.details && typeof o.details === 'object') {
+    for (const [k, v] of Object.entries(o.details)) if (['string', 'number', 'boolean'].includes(typeof v)) details[k] = v;
+  }
+  const errorType = o.errorType && (ERROR_TYPES as readonly string[]).includes(o.errorType) ? o.errorType : undefined;
+  return {
+    healthy: o.healthy,
+    ...(o.healthy ? {} : { error: typeof o.error === 'string' ? o.error : 'unhealthy', errorType: errorType ?? 'bad_response' }),
+    ...(Object.keys(details).length ? { details } : {}),
+  };
+}

@@ -1,0 +1,30 @@
+import type { Detail, ErrorType } from '../plugins/contract.js';
+
+/** The latest outcome of probing one deployment. */
+export interface ProbeResult {
+  deploymentId: string;
+  healthy: boolean;
+  /** Epoch ms when the probe started and ended. */
+  startedAt: number;
+  checkedAt: number;
+  latencyMs: number;
+  errorType?: ErrorType;
+  /** Redacted error text. */
+  error?: string;
+  /** HTTP status of the failure, reported as exception_status. */
+  status?: number;
+  retryAfterS?: number;
+  /** Allow-listed response headers (x-ms-region, x-ratelimit-remaining-*). */
+  headers: Record<string, string>;
+  details?: Record<string, Detail>;
+}
+
+/** The single source of truth read by /health, metrics and the CLI. */
+export interface HealthStore {
+  get(id: string): ProbeResult | undefined;
+  set(result: ProbeResult): void;
+  delete(id: string): void;
+  /** Drops every entry whose id is not in `ids` (config reload). */
+  retain(ids: ReadonlySet<string>): void;
+  values(): IterableIterator<ProbeResult>;
+}
