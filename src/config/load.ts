@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { configSchema, type RawConfig } from './schema.js';
 import { ConfigError, formatPath } from './errors.js';
@@ -19,6 +20,8 @@ export interface Settings {
   intervalS: number;
   details: boolean;
   concurrency: number;
+  /** Absolute path of general_settings.health_check_plugins_dir. */
+  pluginsDir?: string;
 }
 
 export interface LoadedConfig {
@@ -95,6 +98,7 @@ export function parseConfig(text: string, file = 'config.yaml', env: NodeJS.Proc
       intervalS: gs.health_check_interval ?? DEFAULT_INTERVAL_S,
       details: gs.health_check_details ?? true,
       concurrency: gs.health_check_concurrency ?? DEFAULT_CONCURRENCY,
+      pluginsDir: gs.health_check_plugins_dir ? resolve(dirname(file), gs.health_check_plugins_dir) : undefined,
     },
     deployments: [...byId.values()],
     warnings,

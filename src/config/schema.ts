@@ -55,6 +55,8 @@ export const generalSettingsSchema = z.looseObject({
   health_check_interval: num.pipe(z.number().max(86_400 * 7)).optional(),
   health_check_details: bool.optional(),
   health_check_concurrency: positiveInt.optional(),
+  /** A folder of user probe plugins, relative to the config file. */
+  health_check_plugins_dir: z.string().min(1).optional(),
 });
 
 export const configSchema = z.looseObject({

@@ -1,0 +1,19 @@
+import { pino, type Logger } from 'pino';
+
+/**
+ * JSON logs on stderr (stdout stays free for --once/--health output). Redaction paths are a
+ * second net only: nothing logs a deployment's params or a request's headers in the first place.
+ */
+export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destination: pino.DestinationStream = pino.destination(2)): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'llm-health-exporter' },
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers["x-litellm-api-key"]', '*.api_key', '*.master_key', '*.authorization'],
+        censor: '[REDACTED]',
+      },
+    },
+    destination,
+  );
+}

@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { request } from 'undici';
+import { ConfigError } from '../config/errors.js';
+import { loadConfigFile } from '../config/load.js';
+import { Exporter } from '../exporter.js';
+import { VERSION } from '../meta.js';
+import { redact } from '../redact.js';
+import type { HealthReport } from '../server/entries.js';
+import { formatHealthTable } from './format.js';
+import { createLogger } from './logger.js';
+
+/** Exit codes: 0 all healthy / ok, 1 something unhealthy, 2 bad usage, bad config or unreachable. */
+export const EXIT = { ok: 0, unhealthy: 1, usage: 2 } as const;
+
+const HELP = `llm-health-exporter ${VERSION}
+Health checks for every deployment in a LiteLLM config.yaml: /health JSON, readiness, liveliness.
+
+Usage:
+  llm-health-exporter [--config] config.yaml [--host 0.0.0.0] [--port 4000] [--plugins DIR]
+  llm-health-exporter --check-config --config config.yaml
+  llm-health-exporter --once --config config.yaml [--json]
+  llm-health-exporter --health [--url http://127.0.0.1:4000] [--key KEY] [--json]
+
+Options:
+  --config FILE     LiteLLM config.yaml (also accepted as the first positional argument)
+  --host HOST       listen address (default 0.0.0.0)
+  --port PORT       listen port (default 4000, or $PORT)
+  --plugins DIR     an extra folder of probe plugins (repeatable)
+  --check-config    validate the config and exit (0 valid, 2 invalid)
+  --once            probe every deployment once, print the /health answer, exit (0 all healthy, 1 not)
+  --health          ask a running exporter's /health (key: --key or $LITELLM_MASTER_KEY)
+  --url URL         exporter URL for --health (default http://127.0.0.1:4000)
+  --key KEY         master key for --health
+  --json            print JSON instead of a table (--health, --once)
+  --log-level LVL   trace|debug|info|warn|error (default info, or $LOG_LEVEL)
+  -h, --help        this help
+  -v, --version     the version
+
+Every probe is a real, paid API call. See README.md for what is called and how often.`;
+
+export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        host: { type: 'string', default: '0.0.0.0' },
+        port: { type: 'string', default: process.env.PORT ?? '4000' },
+        plugins: { type: 'string', multiple: true },
+        'check-config': { type: 'boolean' },
+        once: { type: 'boolean' },
+        health: { type: 'boolean' },
+        url: { type: 'string', default: 'http://127.0.0.1:4000' },
+        key: { type: 'string' },
+        json: { type: 'boolean' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (e) {
+    err.write(`${(e as Error).message}\n\n${HELP}\n`);
+    return EXIT.usage;
+  }
+  const { values: o, positionals } = args;
+  if (o.help) { out.write(`${HELP}\n`); return EXIT.ok; }
+  if (o.version) { out.write(`${VERSION}\n`); return EXIT.ok; }
+
+  if (o.health) return healthCommand(o.url, o.key ?? process.env.LITELLM_MASTER_KEY, o.json === true, out, err);
+
+  const configFile = o.config ?? positionals[0];
+  if (!configFile) { err.write(`a config file is required\n\n${HELP}\n`); return EXIT.usage; }
+  const port = Number(o.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) { err.write(`--port: not a port number: ${o.port}\n`); return EXIT.usage; }
+
+  let config;
+  try {
+    config = await loadConfigFile(configFile);
+  } catch (e) {
+    if (e instanceof ConfigError) { err.write(`${e.message}\n`); return EXIT.usage; }
+    throw e;
+  }
+  if (o['check-config']) {
+    const lines = [`config ok: ${config.deployments.length} deployment(s) in ${configFile}`, ...config.warnings.map((w) => `warning: ${w}`)];
+    for (const d of config.deployments) if (d.configError) lines.push(`warning: ${d.modelName}: ${d.configError}`);
+    out.write(`${lines.join('\n')}\n`);
+    return EXIT.ok;
+  }
+
+  const logger = createLogger(o['log-level']);
+  const exporter = await Exporter.create({ config, logger, pluginDirs: [...(config.settings.pluginsDir ? [config.settings.pluginsDir] : []), ...(o.plugins ?? [])] });
+
+  if (o.once) {
+    const report = await exporter.once();
+    await exporter.close();
+    out.write(`${o.json ? JSON.stringify(report, null, 2) : formatHealthTable(report)}\n`);
+    return report.unhealthy_count > 0 ? EXIT.unhealthy : EXIT.ok;
+  }
+
+  const address = await exporter.listen(o.host, port);
+  logger.info({ address, deployments: exporter.deployments.length, plugins: exporter.pluginModes }, 'llm-health-exporter listening');
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      const force = setTimeout(() => process.exit(1), 10_000);
+      force.unref();
+      exporter.close().then(resolve, (e: unknown) => { logger.error({ err: String(e) }, 'shutdown failed'); resolve(); });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return EXIT.ok;
+}
+
+/** `--health`: like `litellm --health`, but sends the master key so it works behind auth. */
+async function healthCommand(url: string, key: string | undefined, json: boolean, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const secrets = key ? [key] : [];
+  let target: URL;
+  try {
+    target = new URL('/health', url);
+  } catch {
+    err.write(`--url: not a URL\n`);
+    return EXIT.usage;
+  }
+  try {
+    const res = await request(target, {
+      headers: key ? { authorization: `Bearer ${key}` } : {},
+      signal: AbortSignal.timeout(120_000),
+    });
+    const text = await res.body.text();
+    if (res.statusCode === 401) {
+      err.write(`${target.origin}/health answered 401: set --key or LITELLM_MASTER_KEY\n`);
+      return EXIT.usage;
+    }
+    let report: HealthReport;
+    try {
+      report = JSON.parse(text) as HealthReport;
+      if (!Array.isArray(report.healthy_endpoints)) throw new Error('not a /health answer');
+    } catch {
+      err.write(`${target.origin}/health answered ${res.statusCode} with something that is not a /health answer\n`);
+      return EXIT.usage;
+    }
+    out.write(`${json ? JSON.stringify(report, null, 2) : formatHealthTable(report)}\n`);
+    return report.unhealthy_count > 0 || res.statusCode === 503 ? EXIT.unhealthy : EXIT.ok;
+  } catch (e) {
+    err.write(`cannot reach ${target.origin}: ${redact((e as Error).message, secrets)}\n`);
+    return EXIT.usage;
+  }
+}
+
+// Run only when executed (not when imported by tests).
+const invoked = process.argv[1] ? (await import('node:url')).pathToFileURL((await import('node:fs')).realpathSync(process.argv[1])).href : '';
+if (invoked === import.meta.url) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
+    process.stderr.write(`fatal: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 2;
+  });
+}

@@ -1,0 +1,184 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Deployment } from './config/deployment.js';
+import { loadConfigFile, type LoadedConfig, type Settings } from './config/load.js';
+import { BUILTIN_PLUGINS_DIR, loadPlugins, type LoadedPlugins } from './plugins/loader.js';
+import { MemoryStore } from './store/memory.js';
+import type { HealthStore, ProbeResult } from './store/types.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import { buildServer } from './server/app.js';
+import { healthReport, type HealthReport } from './server/entries.js';
+import { VERSION } from './meta.js';
+
+export interface ExporterOptions {
+  config: LoadedConfig;
+  logger: Logger;
+  /** Extra plugin folders (after the built-ins, so a user plugin can replace one). */
+  pluginDirs?: readonly string[];
+}
+
+export interface HealthAnswer {
+  statusCode: 200 | 404 | 503;
+  body: HealthReport | { error: { message: string; type: string; param?: string; code: number } };
+}
+
+/** litellm_params keys safe to show in /model/info; everything else (credentials, headers) is left out. */
+const PUBLIC_PARAM_KEYS = new Set([
+  'model', 'api_version', 'custom_llm_provider', 'organization', 'region_name', 'aws_region_name',
+  'vertex_project', 'vertex_location', 'timeout', 'stream_timeout', 'max_retries', 'rpm', 'tpm', 'base_model',
+]);
+const PUBLIC_INFO_KEY = /^(id|mode|base_model|description|tier|max_tokens|max_input_tokens|max_output_tokens|input_cost_per_token|output_cost_per_token|supports_[a-z_]+|health_check_(timeout|model|max_tokens|voice|interval)|disable_background_health_check)$/;
+
+/**
+ * The composition root: config, plugins, store, scheduler and HTTP server, wired once. Every
+ * output (/health, /model/info, the CLI) reads the store; nothing keeps a copy of health state.
+ */
+export class Exporter {
+  readonly logger: Logger;
+  readonly store: HealthStore = new MemoryStore();
+  readonly scheduler: Scheduler;
+  readonly server: FastifyInstance;
+  #config: LoadedConfig;
+  #plugins: LoadedPlugins;
+  #shuttingDown = false;
+
+  private constructor(config: LoadedConfig, plugins: LoadedPlugins, logger: Logger) {
+    this.#config = config;
+    this.#plugins = plugins;
+    this.logger = logger;
+    this.scheduler = new Scheduler({
+      store: this.store,
+      plugins: plugins.byMode,
+      concurrency: config.settings.concurrency,
+      onResult: (d, r) => this.#logTransition(d, r),
+    });
+    this.server = buildServer(this, logger);
+  }
+
+  static async create(opts: ExporterOptions): Promise<Exporter> {
+    const plugins = await loadPlugins([BUILTIN_PLUGINS_DIR, ...(opts.pluginDirs ?? [])]);
+    const ex = new Exporter(opts.config, plugins, opts.logger);
+    ex.#reportStartupProblems();
+    return ex;
+  }
+
+  get settings(): Settings { return this.#config.settings; }
+  get deployments(): readonly Deployment[] { return this.#config.deployments; }
+  get shuttingDown(): boolean { return this.#shuttingDown; }
+  get pluginModes(): string[] { return [...this.#plugins.byMode.keys()].sort(); }
+
+  /** Starts background checks when configured (LiteLLM: interval ≤ 0 disables them). */
+  startBackground(): void {
+    const { backgroundHealthChecks, intervalS } = this.settings;
+    if (!backgroundHealthChecks || intervalS <= 0) return;
+    this.logger.info({ interval_s: intervalS, deployments: this.deployments.length }, 'background health checks on');
+    this.scheduler.startBackground(() => this.deployments, intervalS, (err) => this.logger.error({ err: String(err) }, 'background round failed'));
+  }
+
+  get backgroundOn(): boolean {
+    return this.settings.backgroundHealthChecks && this.settings.intervalS > 0;
+  }
+
+  /** /health: cached results in background mode, otherwise a (shared) round now. */
+  async health(query: { model?: string; model_id?: string }): Promise<HealthAnswer> {
+    let targets = this.deployments;
+    if (query.model_id !== undefined) {
+      targets = targets.filter((d) => d.id === query.model_id);
+      if (!targets.length) return notFound(`no deployment with model_id "${query.model_id}"`, 'model_id');
+    }
+    if (query.model !== undefined) {
+      const m = query.model;
+      targets = targets.filter((d) => d.modelName === m || d.model === m || d.probeModel === m);
+      if (!targets.length) return notFound(`no deployment matches model "${m}"`, 'model');
+    }
+    const targeted = query.model !== undefined || query.model_id !== undefined;
+    if (targeted) await Promise.all(targets.map((d) => this.scheduler.probe(d)));
+    else if (!this.backgroundOn) await this.scheduler.round(targets);
+    const body = healthReport(targets, (id) => this.store.get(id), this.settings.details);
+    return { statusCode: targeted && body.healthy_count === 0 ? 503 : 200, body };
+  }
+
+  /** One round over every deployment, without a server (CLI --once). */
+  async once(): Promise<HealthReport> {
+    await this.scheduler.round(this.deployments);
+    return healthReport(this.deployments, (id) => this.store.get(id), this.settings.details);
+  }
+
+  readiness(): { ready: boolean; body: Record<string, unknown> } {
+    const last = this.scheduler.lastRoundAt;
+    const body: Record<string, unknown> = {
+      status: 'healthy',
+      db: 'Not connected',
+      cache: null,
+      version: VERSION,
+      success_callbacks: [],
+      plugins: this.pluginModes,
+      deployments: this.deployments.length,
+    };
+    if (this.#plugins.errors.length) body.plugin_errors = this.#plugins.errors;
+    if (last !== undefined) body.last_updated = new Date(last).toISOString();
+    let reason: string | undefined;
+    if (this.#shuttingDown) reason = 'shutting down';
+    // A load balancer must never see an empty /health: wait for the first background round.
+    else if (this.backgroundOn && last === undefined) reason = 'first background health check round not finished';
+    if (reason) {
+      body.status = this.#shuttingDown ? 'shutting_down' : 'starting';
+      body.reason = reason;
+    }
+    return { ready: reason === undefined, body };
+  }
+
+  modelInfo(): Array<{ model_name: string; litellm_params: Record<string, unknown>; model_info: Record<string, unknown> }> {
+    return this.deployments.map((d) => {
+      const params: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(d.params)) if (PUBLIC_PARAM_KEYS.has(k) && isScalar(v)) params[k] = v;
+      if (d.publicApiBase) params.api_base = d.publicApiBase;
+      const info: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(d.raw.model_info ?? {})) if (PUBLIC_INFO_KEY.test(k) && isScalar(v)) info[k] = v;
+      info.id = d.id;
+      info.mode = d.mode;
+      return { model_name: d.modelName, litellm_params: params, model_info: info };
+    });
+  }
+
+  async listen(host: string, port: number): Promise<string> {
+    this.startBackground();
+    return this.server.listen({ host, port });
+  }
+
+  /** Graceful stop: answer 503 on liveliness/readiness, abort probes in flight, close the server. */
+  async close(): Promise<void> {
+    if (this.#shuttingDown) return;
+    this.#shuttingDown = true;
+    await this.scheduler.stop();
+    await this.server.close();
+  }
+
+  #reportStartupProblems(): void {
+    for (const w of this.#config.warnings) this.logger.warn(w);
+    for (const e of this.#plugins.errors) this.logger.error({ file: e.file }, `plugin not loaded: ${e.reason}`);
+    const modes = new Set(this.deployments.map((d) => d.mode));
+    for (const m of modes) {
+      if (!this.#plugins.byMode.has(m)) this.logger.warn(`no probe plugin for mode "${m}": its deployments will report unhealthy`);
+    }
+    for (const d of this.deployments) {
+      if (d.configError) this.logger.warn({ model_name: d.modelName, model_id: d.id }, d.configError);
+    }
+  }
+
+  #logTransition(d: Deployment, r: ProbeResult): void {
+    const fields = { model_name: d.modelName, model_id: d.id, latency_ms: r.latencyMs };
+    if (r.healthy) this.logger.debug(fields, 'probe healthy');
+    else this.logger.info({ ...fields, error_type: r.errorType, error: r.error }, 'probe unhealthy');
+  }
+}
+
+function isScalar(v: unknown): v is string | number | boolean {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+}
+
+function notFound(message: string, param: string): HealthAnswer {
+  return { statusCode: 404, body: { error: { message, type: 'not_found', param, code: 404 } } };
+}
+
+export { loadConfigFile };

@@ -1,0 +1,37 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Exporter } from '../exporter.js';
+import { healthRoutes } from './routes/health.js';
+import { modelInfoRoutes } from './routes/model-info.js';
+import { probeRoutes } from './routes/probes.js';
+
+/** The HTTP surface: each route group is an encapsulated fastify plugin with JSON schemas. */
+export function buildServer(exporter: Exporter, logger: Logger): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // GET-only API: nothing legitimate sends more than this.
+    bodyLimit: 64 * 1024,
+    // Request lines only at debug: /health is polled often and would drown the probe log.
+    logController: new LogController({ disableRequestLogging: () => !logger.isLevelEnabled('debug') }),
+    return503OnClosing: true,
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send({ error: { message: `route ${req.method} ${req.url.split('?')[0]} not found`, type: 'not_found', code: 404 } });
+  });
+  app.setErrorHandler((err: { statusCode?: number; validation?: Array<{ instancePath?: string; params?: { missingProperty?: string } }>; validationContext?: string; message: string }, req, reply) => {
+    if (err.validation) {
+      const v = err.validation[0];
+      const param = (v?.instancePath ?? '').replace(/^\//, '') || v?.params?.missingProperty || err.validationContext || 'request';
+      return reply.code(400).send({ error: { message: `invalid ${err.validationContext ?? 'parameter'} "${param}": ${err.message}`, type: 'bad_request', param, code: 400 } });
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) req.log.error({ err: { message: err.message } }, 'request failed');
+    return reply.code(status).send({ error: { message: status === 500 ? 'internal error' : err.message, type: 'error', code: status } });
+  });
+
+  void app.register(healthRoutes, { exporter });
+  void app.register(probeRoutes, { exporter });
+  void app.register(modelInfoRoutes, { exporter });
+  return app;
+}

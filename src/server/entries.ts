@@ -1,0 +1,51 @@
+import type { Deployment } from '../config/deployment.js';
+import type { ProbeResult } from '../store/types.js';
+
+/**
+ * One /health entry, built from an allow-list of fields, never by deleting secrets from a copy
+ * of the params (LiteLLM leaked extra_headers and session tokens that way). The response JSON
+ * schema in routes/health.ts repeats the same list, so an unlisted field cannot be serialised.
+ */
+export type HealthEntry = Record<string, string | number | boolean | Record<string, string | number | boolean>>;
+
+export interface HealthReport {
+  healthy_endpoints: HealthEntry[];
+  unhealthy_endpoints: HealthEntry[];
+  healthy_count: number;
+  unhealthy_count: number;
+}
+
+export function healthEntry(d: Deployment, r: ProbeResult, details: boolean): HealthEntry {
+  const e: HealthEntry = { model: d.probeModel, model_id: d.id, model_name: d.modelName };
+  if (!details) {
+    if (!r.healthy) e.exception_status = r.status ?? 500;
+    return e;
+  }
+  e.mode = d.mode;
+  e.custom_llm_provider = d.provider;
+  if (d.publicApiBase) e.api_base = d.publicApiBase;
+  if (d.apiVersion) e.api_version = d.apiVersion;
+  for (const [k, v] of Object.entries(r.headers)) e[k] = v;
+  e.last_checked = new Date(r.checkedAt).toISOString();
+  e.latency_ms = r.latencyMs;
+  if (r.details && Object.keys(r.details).length) e.details = r.details;
+  if (!r.healthy) {
+    e.error = r.error ?? 'unhealthy';
+    e.error_type = r.errorType ?? 'plugin_error';
+    e.exception_status = r.status ?? 500;
+    if (r.retryAfterS !== undefined) e.retry_after_s = r.retryAfterS;
+  }
+  return e;
+}
+
+/** The seed's /health body over `deployments`; those not probed yet are left out. */
+export function healthReport(deployments: readonly Deployment[], lookup: (id: string) => ProbeResult | undefined, details: boolean): HealthReport {
+  const healthy: HealthEntry[] = [];
+  const unhealthy: HealthEntry[] = [];
+  for (const d of deployments) {
+    const r = lookup(d.id);
+    if (!r) continue;
+    (r.healthy ? healthy : unhealthy).push(healthEntry(d, r, details));
+  }
+  return { healthy_endpoints: healthy, unhealthy_endpoints: unhealthy, healthy_count: healthy.length, unhealthy_count: unhealthy.length };
+}

@@ -1,0 +1,75 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Exporter } from '../../exporter.js';
+import { requireMasterKey } from '../auth.js';
+
+const detail = { type: ['string', 'number', 'boolean'] };
+
+/** Every field an entry may carry. additionalProperties: false makes this the serialiser's allow-list too. */
+export const healthEntrySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    model: { type: 'string' },
+    model_id: { type: 'string' },
+    model_name: { type: 'string' },
+    mode: { type: 'string' },
+    custom_llm_provider: { type: 'string' },
+    api_base: { type: 'string' },
+    api_version: { type: 'string' },
+    'x-ms-region': { type: 'string' },
+    'x-ratelimit-remaining-requests': { type: 'string' },
+    'x-ratelimit-remaining-tokens': { type: 'string' },
+    last_checked: { type: 'string' },
+    latency_ms: { type: 'number' },
+    error: { type: 'string' },
+    error_type: { type: 'string' },
+    exception_status: { type: 'integer' },
+    retry_after_s: { type: 'number' },
+    details: { type: 'object', additionalProperties: detail },
+  },
+  required: ['model', 'model_id', 'model_name'],
+} as const;
+
+export const healthReportSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    healthy_endpoints: { type: 'array', items: healthEntrySchema },
+    unhealthy_endpoints: { type: 'array', items: healthEntrySchema },
+    healthy_count: { type: 'integer' },
+    unhealthy_count: { type: 'integer' },
+  },
+  required: ['healthy_endpoints', 'unhealthy_endpoints', 'healthy_count', 'unhealthy_count'],
+} as const;
+
+export const errorSchema = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: { message: { type: 'string' }, type: { type: 'string' }, param: { type: 'string' }, code: { type: 'integer' } },
+    },
+  },
+} as const;
+
+interface HealthQuery { model?: string; model_id?: string }
+
+/** GET /health: the seed's answer; ?model= / ?model_id= probe just those deployments, now. */
+export const healthRoutes: FastifyPluginAsync<{ exporter: Exporter }> = async (app, { exporter }) => {
+  app.get<{ Querystring: HealthQuery }>('/health', {
+    preHandler: requireMasterKey(() => exporter.settings.masterKey),
+    schema: {
+      querystring: {
+        type: 'object',
+        properties: {
+          model: { type: 'string', minLength: 1, maxLength: 512 },
+          model_id: { type: 'string', minLength: 1, maxLength: 512 },
+        },
+      },
+      response: { 200: healthReportSchema, 503: healthReportSchema, 401: errorSchema, 404: errorSchema },
+    },
+  }, async (req, reply) => {
+    const answer = await exporter.health(req.query);
+    return reply.code(answer.statusCode).send(answer.body);
+  });
+};

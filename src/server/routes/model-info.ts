@@ -1,0 +1,34 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Exporter } from '../../exporter.js';
+import { requireMasterKey } from '../auth.js';
+import { errorSchema } from './health.js';
+
+const scalar = { type: ['string', 'number', 'boolean'] };
+const modelInfoSchema = {
+  type: 'object',
+  properties: {
+    data: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          model_name: { type: 'string' },
+          litellm_params: { type: 'object', additionalProperties: scalar },
+          model_info: { type: 'object', additionalProperties: scalar },
+        },
+      },
+    },
+  },
+} as const;
+
+/** GET /model/info: each deployment with its model_info.id; credentials never included. */
+export const modelInfoRoutes: FastifyPluginAsync<{ exporter: Exporter }> = async (app, { exporter }) => {
+  const opts = {
+    preHandler: requireMasterKey(() => exporter.settings.masterKey),
+    schema: { response: { 200: modelInfoSchema, 401: errorSchema } },
+  };
+  const handler = async () => ({ data: exporter.modelInfo() });
+  app.get('/model/info', opts, handler);
+  app.get('/v1/model/info', opts, handler);
+};

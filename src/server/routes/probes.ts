@@ -1,0 +1,41 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Exporter } from '../../exporter.js';
+
+const readinessSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: { type: 'string' },
+    reason: { type: 'string' },
+    db: { type: 'string' },
+    cache: { type: ['string', 'null'] },
+    version: { type: 'string' },
+    litellm_version: { type: 'string' },
+    success_callbacks: { type: 'array', items: { type: 'string' } },
+    plugins: { type: 'array', items: { type: 'string' } },
+    plugin_errors: {
+      type: 'array',
+      items: { type: 'object', additionalProperties: false, properties: { file: { type: 'string' }, reason: { type: 'string' } } },
+    },
+    deployments: { type: 'integer' },
+    last_updated: { type: 'string' },
+  },
+} as const;
+
+const shuttingDown = { type: 'object', properties: { status: { type: 'string' } } } as const;
+
+/** Unauthenticated probes for orchestrators: readiness and liveliness (LiteLLM's spelling and the usual one). */
+export const probeRoutes: FastifyPluginAsync<{ exporter: Exporter }> = async (app, { exporter }) => {
+  app.get('/health/readiness', { schema: { response: { 200: readinessSchema, 503: readinessSchema } } }, async (_req, reply) => {
+    const r = exporter.readiness();
+    return reply.code(r.ready ? 200 : 503).send(r.body);
+  });
+
+  const alive = async (_req: unknown, reply: import('fastify').FastifyReply) => {
+    if (exporter.shuttingDown) return reply.code(503).send({ status: 'shutting_down' });
+    return reply.code(200).send("I'm alive!");
+  };
+  const schema = { response: { 200: { type: 'string' }, 503: shuttingDown } };
+  app.get('/health/liveliness', { schema }, alive);
+  app.get('/health/liveness', { schema }, alive);
+};
