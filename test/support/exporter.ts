@@ -1,0 +1,28 @@
+import { Writable } from 'node:stream';
+import { parseConfig } from '../../src/config/load.js';
+import { Exporter } from '../../src/exporter.js';
+import { createLogger } from '../../src/cli/logger.js';
+
+export interface TestExporter {
+  exporter: Exporter;
+  /** http://127.0.0.1:PORT */
+  url: string;
+  /** Every log line written so far (JSON lines, at the level asked for). */
+  logs(): string;
+  close(): Promise<void>;
+}
+
+/** Starts a real exporter (real fastify on a loopback port) on a config given as YAML text. */
+export async function startExporter(
+  yaml: string,
+  opts: { env?: NodeJS.ProcessEnv; logLevel?: string; pluginDirs?: string[]; listen?: boolean } = {},
+): Promise<TestExporter> {
+  const lines: string[] = [];
+  const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
+  const logger = createLogger(opts.logLevel ?? 'trace', sink);
+  const config = parseConfig(yaml, 'test-config.yaml', opts.env ?? {});
+  const exporter = await Exporter.create({ config, logger, pluginDirs: opts.pluginDirs });
+  let url = '';
+  if (opts.listen !== false) url = (await exporter.listen('127.0.0.1', 0)).replace('localhost', '127.0.0.1');
+  return { exporter, url, logs: () => lines.join(''), close: () => exporter.close() };
+}
