@@ -9,6 +9,10 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destinatio
     {
       level,
       base: { service: 'llm-health-exporter' },
+      serializers: {
+        // The path only: a query string is caller input and may carry anything.
+        req: (req: { method?: string; url?: string; ip?: string }) => ({ method: req.method, path: req.url?.split('?')[0], remote: req.ip }),
+      },
       redact: {
         paths: ['req.headers.authorization', 'req.headers["x-litellm-api-key"]', '*.api_key', '*.master_key', '*.authorization'],
         censor: '[REDACTED]',

@@ -90,7 +90,8 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     return EXIT.ok;
   }
 
-  const logger = createLogger(o['log-level']);
+  // Logs go to stderr (fd 2 directly when it is the process's own, for speed).
+  const logger = createLogger(o['log-level'], err === process.stderr ? undefined : (err as never));
   const exporter = await Exporter.create({ config, logger, pluginDirs: [...(config.settings.pluginsDir ? [config.settings.pluginsDir] : []), ...(o.plugins ?? [])] });
 
   if (o.once) {

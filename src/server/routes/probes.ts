@@ -22,6 +22,7 @@ const readinessSchema = {
   },
 } as const;
 
+const ALIVE = JSON.stringify("I'm alive!");
 const shuttingDown = { type: 'object', properties: { status: { type: 'string' } } } as const;
 
 /** Unauthenticated probes for orchestrators: readiness and liveliness (LiteLLM's spelling and the usual one). */
@@ -33,7 +34,8 @@ export const probeRoutes: FastifyPluginAsync<{ exporter: Exporter }> = async (ap
 
   const alive = async (_req: unknown, reply: import('fastify').FastifyReply) => {
     if (exporter.shuttingDown) return reply.code(503).send({ status: 'shutting_down' });
-    return reply.code(200).send("I'm alive!");
+    // LiteLLM answers a JSON string; a plain string payload would go out as text/plain.
+    return reply.code(200).type('application/json; charset=utf-8').send(ALIVE);
   };
   const schema = { response: { 200: { type: 'string' }, 503: shuttingDown } };
   app.get('/health/liveliness', { schema }, alive);
