@@ -33,7 +33,7 @@ describe('GET /health (on demand)', () => {
   it('answers the seed shape with counts matching the lists', async () => {
     const res = await fetch(`${ex.url}/health`);
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body: any = await res.json();
     expect(Object.keys(body).sort()).toEqual(['healthy_count', 'healthy_endpoints', 'unhealthy_count', 'unhealthy_endpoints']);
     expect(body.healthy_count).toBe(2);
     expect(body.unhealthy_count).toBe(1);
@@ -41,7 +41,7 @@ describe('GET /health (on demand)', () => {
   });
 
   it('builds healthy entries with model, ids, mode, api_base and provider headers', async () => {
-    const body = await (await fetch(`${ex.url}/health`)).json();
+    const body: any = await (await fetch(`${ex.url}/health`)).json();
     const azure = body.healthy_endpoints.find((e: { model_id: string }) => e.model_id === 'azure-eu');
     expect(azure).toMatchObject({
       model: 'azure/gpt-4o-eu', model_name: 'gpt-4o', mode: 'chat', api_base: `${up.url}/`, api_version: '2024-10-21',
@@ -53,7 +53,7 @@ describe('GET /health (on demand)', () => {
   });
 
   it('gives unhealthy entries the error text, error type and exception_status', async () => {
-    const body = await (await fetch(`${ex.url}/health`)).json();
+    const body: any = await (await fetch(`${ex.url}/health`)).json();
     expect(body.unhealthy_endpoints[0]).toMatchObject({
       model: 'openai/server_error', model_id: 'broken-1', model_name: 'broken',
       error_type: 'server_error', exception_status: 500,
@@ -72,20 +72,20 @@ describe('GET /health (on demand)', () => {
     up.reset();
     const res = await fetch(`${ex.url}/health?model=gpt-4o`);
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body: any = await res.json();
     expect(body.healthy_count).toBe(2);
     expect(body.unhealthy_count).toBe(0);
     expect(up.count('server_error')).toBe(0);
   });
 
   it('narrows to a litellm model string with ?model=', async () => {
-    const body = await (await fetch(`${ex.url}/health?model=azure/gpt-4o-eu`)).json();
+    const body: any = await (await fetch(`${ex.url}/health?model=azure/gpt-4o-eu`)).json();
     expect(body.healthy_endpoints.map((e: { model_id: string }) => e.model_id)).toEqual(['azure-eu']);
   });
 
   it('narrows to one deployment with ?model_id=', async () => {
     up.reset();
-    const body = await (await fetch(`${ex.url}/health?model_id=openai-east`)).json();
+    const body: any = await (await fetch(`${ex.url}/health?model_id=openai-east`)).json();
     expect(body.healthy_count).toBe(1);
     expect(up.requests).toHaveLength(1);
   });
@@ -93,7 +93,7 @@ describe('GET /health (on demand)', () => {
   it('answers 503 with the same body when a targeted call finds nothing healthy', async () => {
     const res = await fetch(`${ex.url}/health?model_id=broken-1`);
     expect(res.status).toBe(503);
-    const body = await res.json();
+    const body: any = await res.json();
     expect(body).toMatchObject({ healthy_count: 0, unhealthy_count: 1, healthy_endpoints: [] });
   });
 
@@ -104,23 +104,23 @@ describe('GET /health (on demand)', () => {
   it('answers 404 JSON for an unknown model_id or model', async () => {
     const a = await fetch(`${ex.url}/health?model_id=nope`);
     expect(a.status).toBe(404);
-    expect((await a.json()).error.param).toBe('model_id');
+    expect((await a.json() as any).error.param).toBe('model_id');
     const b = await fetch(`${ex.url}/health?model=nope`);
     expect(b.status).toBe(404);
-    expect((await b.json()).error.message).toContain('nope');
+    expect((await b.json() as any).error.message).toContain('nope');
   });
 
   it('answers 400 naming the parameter for an invalid query', async () => {
     const res = await fetch(`${ex.url}/health?model_id=${'x'.repeat(600)}`);
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body: any = await res.json();
     expect(body.error.param).toBe('model_id');
   });
 
   it('answers unknown routes with 404 JSON', async () => {
     const res = await fetch(`${ex.url}/nope`);
     expect(res.status).toBe(404);
-    expect((await res.json()).error.type).toBe('not_found');
+    expect((await res.json() as any).error.type).toBe('not_found');
   });
 });
 
@@ -140,16 +140,16 @@ model_list:
   afterAll(async () => { await ex.close(); await up.close(); });
 
   it('share the round in flight: one upstream call per deployment', async () => {
-    const answers = await Promise.all(Array.from({ length: 5 }, () => fetch(`${ex.url}/health`).then((r) => r.json())));
+    const answers = await Promise.all(Array.from({ length: 5 }, () => fetch(`${ex.url}/health`).then((r) => r.json() as Promise<any>)));
     for (const a of answers) expect(a.healthy_count).toBe(2);
     expect(up.count('slow')).toBe(2);
   });
 
   it('share a targeted probe in flight with an untargeted round', async () => {
     up.reset();
-    const [all, one] = await Promise.all([
-      fetch(`${ex.url}/health`).then((r) => r.json()),
-      fetch(`${ex.url}/health?model=slow-a`).then((r) => r.json()),
+    const [all, one]: any[] = await Promise.all([
+      fetch(`${ex.url}/health`).then((r) => r.json() as Promise<any>),
+      fetch(`${ex.url}/health?model=slow-a`).then((r) => r.json() as Promise<any>),
     ]);
     expect(all.healthy_count).toBe(2);
     expect(one.healthy_count).toBe(1);
@@ -167,7 +167,7 @@ describe('health_check_details: false', () => {
   afterAll(async () => { await ex.close(); await up.close(); });
 
   it('keeps only model, model_id, model_name and exception_status in entries', async () => {
-    const body = await (await fetch(`${ex.url}/health`)).json();
+    const body: any = await (await fetch(`${ex.url}/health`)).json();
     for (const e of body.healthy_endpoints) expect(Object.keys(e).sort()).toEqual(['model', 'model_id', 'model_name']);
     expect(Object.keys(body.unhealthy_endpoints[0]).sort()).toEqual(['exception_status', 'model', 'model_id', 'model_name']);
     expect(body.unhealthy_endpoints[0].exception_status).toBe(500);
@@ -193,8 +193,8 @@ describe('master_key', () => {
       expect(missing.status).toBe(401);
       const wrong = await fetch(`${ex.url}${path}`, { headers: { authorization: 'Bearer sk-wrong' } });
       expect(wrong.status).toBe(401);
-      const a = await missing.json();
-      const b = await wrong.json();
+      const a: any = await missing.json();
+      const b: any = await wrong.json();
       expect(a).toEqual(b); // missing and wrong keys are indistinguishable
       expect(a.error.type).toBe('auth_error');
     }

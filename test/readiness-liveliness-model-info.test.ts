@@ -16,12 +16,12 @@ model_list:
   - model_name: m
     litellm_params: { model: openai/gpt-4o, api_base: ${up.openaiBase} }
 `);
-    const before = await (await fetch(`${ex.url}/health/readiness`)).json();
+    const before: any = await (await fetch(`${ex.url}/health/readiness`)).json();
     expect(before).toMatchObject({ status: 'healthy', db: 'Not connected', cache: null, success_callbacks: [], plugins: ['chat'] });
     expect(before.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(before.last_updated).toBeUndefined();
     await fetch(`${ex.url}/health`);
-    const after = await (await fetch(`${ex.url}/health/readiness`)).json();
+    const after: any = await (await fetch(`${ex.url}/health/readiness`)).json();
     expect(Number.isNaN(Date.parse(after.last_updated))).toBe(false);
   });
 
@@ -30,7 +30,7 @@ model_list:
     for (const path of ['/health/liveliness', '/health/liveness']) {
       const res = await fetch(`${ex.url}${path}`);
       expect(res.status).toBe(200);
-      expect(await res.json()).toBe("I'm alive!");
+      expect(await res.json() as any).toBe("I'm alive!");
     }
   });
 
@@ -46,9 +46,9 @@ general_settings:
 `);
     const early = await fetch(`${ex.url}/health/readiness`);
     expect(early.status).toBe(503);
-    expect((await early.json()).status).toBe('starting');
+    expect((await early.json() as any).status).toBe('starting');
     await waitFor(async () => (await fetch(`${ex.url}/health/readiness`)).status === 200);
-    const body = await (await fetch(`${ex.url}/health`)).json();
+    const body: any = await (await fetch(`${ex.url}/health`)).json();
     expect(body.healthy_count).toBe(1);
     await fetch(`${ex.url}/health`);
     await fetch(`${ex.url}/health`);
@@ -61,7 +61,7 @@ model_list:
   - model_name: hang
     litellm_params: { model: openai/hang, api_base: ${up.openaiBase} }
 `);
-    const pending = fetch(`${ex.url}/health`).then((r) => r.json());
+    const pending = fetch(`${ex.url}/health`).then((r) => r.json() as Promise<any>);
     await waitFor(async () => up.count('hang') === 1);
     const closing = ex.exporter.close();
     expect(ex.exporter.shuttingDown).toBe(true);
@@ -94,7 +94,7 @@ model_list:
 `);
     const res = await fetch(`${ex.url}/v1/model/info`);
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body: any = await res.json();
     expect(body.data).toEqual([{
       model_name: 'gpt',
       litellm_params: { model: 'azure/gpt-4o', api_version: '2024-10-21', rpm: 100, api_base: 'https://example-resource.openai.azure.com/' },

@@ -39,7 +39,7 @@ Options:
 
 Every probe is a real, paid API call. See README.md for what is called and how often.`;
 
-export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   let args;
   try {
     args = parseArgs({

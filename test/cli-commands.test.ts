@@ -1,0 +1,117 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { PACKAGE_ROOT, VERSION } from '../src/meta.js';
+import { capture } from './support/capture.js';
+import { startExporter } from './support/exporter.js';
+import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
+
+let up: FakeUpstream;
+let dir: string;
+beforeAll(async () => {
+  up = await startFakeUpstream();
+  dir = await mkdtemp(join(tmpdir(), 'lhe-cli-'));
+});
+afterAll(async () => { await up.close(); });
+
+async function configFile(name: string, models: string[]): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, `model_list:\n${models.map((m) => `  - model_name: ${m}\n    litellm_params: { model: openai/${m}, api_base: ${up.openaiBase} }\n`).join('')}`);
+  return file;
+}
+
+async function run(args: string[]) {
+  const out = capture();
+  const err = capture();
+  const code = await main(args, out, err);
+  return { code, out: out.text(), err: err.text() };
+}
+
+describe('llm-health-exporter CLI', () => {
+  it('--help and --version exit 0', async () => {
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('--check-config');
+    const v = await run(['--version']);
+    expect(v).toMatchObject({ code: 0, out: `${VERSION}\n` });
+  });
+
+  it('an unknown option or no config is a usage error (exit 2)', async () => {
+    expect((await run(['--frobnicate'])).code).toBe(2);
+    const none = await run([]);
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('config file is required');
+  });
+
+  it('--once exits 0 when everything is healthy and prints a table', async () => {
+    const file = await configFile('ok.yaml', ['gpt-a', 'gpt-b']);
+    const r = await run(['--once', '--config', file, '--log-level', 'error']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/healthy\s+gpt-a/);
+    expect(r.out).toContain('2 healthy, 0 unhealthy');
+  });
+
+  it('--once exits 1 when something is unhealthy and prints /health JSON with --json', async () => {
+    const file = await configFile('mixed.yaml', ['gpt-a', 'server_error']);
+    const r = await run(['--once', file, '--json', '--log-level', 'error']);
+    expect(r.code).toBe(1);
+    const body = JSON.parse(r.out);
+    expect(body).toMatchObject({ healthy_count: 1, unhealthy_count: 1 });
+    expect(body.unhealthy_endpoints[0].error_type).toBe('server_error');
+  });
+
+  it('an invalid config exits 2 naming the path, with no stack trace', async () => {
+    const file = join(dir, 'bad.yaml');
+    await writeFile(file, 'model_list:\n  - model_name: x\n    litellm_params: { api_base: http://x }\n');
+    const r = await run(['--once', file]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('model_list[0].litellm_params.model: Required');
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('--health prints the table of a running exporter and exits 1 when any deployment is unhealthy', async () => {
+    const ex = await startExporter(`model_list:\n  - model_name: ok\n    litellm_params: { model: openai/gpt-a, api_base: ${up.openaiBase} }\n  - model_name: bad\n    litellm_params: { model: openai/not_found, api_base: ${up.openaiBase} }\ngeneral_settings: { master_key: sk-cli-master }\n`);
+    try {
+      process.env.LITELLM_MASTER_KEY = 'sk-cli-master';
+      const r = await run(['--health', '--url', ex.url]);
+      expect(r.code).toBe(1);
+      expect(r.out).toMatch(/UNHEALTHY\s+bad/);
+      expect(r.out).toContain('1 healthy, 1 unhealthy');
+    } finally {
+      delete process.env.LITELLM_MASTER_KEY;
+      await ex.close();
+    }
+  });
+
+  it('--health exits 2 when the exporter is unreachable', async () => {
+    const r = await run(['--health', '--url', 'http://127.0.0.1:9']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('cannot reach http://127.0.0.1:9');
+  });
+});
+
+describe('the built binary (what npm start runs)', () => {
+  it('serves on --port, answers liveliness, and exits 0 on SIGTERM', async () => {
+    const file = await configFile('served.yaml', ['gpt-a']);
+    const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'dist/src/cli/main.js'), file, '--host', '127.0.0.1', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const address = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (c: Buffer) => {
+        stderr += String(c);
+        const m = /"address":"(http:\/\/[^"]+)"/.exec(stderr);
+        if (m) resolve(m[1]!);
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+    });
+    const live = await fetch(`${address}/health/liveliness`);
+    expect(await live.json()).toBe("I'm alive!");
+    const health = (await (await fetch(`${address}/health`)).json()) as { healthy_count: number };
+    expect(health.healthy_count).toBe(1);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
