@@ -1,9 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { request } from 'undici';
 import { ConfigError } from '../config/errors.js';
-import { loadConfigFile } from '../config/load.js';
-import { Exporter } from '../exporter.js';
 import { VERSION } from '../meta.js';
 import { redact } from '../redact.js';
 import type { HealthReport } from '../server/entries.js';
@@ -76,6 +73,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) { err.write(`--port: not a port number: ${o.port}\n`); return EXIT.usage; }
 
+  // Loaded here, not at the top: --help, --version and --health start without them.
+  const { loadConfigFile } = await import('../config/load.js');
   let config;
   try {
     config = await loadConfigFile(configFile);
@@ -91,6 +90,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   }
 
   // Logs go to stderr (fd 2 directly when it is the process's own, for speed).
+  const { Exporter } = await import('../exporter.js');
   const logger = createLogger(o['log-level'], err === process.stderr ? undefined : (err as never));
   const exporter = await Exporter.create({ config, logger, pluginDirs: [...(config.settings.pluginsDir ? [config.settings.pluginsDir] : []), ...(o.plugins ?? [])] });
 
@@ -127,12 +127,12 @@ async function healthCommand(url: string, key: string | undefined, json: boolean
     return EXIT.usage;
   }
   try {
-    const res = await request(target, {
+    const res = await fetch(target, {
       headers: key ? { authorization: `Bearer ${key}` } : {},
       signal: AbortSignal.timeout(120_000),
     });
-    const text = await res.body.text();
-    if (res.statusCode === 401) {
+    const text = await res.text();
+    if (res.status === 401) {
       err.write(`${target.origin}/health answered 401: set --key or LITELLM_MASTER_KEY\n`);
       return EXIT.usage;
     }
@@ -141,11 +141,11 @@ async function healthCommand(url: string, key: string | undefined, json: boolean
       report = JSON.parse(text) as HealthReport;
       if (!Array.isArray(report.healthy_endpoints)) throw new Error('not a /health answer');
     } catch {
-      err.write(`${target.origin}/health answered ${res.statusCode} with something that is not a /health answer\n`);
+      err.write(`${target.origin}/health answered ${res.status} with something that is not a /health answer\n`);
       return EXIT.usage;
     }
     out.write(`${json ? JSON.stringify(report, null, 2) : formatHealthTable(report)}\n`);
-    return report.unhealthy_count > 0 || res.statusCode === 503 ? EXIT.unhealthy : EXIT.ok;
+    return report.unhealthy_count > 0 || res.status === 503 ? EXIT.unhealthy : EXIT.ok;
   } catch (e) {
     err.write(`cannot reach ${target.origin}: ${redact((e as Error).message, secrets)}\n`);
     return EXIT.usage;
