@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { configSchema, type RawConfig } from './schema.js';
 import { ConfigError, formatPath } from './errors.js';
 import { buildDeployment, type Deployment } from './deployment.js';
@@ -47,9 +47,11 @@ export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = proc
 }
 
 export function parseConfig(text: string, file = 'config.yaml', env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true });
+  // No prettyErrors: its context snippet would quote the file, and the file may hold a key.
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true, lineCounter: lines });
   if (doc.errors.length) {
-    throw new ConfigError(file, doc.errors.map((e) => `line ${(e.linePos?.[0]?.line ?? '?')}: ${e.message.split('\n')[0]}`));
+    throw new ConfigError(file, doc.errors.map((e) => `line ${lines.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`));
   }
   let data: unknown;
   try {
