@@ -1,0 +1,74 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config/load.js';
+import { loadPlugins, BUILTIN_PLUGINS_DIR } from '../src/plugins/loader.js';
+import { Scheduler } from '../src/scheduler/scheduler.js';
+import { MemoryStore } from '../src/store/memory.js';
+
+/** An OpenAI-compatible server that answers after 150 ms and records how many requests overlap. */
+let server: Server;
+let base: string;
+const stats = { open: 0, maxOpen: 0, total: 0 };
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    stats.open++; stats.total++;
+    stats.maxOpen = Math.max(stats.maxOpen, stats.open);
+    req.resume();
+    setTimeout(() => {
+      stats.open--;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content: 'pong' } }] }));
+    }, 150);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+async function scheduler(n: number, concurrency: number) {
+  const entries = Array.from({ length: n }, (_, i) => `  - model_name: m${i}\n    litellm_params: { model: openai/gpt-${i}, api_base: ${base} }\n`).join('');
+  const config = parseConfig(`model_list:\n${entries}`, 'c.yaml', {});
+  const { byMode } = await loadPlugins([BUILTIN_PLUGINS_DIR]);
+  const store = new MemoryStore();
+  return { s: new Scheduler({ store, plugins: byMode, concurrency }), deployments: config.deployments, store };
+}
+
+describe('the scheduler', () => {
+  it('never runs two probes of one deployment at once: concurrent callers share the one in flight', async () => {
+    const { s, deployments } = await scheduler(1, 4);
+    stats.total = 0;
+    const results = await Promise.all(Array.from({ length: 10 }, () => s.probe(deployments[0]!)));
+    expect(stats.total).toBe(1);
+    expect(new Set(results).size).toBe(1); // the very same result object
+    await s.probe(deployments[0]!);
+    expect(stats.total).toBe(2); // once settled, the next call probes again
+  });
+
+  it('holds the concurrency cap across a round and on-demand probes together', async () => {
+    const { s, deployments, store } = await scheduler(8, 3);
+    stats.total = 0; stats.maxOpen = 0;
+    await Promise.all([s.round(deployments), s.probe(deployments[7]!), s.probe(deployments[6]!)]);
+    expect(stats.maxOpen).toBe(3);
+    expect(stats.total).toBe(8);
+    expect([...store.values()].every((r) => r.healthy)).toBe(true);
+  });
+
+  it('shares one round between concurrent round() callers', async () => {
+    const { s, deployments } = await scheduler(4, 4);
+    stats.total = 0;
+    const [a, b] = await Promise.all([s.round(deployments), s.round(deployments)]);
+    expect(a).toBe(b);
+    expect(stats.total).toBe(4);
+  });
+
+  it('stop() aborts probes in flight and they end unhealthy, not hanging', async () => {
+    const { s, deployments } = await scheduler(2, 2);
+    const pending = s.round(deployments);
+    await new Promise((r) => setTimeout(r, 20));
+    await s.stop();
+    const results = await pending;
+    expect(results.map((r) => r.healthy)).toEqual([false, false]);
+    expect(results[0]!.error).toContain('shutting down');
+  });
+});
