@@ -9,12 +9,19 @@ import { Scheduler } from './scheduler/scheduler.js';
 import { buildServer } from './server/app.js';
 import { healthReport, type HealthReport } from './server/entries.js';
 import { VERSION } from './meta.js';
+import { Telemetry } from './telemetry/telemetry.js';
+import { otlpSettings } from './telemetry/otlp-settings.js';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 
 export interface ExporterOptions {
   config: LoadedConfig;
   logger: Logger;
   /** Extra plugin folders (after the built-ins, so a user plugin can replace one). */
   pluginDirs?: readonly string[];
+  /** Environment for OTEL_* settings (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Extra span processors (tests). */
+  spanProcessors?: SpanProcessor[];
 }
 
 export interface HealthAnswer {
@@ -38,26 +45,39 @@ export class Exporter {
   readonly store: HealthStore = new MemoryStore();
   readonly scheduler: Scheduler;
   readonly server: FastifyInstance;
+  readonly telemetry: Telemetry;
   #config: LoadedConfig;
   #plugins: LoadedPlugins;
   #shuttingDown = false;
 
-  private constructor(config: LoadedConfig, plugins: LoadedPlugins, logger: Logger) {
+  private constructor(config: LoadedConfig, plugins: LoadedPlugins, opts: ExporterOptions) {
     this.#config = config;
     this.#plugins = plugins;
-    this.logger = logger;
+    this.logger = opts.logger;
+    const env = opts.env ?? process.env;
+    this.telemetry = new Telemetry({
+      deployments: () => this.deployments,
+      store: this.store,
+      env,
+      spanProcessors: opts.spanProcessors,
+      otlp: otlpSettings({ endpoint: config.settings.otlpEndpoint, protocol: config.settings.otlpProtocol }, env, (m) => this.logger.warn(m)),
+    });
     this.scheduler = new Scheduler({
       store: this.store,
       plugins: plugins.byMode,
       concurrency: config.settings.concurrency,
-      onResult: (d, r) => this.#logTransition(d, r),
+      telemetry: this.telemetry,
+      onResult: (d, r) => {
+        this.telemetry.recordProbe(d, r);
+        this.#logTransition(d, r);
+      },
     });
-    this.server = buildServer(this, logger);
+    this.server = buildServer(this, opts.logger);
   }
 
   static async create(opts: ExporterOptions): Promise<Exporter> {
     const plugins = await loadPlugins([BUILTIN_PLUGINS_DIR, ...(opts.pluginDirs ?? [])]);
-    const ex = new Exporter(opts.config, plugins, opts.logger);
+    const ex = new Exporter(opts.config, plugins, opts);
     ex.#reportStartupProblems();
     return ex;
   }
@@ -66,6 +86,15 @@ export class Exporter {
   get deployments(): readonly Deployment[] { return this.#config.deployments; }
   get shuttingDown(): boolean { return this.#shuttingDown; }
   get pluginModes(): string[] { return [...this.#plugins.byMode.keys()].sort(); }
+
+  /**
+   * Swaps in a new config: unchanged ids keep their results, removed ids leave the store (and so
+   * /health and every metric series). Plugins and the concurrency cap stay as they were.
+   */
+  applyConfig(config: LoadedConfig): void {
+    this.#config = config;
+    this.store.retain(new Set(config.deployments.map((d) => d.id)));
+  }
 
   /** Starts background checks when configured (LiteLLM: interval ≤ 0 disables them). */
   startBackground(): void {
@@ -111,7 +140,7 @@ export class Exporter {
       db: 'Not connected',
       cache: null,
       version: VERSION,
-      success_callbacks: [],
+      success_callbacks: this.telemetry.callbacks,
       plugins: this.pluginModes,
       deployments: this.deployments.length,
     };
@@ -152,6 +181,7 @@ export class Exporter {
     this.#shuttingDown = true;
     await this.scheduler.stop();
     await this.server.close();
+    await this.telemetry.shutdown();
   }
 
   #reportStartupProblems(): void {

@@ -22,6 +22,8 @@ export interface Settings {
   concurrency: number;
   /** Absolute path of general_settings.health_check_plugins_dir. */
   pluginsDir?: string;
+  otlpEndpoint?: string;
+  otlpProtocol?: string;
 }
 
 export interface LoadedConfig {
@@ -100,6 +102,8 @@ export function parseConfig(text: string, file = 'config.yaml', env: NodeJS.Proc
       intervalS: gs.health_check_interval ?? DEFAULT_INTERVAL_S,
       details: gs.health_check_details ?? true,
       concurrency: gs.health_check_concurrency ?? DEFAULT_CONCURRENCY,
+      otlpEndpoint: gs.otel_exporter_otlp_endpoint,
+      otlpProtocol: gs.otel_exporter_otlp_protocol,
       pluginsDir: gs.health_check_plugins_dir ? resolve(dirname(file), gs.health_check_plugins_dir) : undefined,
     },
     deployments: [...byId.values()],

@@ -57,6 +57,9 @@ export const generalSettingsSchema = z.looseObject({
   health_check_concurrency: positiveInt.optional(),
   /** A folder of user probe plugins, relative to the config file. */
   health_check_plugins_dir: z.string().min(1).optional(),
+  /** OTLP/HTTP base endpoint (…:4318); the OTEL_EXPORTER_OTLP_* variables work too. */
+  otel_exporter_otlp_endpoint: z.string().url().optional(),
+  otel_exporter_otlp_protocol: z.enum(['http/protobuf', 'http/json', 'grpc']).optional(),
 });
 
 export const configSchema = z.looseObject({

@@ -27,3 +27,27 @@ export function dialectFor(d: Deployment): Dialect {
 export function knownProviders(): string[] {
   return [...DIALECTS.keys()];
 }
+
+/**
+ * Host and port a deployment's probes go to: server.address / server.port in spans and the
+ * server_address label. Host only: never a path, query, key or user info.
+ */
+export function serverEndpoint(d: Deployment): { address: string; port?: number } {
+  let base = d.apiBase;
+  if (!base) {
+    try { base = dialectFor(d).defaultBase; } catch { base = undefined; }
+  }
+  if (!base) return { address: '' };
+  try {
+    const u = new URL(base);
+    const port = u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
+    return { address: u.hostname, port };
+  } catch {
+    return { address: '' };
+  }
+}
+
+/** gen_ai.provider.name for a deployment ("_OTHER" when unknown, per the semantic conventions). */
+export function genAiProviderOf(d: Deployment): string {
+  try { return dialectFor(d).genAiProvider; } catch { return '_OTHER'; }
+}

@@ -67,6 +67,7 @@ export function openAiDialect(name: string, genAiProvider: string, defaultBase?:
   return {
     name,
     genAiProvider,
+    defaultBase,
     supports: () => true,
     build(d, op, payload) {
       const base = d.apiBase ?? defaultBase;

@@ -27,6 +27,8 @@ export interface Dialect {
   readonly name: string;
   /** gen_ai.provider.name per the OTel GenAI semantic conventions. */
   readonly genAiProvider: string;
+  /** Where requests go when a deployment has no api_base. */
+  readonly defaultBase?: string;
   supports(op: Operation): boolean;
   /** Builds the HTTP request; `payload` is OpenAI-shaped and already merged with health_check_params. */
   build(d: Deployment, op: Operation, payload: Record<string, unknown> | FormData | undefined): WireRequest;

@@ -3,6 +3,8 @@ import { ERROR_TYPES, ProbeError, type ErrorType, type ProbeContext, type ProbeO
 import { callProvider } from '../providers/client.js';
 import { redact } from '../redact.js';
 import type { ProbeResult } from '../store/types.js';
+import type { Context } from '@opentelemetry/api';
+import { endProbeSpan, type Telemetry } from '../telemetry/telemetry.js';
 
 /** Short and fixed: every token is paid for, and the text is never logged. */
 export const DEFAULT_PROMPT = 'ping';
@@ -13,6 +15,10 @@ export interface RunnerOptions {
   /** Aborts every probe in flight (shutdown). */
   signal?: AbortSignal;
   now?: () => number;
+  /** Spans per probe, when telemetry is on. */
+  telemetry?: Pick<Telemetry, 'startProbeSpan'>;
+  /** Parent span context (the round's). */
+  parent?: Context;
 }
 
 /**
@@ -20,6 +26,13 @@ export interface RunnerOptions {
  * It always resolves with a result, whatever the plugin does (throws, rejects, never settles).
  */
 export async function runProbe(d: Deployment, opts: RunnerOptions): Promise<ProbeResult> {
+  const span = opts.telemetry?.startProbeSpan(d, opts.parent);
+  const result = await probeOnce(d, opts);
+  if (span) endProbeSpan(span, result);
+  return result;
+}
+
+async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResult> {
   const now = opts.now ?? Date.now;
   const startedAt = now();
   const t0 = performance.now();

@@ -3,6 +3,8 @@ import type { ProbePlugin } from '../plugins/contract.js';
 import type { HealthStore, ProbeResult } from '../store/types.js';
 import { Limiter } from './limiter.js';
 import { runProbe } from './runner.js';
+import type { Context } from '@opentelemetry/api';
+import type { Telemetry } from '../telemetry/telemetry.js';
 
 export interface SchedulerOptions {
   store: HealthStore;
@@ -12,6 +14,7 @@ export interface SchedulerOptions {
   prompt?: string;
   onResult?: (d: Deployment, r: ProbeResult) => void;
   now?: () => number;
+  telemetry?: Pick<Telemetry, 'startProbeSpan' | 'startRoundSpan'>;
 }
 
 /**
@@ -36,11 +39,12 @@ export class Scheduler {
   get inFlight() { return this.#inFlight.size; }
 
   /** Probes one deployment now, or joins the probe of it already in flight. */
-  probe(d: Deployment): Promise<ProbeResult> {
+  probe(d: Deployment, parent?: Context): Promise<ProbeResult> {
     const running = this.#inFlight.get(d.id);
     if (running) return running;
+    const { plugins, prompt, now, telemetry } = this.#opts;
     const p = this.#limiter
-      .run(() => runProbe(d, { plugins: this.#opts.plugins, prompt: this.#opts.prompt, signal: this.#shutdown.signal, now: this.#opts.now }))
+      .run(() => runProbe(d, { plugins, prompt, now, telemetry, parent, signal: this.#shutdown.signal }))
       .then((r) => {
         this.#opts.store.set(r);
         this.#opts.onResult?.(d, r);
@@ -53,9 +57,15 @@ export class Scheduler {
 
   /** Probes every deployment given, bounded by the global cap; resolves when all have a result. */
   async probeAll(ds: readonly Deployment[]): Promise<ProbeResult[]> {
-    const results = await Promise.all(ds.map((d) => this.probe(d)));
-    this.lastRoundAt = (this.#opts.now ?? Date.now)();
-    return results;
+    const round = this.#opts.telemetry?.startRoundSpan(ds.length);
+    try {
+      const results = await Promise.all(ds.map((d) => this.probe(d, round?.context)));
+      this.lastRoundAt = (this.#opts.now ?? Date.now)();
+      round?.span.setAttribute('llm.unhealthy', results.filter((r) => !r.healthy).length);
+      return results;
+    } finally {
+      round?.span.end();
+    }
   }
 
   /** A full round shared by concurrent callers: two /health calls never start two rounds. */

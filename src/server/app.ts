@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import type { Exporter } from '../exporter.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { modelInfoRoutes } from './routes/model-info.js';
 import { probeRoutes } from './routes/probes.js';
 
@@ -33,5 +34,6 @@ export function buildServer(exporter: Exporter, logger: Logger): FastifyInstance
   void app.register(healthRoutes, { exporter });
   void app.register(probeRoutes, { exporter });
   void app.register(modelInfoRoutes, { exporter });
+  void app.register(metricsRoutes, { exporter });
   return app;
 }

@@ -19,9 +19,19 @@ export interface ProbeResult {
   details?: Record<string, Detail>;
 }
 
+/** Running totals per deployment, for cumulative metrics. */
+export interface ProbeStats {
+  /** Epoch ms of the first result kept for this deployment (start of its counters). */
+  since: number;
+  lastSuccessAt?: number;
+  /** Probes so far by outcome: key "healthy" or the error type. */
+  outcomes: ReadonlyMap<string, number>;
+}
+
 /** The single source of truth read by /health, metrics and the CLI. */
 export interface HealthStore {
   get(id: string): ProbeResult | undefined;
+  stats(id: string): ProbeStats | undefined;
   set(result: ProbeResult): void;
   delete(id: string): void;
   /** Drops every entry whose id is not in `ids` (config reload). */

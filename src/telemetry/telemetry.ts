@@ -1,0 +1,165 @@
+import { ROOT_CONTEXT as ROOT, SpanKind, SpanStatusCode, trace, type Context, type Histogram, type Span, type Tracer } from '@opentelemetry/api';
+import { OTLPMetricExporter as OTLPMetricExporterJson } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as OTLPMetricExporterProto } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { OTLPTraceExporter as OTLPTraceExporterJson } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPTraceExporterProto } from '@opentelemetry/exporter-trace-otlp-proto';
+import { detectResources, envDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Deployment } from '../config/deployment.js';
+import { genAiProviderOf, serverEndpoint } from '../providers/index.js';
+import type { HealthStore, ProbeResult } from '../store/types.js';
+import { VERSION } from '../meta.js';
+import { DeploymentMetricProducer } from './deployment-metrics.js';
+import type { OtlpSettings } from './otlp-settings.js';
+
+/** GenAI semconv advice for gen_ai.client.operation.duration (seconds). */
+export const GEN_AI_DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+/** Per-deployment series at 10,000 deployments must not fold into otel_metric_overflow. */
+const CARDINALITY_LIMIT = 100_000;
+
+/** gen_ai.operation.name for a mode (semconv values where one exists, else the mode). */
+export function genAiOperation(mode: string): string {
+  switch (mode) {
+    case 'chat': return 'chat';
+    case 'completion': return 'text_completion';
+    case 'embedding': return 'embeddings';
+    default: return mode;
+  }
+}
+
+export interface TelemetryOptions {
+  deployments: () => readonly Deployment[];
+  store: HealthStore;
+  otlp?: OtlpSettings;
+  env?: NodeJS.ProcessEnv;
+  /** Extra span processors (tests use an in-memory exporter). */
+  spanProcessors?: SpanProcessor[];
+}
+
+/**
+ * Everything OpenTelemetry: Prometheus /metrics (served by our fastify), OTLP metrics and traces
+ * when configured, the GenAI duration histogram, and the tracer the runner uses for probe spans.
+ * Two meter providers, because the two paths want different names for the same histogram
+ * (Prometheus: ..._seconds; OTLP: the semconv name with unit "s").
+ */
+export class Telemetry {
+  readonly prometheus: PrometheusExporter;
+  readonly tracer: Tracer;
+  readonly callbacks: string[];
+  readonly resource: Resource;
+  readonly #meterProviders: MeterProvider[] = [];
+  readonly #histograms: Histogram[] = [];
+  readonly #tracerProvider: TracerProvider;
+
+  constructor(opts: TelemetryOptions) {
+    const env = opts.env ?? process.env;
+    this.resource = resourceFromAttributes({ 'service.name': 'llm-health-exporter', 'service.version': VERSION })
+      .merge(detectResources({ detectors: [envDetector] }));
+    // envDetector reads process.env; honour an injected env for OTEL_SERVICE_NAME too.
+    if (env.OTEL_SERVICE_NAME) this.resource = this.resource.merge(resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME }));
+    this.callbacks = ['prometheus'];
+
+    this.prometheus = new PrometheusExporter({
+      preventServerStart: true,
+      withoutScopeInfo: true,
+      metricProducers: [new DeploymentMetricProducer('prometheus', opts.deployments, opts.store)],
+    });
+    this.#addMeterProvider(this.prometheus, 'gen_ai.client.operation.duration_seconds');
+
+    const spanProcessors: SpanProcessor[] = [...(opts.spanProcessors ?? [])];
+    if (opts.otlp) {
+      const o = opts.otlp;
+      const url = (signal: string) => (o.endpoint ? { url: `${o.endpoint}/v1/${signal}` } : {});
+      const metricExporter = o.protocol === 'http/json' ? new OTLPMetricExporterJson(url('metrics')) : new OTLPMetricExporterProto(url('metrics'));
+      this.#addMeterProvider(new PeriodicExportingMetricReader({
+        exporter: metricExporter,
+        exportIntervalMillis: o.metricIntervalMs,
+        exportTimeoutMillis: Math.min(30_000, o.metricIntervalMs),
+        metricProducers: [new DeploymentMetricProducer('otlp', opts.deployments, opts.store)],
+      }), 'gen_ai.client.operation.duration');
+      const traceExporter = o.protocol === 'http/json' ? new OTLPTraceExporterJson(url('traces')) : new OTLPTraceExporterProto(url('traces'));
+      spanProcessors.push(new BatchSpanProcessor({ exporter: traceExporter }));
+      this.callbacks.push('otlp');
+    }
+    this.#tracerProvider = new TracerProvider({ resource: this.resource, spanProcessors });
+    this.tracer = this.#tracerProvider.getTracer('llm-health-exporter', VERSION);
+  }
+
+  #addMeterProvider(reader: MetricReader, histogramName: string): void {
+    const provider = new MeterProvider({
+      resource: this.resource,
+      readers: [reader],
+      views: [{ instrumentName: histogramName, aggregationCardinalityLimit: CARDINALITY_LIMIT }],
+    });
+    this.#meterProviders.push(provider);
+    this.#histograms.push(provider.getMeter('llm-health-exporter', VERSION).createHistogram(histogramName, {
+      description: 'GenAI operation duration (one probe).',
+      unit: 's',
+      advice: { explicitBucketBoundaries: GEN_AI_DURATION_BUCKETS },
+    }));
+  }
+
+  /** Records one probe in the GenAI duration histogram. */
+  recordProbe(d: Deployment, r: ProbeResult): void {
+    const ep = serverEndpoint(d);
+    const attributes: Record<string, string | number> = {
+      'gen_ai.operation.name': genAiOperation(d.mode),
+      'gen_ai.provider.name': genAiProviderOf(d),
+      'gen_ai.request.model': d.providerModel,
+      'server.address': ep.address,
+    };
+    if (ep.port !== undefined) attributes['server.port'] = ep.port;
+    if (!r.healthy) attributes['error.type'] = r.errorType ?? '_OTHER';
+    for (const h of this.#histograms) h.record(r.latencyMs / 1000, attributes);
+  }
+
+  /** Starts the span of one probe; the runner ends it with endProbeSpan. */
+  startProbeSpan(d: Deployment, parent?: Context): Span {
+    const ep = serverEndpoint(d);
+    const operation = genAiOperation(d.mode);
+    return this.tracer.startSpan(`${operation} ${d.providerModel}`, {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'gen_ai.operation.name': operation,
+        'gen_ai.provider.name': genAiProviderOf(d),
+        'gen_ai.request.model': d.providerModel,
+        'server.address': ep.address,
+        ...(ep.port !== undefined ? { 'server.port': ep.port } : {}),
+        'llm.deployment.id': d.id,
+        'llm.model_name': d.modelName,
+        'llm.mode': d.mode,
+      },
+    }, parent);
+  }
+
+  /** Starts the parent span of a round; probes started with its context become its children. */
+  startRoundSpan(deployments: number): { span: Span; context: Context } {
+    const span = this.tracer.startSpan('health_check round', { kind: SpanKind.INTERNAL, attributes: { 'llm.deployments': deployments } });
+    return { span, context: trace.setSpan(ROOT, span) };
+  }
+
+  /** Serves /metrics: the Prometheus exporter writes straight to the response. */
+  serveMetrics(req: IncomingMessage, res: ServerResponse): void {
+    this.prometheus.getMetricsRequestHandler(req, res);
+  }
+
+  async forceFlush(): Promise<void> {
+    await Promise.all([...this.#meterProviders.map((p) => p.forceFlush()), this.#tracerProvider.forceFlush()]);
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.allSettled([...this.#meterProviders.map((p) => p.shutdown()), this.#tracerProvider.shutdown()]);
+  }
+}
+
+export function endProbeSpan(span: Span, r: ProbeResult): void {
+  if (!r.healthy) {
+    span.setAttribute('error.type', r.errorType ?? '_OTHER');
+    if (r.status !== undefined) span.setAttribute('http.response.status_code', r.status);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: r.error });
+  }
+  span.end();
+}
