@@ -17,7 +17,7 @@ model_list:
     litellm_params: { model: openai/gpt-4o, api_base: ${up.openaiBase} }
 `);
     const before: any = await (await fetch(`${ex.url}/health/readiness`)).json();
-    expect(before).toMatchObject({ status: 'healthy', db: 'Not connected', cache: null, success_callbacks: [], plugins: ['chat'] });
+    expect(before).toMatchObject({ status: 'healthy', db: 'Not connected', cache: null, success_callbacks: ['prometheus'], plugins: ['chat'] });
     expect(before.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(before.last_updated).toBeUndefined();
     await fetch(`${ex.url}/health`);
