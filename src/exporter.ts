@@ -58,6 +58,7 @@ export class Exporter {
     this.telemetry = new Telemetry({
       deployments: () => this.deployments,
       store: this.store,
+      intervalS: () => (this.backgroundOn ? this.settings.intervalS : undefined),
       env,
       spanProcessors: opts.spanProcessors,
       otlp: otlpSettings({ endpoint: config.settings.otlpEndpoint, protocol: config.settings.otlpProtocol }, env, (m) => this.logger.warn(m)),

@@ -24,6 +24,7 @@ export const METRIC_NAMES = {
     probes: 'llm_deployment_probes', // monotonic sum: exported as llm_deployment_probes_total
     healthyCount: 'llm_health_healthy_count',
     unhealthyCount: 'llm_health_unhealthy_count',
+    interval: 'llm_health_check_interval_seconds',
   },
   otlp: {
     healthy: 'llm.deployment.healthy',
@@ -33,6 +34,7 @@ export const METRIC_NAMES = {
     probes: 'llm.deployment.probes',
     healthyCount: 'llm.health.healthy_count',
     unhealthyCount: 'llm.health.unhealthy_count',
+    interval: 'llm.health_check.interval',
   },
 } as const;
 
@@ -60,11 +62,14 @@ export class DeploymentMetricProducer implements MetricProducer {
   readonly #deployments: () => readonly Deployment[];
   readonly #store: HealthStore;
   readonly #labels = new WeakMap<Deployment, Attributes>();
+  readonly #intervalS: () => number | undefined;
 
-  constructor(naming: Naming, deployments: () => readonly Deployment[], store: HealthStore) {
+  /** `intervalS` is the background interval, or undefined when probes run on demand only. */
+  constructor(naming: Naming, deployments: () => readonly Deployment[], store: HealthStore, intervalS: () => number | undefined = () => undefined) {
     this.#names = METRIC_NAMES[naming];
     this.#deployments = deployments;
     this.#store = store;
+    this.#intervalS = intervalS;
   }
 
   async collect(): Promise<CollectionResult> {
@@ -123,6 +128,11 @@ export class DeploymentMetricProducer implements MetricProducer {
       gauge(n.healthyCount, 'Deployments whose latest probe succeeded (the /health healthy_count).', '', [{ startTime: now, endTime: now, attributes: {}, value: healthyCount }]),
       gauge(n.unhealthyCount, 'Deployments whose latest probe failed (the /health unhealthy_count).', '', [{ startTime: now, endTime: now, attributes: {}, value: unhealthyCount }]),
     ];
+    // Lets alert rules say "no probe for 3 intervals" without hard-coding the interval.
+    const interval = this.#intervalS();
+    if (interval !== undefined) {
+      metrics.push(gauge(n.interval, 'Configured background health check interval.', 's', [{ startTime: now, endTime: now, attributes: {}, value: interval }]));
+    }
     return {
       resourceMetrics: {
         resource: resourceFromAttributes({}),

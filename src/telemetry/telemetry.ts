@@ -33,6 +33,8 @@ export function genAiOperation(mode: string): string {
 export interface TelemetryOptions {
   deployments: () => readonly Deployment[];
   store: HealthStore;
+  /** The background interval in seconds, undefined when checks run on demand only. */
+  intervalS?: () => number | undefined;
   otlp?: OtlpSettings;
   env?: NodeJS.ProcessEnv;
   /** Extra span processors (tests use an in-memory exporter). */
@@ -65,7 +67,7 @@ export class Telemetry {
     this.prometheus = new PrometheusExporter({
       preventServerStart: true,
       withoutScopeInfo: true,
-      metricProducers: [new DeploymentMetricProducer('prometheus', opts.deployments, opts.store)],
+      metricProducers: [new DeploymentMetricProducer('prometheus', opts.deployments, opts.store, opts.intervalS)],
     });
     this.#addMeterProvider(this.prometheus, 'gen_ai.client.operation.duration_seconds');
 
@@ -78,7 +80,7 @@ export class Telemetry {
         exporter: metricExporter,
         exportIntervalMillis: o.metricIntervalMs,
         exportTimeoutMillis: Math.min(30_000, o.metricIntervalMs),
-        metricProducers: [new DeploymentMetricProducer('otlp', opts.deployments, opts.store)],
+        metricProducers: [new DeploymentMetricProducer('otlp', opts.deployments, opts.store, opts.intervalS)],
       }), 'gen_ai.client.operation.duration');
       const traceExporter = o.protocol === 'http/json' ? new OTLPTraceExporterJson(url('traces')) : new OTLPTraceExporterProto(url('traces'));
       spanProcessors.push(new BatchSpanProcessor({ exporter: traceExporter }));
