@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../src/meta.js';
+import { startExporter, type TestExporter } from './support/exporter.js';
+import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
+import { freePort, waitFor } from './support/tools.js';
+
+/**
+ * A real Prometheus server (Debian's prometheus package) scrapes the exporter's /metrics on
+ * loopback and loads our alert rules; we ask it, through its HTTP API, what it sees.
+ */
+describe('a real Prometheus scraping the exporter', () => {
+  let up: FakeUpstream;
+  let ex: TestExporter;
+  let prom: ChildProcess;
+  let promUrl: string;
+  let promLog = '';
+
+  beforeAll(async () => {
+    up = await startFakeUpstream();
+    ex = await startExporter(`
+model_list:
+  - model_name: gpt
+    litellm_params: { model: openai/gpt-4o, api_base: ${up.openaiBase} }
+    model_info: { id: gpt-ok }
+  - model_name: gpt
+    litellm_params: { model: openai/server_error, api_base: ${up.openaiBase} }
+    model_info: { id: gpt-5xx }
+  - model_name: claude
+    litellm_params: { model: openai/unauthorized, api_base: ${up.openaiBase} }
+    model_info: { id: claude-401 }
+general_settings:
+  background_health_checks: true
+  health_check_interval: 300
+`, { logLevel: 'warn' });
+    const dir = await mkdtemp(join(tmpdir(), 'lhe-prom-'));
+    const port = await freePort();
+    promUrl = `http://127.0.0.1:${port}`;
+    await writeFile(join(dir, 'prometheus.yml'), `
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files:
+  - ${join(PACKAGE_ROOT, 'alerts', 'llm-health.rules.yml')}
+scrape_configs:
+  - job_name: llm-health-exporter
+    static_configs:
+      - targets: ['${ex.url.replace('http://', '')}']
+`);
+    prom = spawn('prometheus', [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    prom.stderr!.on('data', (c: Buffer) => { promLog += String(c); });
+    await waitFor(async () => (await fetch(`${promUrl}/-/ready`)).ok, 20_000, `prometheus ready (log: ${promLog.slice(-500)})`);
+  }, 40_000);
+
+  afterAll(async () => {
+    prom?.kill('SIGTERM');
+    await new Promise((r) => prom?.once('exit', r));
+    await ex?.close();
+    await up?.close();
+  });
+
+  async function query(q: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
+    const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`);
+    const body = (await res.json()) as { status: string; data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+    expect(body.status).toBe('success');
+    return body.data.result;
+  }
+
+  it('scrapes the target successfully', async () => {
+    const upSeries = await waitFor(async () => {
+      const r = await query('up{job="llm-health-exporter"}');
+      return r.length && r[0]!.value[1] === '1' ? r : undefined;
+    }, 15_000, 'up == 1');
+    expect(upSeries[0]!.metric.instance).toBe(ex.url.replace('http://', ''));
+  }, 20_000);
+
+  it('sees llm_health_unhealthy_count and llm_deployment_healthy matching the upstream', async () => {
+    const unhealthy = await waitFor(async () => {
+      const r = await query('llm_health_unhealthy_count');
+      return r.length ? r : undefined;
+    }, 15_000, 'llm_health_unhealthy_count');
+    expect(unhealthy[0]!.value[1]).toBe('2');
+    const perDeployment = await query('llm_deployment_healthy');
+    expect(Object.fromEntries(perDeployment.map((s) => [s.metric.model_id, s.value[1]]))).toEqual({ 'gpt-ok': '1', 'gpt-5xx': '0', 'claude-401': '0' });
+    const groups = await query('max by (model_name) (llm_deployment_healthy)');
+    expect(Object.fromEntries(groups.map((s) => [s.metric.model_name, s.value[1]]))).toEqual({ gpt: '1', claude: '0' });
+  }, 20_000);
+
+  it('loads the alert rules and evaluates them against the scraped series', async () => {
+    const rules = await waitFor(async () => {
+      const res = await fetch(`${promUrl}/api/v1/rules`);
+      const body = (await res.json()) as { data: { groups: Array<{ rules: Array<{ name: string; health: string; state?: string; alerts?: Array<{ labels: Record<string, string> }> }> }> } };
+      const all = body.data.groups.flatMap((g) => g.rules);
+      const evaluated = all.find((r) => r.name === 'LLMDeploymentUnhealthy')?.state === 'pending';
+      return all.length === 5 && all.every((r) => r.health === 'ok') && evaluated ? all : undefined;
+    }, 15_000, 'rules evaluated');
+    expect(rules.map((r) => r.name).sort()).toEqual(['LLMDeploymentUnhealthy', 'LLMHealthExporterDown', 'LLMHealthProbesStale', 'LLMModelGroupDown', 'LLMUnhealthyDeployments']);
+    // Pending (their `for:` has not elapsed), for exactly the failing deployments.
+    const pending = rules.find((r) => r.name === 'LLMDeploymentUnhealthy')!;
+    expect(pending.state).toBe('pending');
+    expect(pending.alerts!.map((a) => a.labels.model_id).sort()).toEqual(['claude-401', 'gpt-5xx']);
+  }, 20_000);
+});
