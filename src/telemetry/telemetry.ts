@@ -74,16 +74,20 @@ export class Telemetry {
     const spanProcessors: SpanProcessor[] = [...(opts.spanProcessors ?? [])];
     if (opts.otlp) {
       const o = opts.otlp;
-      const url = (signal: string) => (o.endpoint ? { url: `${o.endpoint}/v1/${signal}` } : {});
-      const metricExporter = o.protocol === 'http/json' ? new OTLPMetricExporterJson(url('metrics')) : new OTLPMetricExporterProto(url('metrics'));
-      this.#addMeterProvider(new PeriodicExportingMetricReader({
-        exporter: metricExporter,
-        exportIntervalMillis: o.metricIntervalMs,
-        exportTimeoutMillis: Math.min(30_000, o.metricIntervalMs),
-        metricProducers: [new DeploymentMetricProducer('otlp', opts.deployments, opts.store, opts.intervalS)],
-      }), 'gen_ai.client.operation.duration');
-      const traceExporter = o.protocol === 'http/json' ? new OTLPTraceExporterJson(url('traces')) : new OTLPTraceExporterProto(url('traces'));
-      spanProcessors.push(new BatchSpanProcessor({ exporter: traceExporter }));
+      const json = o.protocol === 'http/json';
+      if (o.metricsUrl) {
+        const config = { url: o.metricsUrl };
+        this.#addMeterProvider(new PeriodicExportingMetricReader({
+          exporter: json ? new OTLPMetricExporterJson(config) : new OTLPMetricExporterProto(config),
+          exportIntervalMillis: o.metricIntervalMs,
+          exportTimeoutMillis: Math.min(30_000, o.metricIntervalMs),
+          metricProducers: [new DeploymentMetricProducer('otlp', opts.deployments, opts.store, opts.intervalS)],
+        }), 'gen_ai.client.operation.duration');
+      }
+      if (o.tracesUrl) {
+        const config = { url: o.tracesUrl };
+        spanProcessors.push(new BatchSpanProcessor({ exporter: json ? new OTLPTraceExporterJson(config) : new OTLPTraceExporterProto(config) }));
+      }
       this.callbacks.push('otlp');
     }
     this.#tracerProvider = new TracerProvider({ resource: this.resource, spanProcessors });

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { parseConfig } from '../../src/config/load.js';
 import { Exporter } from '../../src/exporter.js';
 import { createLogger } from '../../src/cli/logger.js';
@@ -15,13 +16,13 @@ export interface TestExporter {
 /** Starts a real exporter (real fastify on a loopback port) on a config given as YAML text. */
 export async function startExporter(
   yaml: string,
-  opts: { env?: NodeJS.ProcessEnv; logLevel?: string; pluginDirs?: string[]; listen?: boolean } = {},
+  opts: { env?: NodeJS.ProcessEnv; logLevel?: string; pluginDirs?: string[]; listen?: boolean; spanProcessors?: SpanProcessor[] } = {},
 ): Promise<TestExporter> {
   const lines: string[] = [];
   const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
   const logger = createLogger(opts.logLevel ?? 'trace', sink);
   const config = parseConfig(yaml, 'test-config.yaml', opts.env ?? {});
-  const exporter = await Exporter.create({ config, logger, pluginDirs: opts.pluginDirs });
+  const exporter = await Exporter.create({ config, logger, pluginDirs: opts.pluginDirs, env: opts.env ?? {}, spanProcessors: opts.spanProcessors });
   let url = '';
   if (opts.listen !== false) url = (await exporter.listen('127.0.0.1', 0)).replace('localhost', '127.0.0.1');
   return { exporter, url, logs: () => lines.join(''), close: () => exporter.close() };
