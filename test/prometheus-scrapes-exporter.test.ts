@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,5 +106,19 @@ scrape_configs:
     const pending = rules.find((r) => r.name === 'LLMDeploymentUnhealthy')!;
     expect(pending.state).toBe('pending');
     expect(pending.alerts!.map((a) => a.labels.model_id).sort()).toEqual(['claude-401', 'gpt-5xx']);
+  }, 20_000);
+
+  it('answers every query of the Grafana dashboard (valid PromQL over our metric names)', async () => {
+    const dashboard = JSON.parse(await readFile(join(PACKAGE_ROOT, 'examples/grafana/llm-health-dashboard.json'), 'utf8')) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> };
+    const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr));
+    expect(exprs.length).toBeGreaterThanOrEqual(10);
+    for (const expr of exprs) {
+      const q = expr.replaceAll('$model_name', '.*').replaceAll('$__rate_interval', '1m');
+      const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`);
+      const body = (await res.json()) as { status: string; error?: string };
+      expect({ expr, status: body.status, error: body.error }).toEqual({ expr, status: 'success', error: undefined });
+    }
+    const table = await query('max by (model_name, model, model_id, provider, server_address, mode) (llm_deployment_healthy{model_name=~".*"})');
+    expect(table).toHaveLength(3);
   }, 20_000);
 });
