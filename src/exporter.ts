@@ -67,6 +67,7 @@ export class Exporter {
       store: this.store,
       plugins: plugins.byMode,
       concurrency: config.settings.concurrency,
+      prompt: config.settings.prompt,
       telemetry: this.telemetry,
       onResult: (d, r) => {
         this.telemetry.recordProbe(d, r);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_PLUGINS_DIR, loadPlugins } from '../src/plugins/loader.js';
+import { BUILTIN_MODES } from './support/builtin-modes.js';
 import { startExporter, type TestExporter } from './support/exporter.js';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
 
@@ -31,7 +32,7 @@ afterAll(async () => { await up.close(); });
 describe('the plugin loader', () => {
   it('indexes good plugins by mode and reports each broken file with its reason', async () => {
     const { byMode, errors } = await loadPlugins([BUILTIN_PLUGINS_DIR, dir]);
-    expect([...byMode.keys()].sort()).toEqual(['chat', 'garbage', 'named', 'never', 'rejects', 'throws', 'typed']);
+    expect([...byMode.keys()].sort()).toEqual([...BUILTIN_MODES, 'garbage', 'named', 'never', 'rejects', 'throws', 'typed'].sort());
     const reasons = Object.fromEntries(errors.map((e) => [e.file.split('/').pop(), e.reason]));
     expect(Object.keys(reasons).sort()).toEqual(['nomode.mjs', 'noprobe.mjs', 'syntax.mjs']);
     expect(reasons['syntax.mjs']).toMatch(/^failed to import: /);
@@ -97,7 +98,7 @@ describe('a misbehaving plugin harms only its own deployment', () => {
 
   it('readiness lists the modes loaded and the plugin files that failed', async () => {
     const r: any = await (await fetch(`${ex.url}/health/readiness`)).json();
-    expect(r.plugins).toEqual(['chat', 'garbage', 'named', 'never', 'rejects', 'throws', 'typed']);
+    expect(r.plugins).toEqual([...BUILTIN_MODES, 'garbage', 'named', 'never', 'rejects', 'throws', 'typed'].sort());
     expect(r.plugin_errors.map((e: { file: string }) => e.file.split('/').pop()).sort()).toEqual(['nomode.mjs', 'noprobe.mjs', 'syntax.mjs']);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
+import { BUILTIN_MODES } from './support/builtin-modes.js';
 import { startExporter, type TestExporter } from './support/exporter.js';
 
 let up: FakeUpstream;
@@ -17,7 +18,7 @@ model_list:
     litellm_params: { model: openai/gpt-4o, api_base: ${up.openaiBase} }
 `);
     const before: any = await (await fetch(`${ex.url}/health/readiness`)).json();
-    expect(before).toMatchObject({ status: 'healthy', db: 'Not connected', cache: null, success_callbacks: ['prometheus'], plugins: ['chat'] });
+    expect(before).toMatchObject({ status: 'healthy', db: 'Not connected', cache: null, success_callbacks: ['prometheus'], plugins: BUILTIN_MODES });
     expect(before.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(before.last_updated).toBeUndefined();
     await fetch(`${ex.url}/health`);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RawDeployment } from './schema.js';
 import { MissingEnvError, resolveEnv } from './env.js';
 import { publicUrl } from '../redact.js';
+import { MAX_TOKENS_MODES, inferMode, isReasoningModel, isWildcard } from '../providers/models.js';
 
 export const DEFAULT_PROBE_TIMEOUT_S = 60;
 export const DEFAULT_MAX_TOKENS = 16;
@@ -33,7 +34,14 @@ export interface Deployment {
   readonly publicApiBase?: string;
   readonly apiVersion?: string;
   readonly timeoutMs: number;
-  readonly maxTokens: number;
+  /** max_tokens to send, or undefined where the endpoint takes none (or a wildcard route). */
+  readonly maxTokens?: number;
+  readonly reasoning: boolean;
+  readonly reasoningEffort?: string;
+  /** Voice for audio_speech probes (default alloy). */
+  readonly voice: string;
+  /** `generate` sends the mode's request; `models_list` only lists models (free). */
+  readonly probeStrategy: 'generate' | 'models_list';
   readonly checkParams: Readonly<Record<string, unknown>>;
   readonly backgroundDisabled: boolean;
   /** Why this deployment cannot be probed as configured (e.g. an unset env variable). */
@@ -104,6 +112,16 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
   const model = raw.litellm_params.model;
   const probeModel = info.health_check_model ?? model;
   const { provider, name } = splitModel(probeModel, customProvider);
+  const mode = info.mode ?? inferMode(name) ?? 'chat';
+  const reasoning = isReasoningModel(name);
+  // A wildcard route has no model to generate with: unless told which, list models (free).
+  const probeStrategy = info.health_check_probe ?? (isWildcard(probeModel) ? 'models_list' : 'generate');
+  const supportsMaxTokens = info.health_check_supports_max_tokens ?? MAX_TOKENS_MODES.has(mode);
+  const maxTokens = !supportsMaxTokens || isWildcard(probeModel)
+    ? undefined
+    : info.health_check_max_tokens
+      ?? (reasoning ? info.health_check_max_tokens_reasoning : info.health_check_max_tokens_non_reasoning)
+      ?? DEFAULT_MAX_TOKENS;
 
   const configError = missing.length ? missing.map((m) => m.message).join('; ') : undefined;
   return Object.freeze({
@@ -113,12 +131,16 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
     probeModel,
     provider,
     providerModel: name,
-    mode: info.mode ?? 'chat',
+    mode,
     apiBase,
     publicApiBase: apiBase ? publicUrl(apiBase) : undefined,
     apiVersion: typeof params.api_version === 'string' ? params.api_version : undefined,
     timeoutMs: Math.round((info.health_check_timeout ?? DEFAULT_PROBE_TIMEOUT_S) * 1000),
-    maxTokens: info.health_check_max_tokens ?? DEFAULT_MAX_TOKENS,
+    maxTokens,
+    reasoning,
+    reasoningEffort: info.health_check_reasoning_effort,
+    voice: info.health_check_voice ?? 'alloy',
+    probeStrategy,
     checkParams: Object.freeze({ ...(info.health_check_params ?? {}) }),
     backgroundDisabled: info.disable_background_health_check === true,
     configError,

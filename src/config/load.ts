@@ -23,6 +23,8 @@ export interface Settings {
   /** Absolute path of general_settings.health_check_plugins_dir. */
   pluginsDir?: string;
   otlpEndpoint?: string;
+  /** general_settings.health_check_prompt */
+  prompt?: string;
   otlpProtocol?: string;
 }
 
@@ -103,6 +105,7 @@ export function parseConfig(text: string, file = 'config.yaml', env: NodeJS.Proc
       details: gs.health_check_details ?? true,
       concurrency: gs.health_check_concurrency ?? DEFAULT_CONCURRENCY,
       otlpEndpoint: gs.otel_exporter_otlp_endpoint,
+      prompt: gs.health_check_prompt,
       otlpProtocol: gs.otel_exporter_otlp_protocol,
       pluginsDir: gs.health_check_plugins_dir ? resolve(dirname(file), gs.health_check_plugins_dir) : undefined,
     },

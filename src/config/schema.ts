@@ -41,6 +41,13 @@ export const modelInfoSchema = z.looseObject({
   health_check_max_tokens: positiveInt.optional(),
   health_check_params: z.record(z.string(), z.unknown()).optional(),
   disable_background_health_check: bool.optional(),
+  health_check_supports_max_tokens: bool.optional(),
+  health_check_max_tokens_reasoning: positiveInt.optional(),
+  health_check_max_tokens_non_reasoning: positiveInt.optional(),
+  health_check_reasoning_effort: z.string().min(1).optional(),
+  health_check_voice: z.string().min(1).optional(),
+  /** `models_list`: prove reachability and auth with the free model list, generating nothing. */
+  health_check_probe: z.enum(['models_list', 'generate']).optional(),
 });
 
 export const deploymentSchema = z.looseObject({
@@ -55,6 +62,8 @@ export const generalSettingsSchema = z.looseObject({
   health_check_interval: num.pipe(z.number().max(86_400 * 7)).optional(),
   health_check_details: bool.optional(),
   health_check_concurrency: positiveInt.optional(),
+  /** The probe prompt (default short and fixed; never logged). */
+  health_check_prompt: z.string().min(1).max(2000).optional(),
   /** A folder of user probe plugins, relative to the config file. */
   health_check_plugins_dir: z.string().min(1).optional(),
   /** OTLP/HTTP base endpoint (…:4318); the OTEL_EXPORTER_OTLP_* variables work too. */

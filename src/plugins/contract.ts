@@ -26,12 +26,15 @@ export class ProbeError extends Error {
   /** HTTP status of the failed call, reported as exception_status. */
   readonly status?: number;
   readonly retryAfterS?: number;
-  constructor(errorType: ErrorType, message: string, opts: { status?: number; retryAfterS?: number; cause?: unknown } = {}) {
+  /** The provider's own error code (e.g. "content_policy_violation"), when it sent one. */
+  readonly code?: string;
+  constructor(errorType: ErrorType, message: string, opts: { status?: number; retryAfterS?: number; code?: string; cause?: unknown } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'ProbeError';
     this.errorType = errorType;
     this.status = opts.status;
     this.retryAfterS = opts.retryAfterS;
+    this.code = opts.code;
   }
 }
 
@@ -45,14 +48,18 @@ export interface ProbeContext {
   readonly signal: AbortSignal;
   /** The short fixed probe prompt (never logged). */
   readonly prompt: string;
-  /** max_tokens for modes that take it (chat, completion, responses). */
-  readonly maxTokens: number;
   /**
-   * Sends one request in the deployment's provider wire format. `payload` is OpenAI-shaped; the
+   * max_tokens to send, or undefined to send none: set for chat, completion and responses (and
+   * any mode whose model_info.health_check_supports_max_tokens is true), unset for wildcards.
+   */
+  readonly maxTokens: number | undefined;
+  /**
+   * Sends one request in the deployment's provider wire format. `payload` is OpenAI-shaped JSON
+   * or a multipart form (uploads); the
    * provider dialect adds the model, URL and auth, and merges `health_check_params`. A non-2xx
    * answer or a transport failure throws a ProbeError with the right type.
    */
-  call(op: Operation, payload?: Record<string, unknown>, opts?: CallOptions): Promise<ProviderResponse>;
+  call(op: Operation, payload?: Record<string, unknown> | FormData, opts?: CallOptions): Promise<ProviderResponse>;
 }
 
 export type Detail = string | number | boolean;

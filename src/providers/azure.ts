@@ -1,5 +1,5 @@
 import type { Dialect } from './types.js';
-import { OPENAI_PATHS, encodeBody, joinUrl, lowerKeys, methodOf, openAiErrorMessage } from './openai.js';
+import { OPENAI_PATHS, encodeBody, joinUrl, lowerKeys, methodOf, openAiErrorMessage, reasoningBody, toWebSocketUrl } from './openai.js';
 
 /** Used when a deployment has no api_version; Azure rejects calls without one. */
 export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
@@ -20,7 +20,8 @@ export const azureDialect: Dialect = {
     if (typeof adToken === 'string' && adToken) headers.authorization = `Bearer ${adToken}`;
     Object.assign(headers, lowerKeys(d.credentials.extraHeaders));
     const base = d.apiBase.replace(/\/+$/, '').replace(/\/openai$/, '');
-    const perDeployment = op !== 'batch_list' && op !== 'models_list';
+    // Batches, files, models and the realtime endpoint are per resource, not per deployment.
+    const perDeployment = op !== 'batch_list' && op !== 'models_list' && op !== 'realtime';
     const path = perDeployment
       ? `/openai/deployments/${encodeURIComponent(d.providerModel)}${OPENAI_PATHS[op]}`
       : `/openai${OPENAI_PATHS[op]}`;
@@ -28,8 +29,12 @@ export const azureDialect: Dialect = {
     url.searchParams.set('api-version', d.apiVersion ?? AZURE_DEFAULT_API_VERSION);
     if (op === 'batch_list') url.searchParams.set('limit', '1');
     const method = methodOf(op);
+    if (method === 'WS') {
+      url.searchParams.set('deployment', d.providerModel);
+      return { method, url: toWebSocketUrl(url), headers };
+    }
     // The deployment in the path picks the model; the body carries none.
-    return { method, url, headers, body: method === 'GET' ? undefined : encodeBody(payload, headers) };
+    return { method, url, headers, body: method === 'GET' ? undefined : encodeBody(reasoningBody(d, op, payload), headers) };
   },
   errorMessage: openAiErrorMessage,
 };

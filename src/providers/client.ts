@@ -1,4 +1,4 @@
-import { Agent, errors as undiciErrors, request } from 'undici';
+import { Agent, WebSocket, errors as undiciErrors, request } from 'undici';
 import type { Deployment } from '../config/deployment.js';
 import { ProbeError, type CallOptions } from '../plugins/contract.js';
 import type { Operation, ProviderResponse } from './types.js';
@@ -27,7 +27,7 @@ export interface CallRequest {
 export async function callProvider({ deployment: d, op, payload, signal, options }: CallRequest): Promise<ProviderResponse> {
   const dialect = dialectFor(d);
   if (!dialect.supports(op)) throw new ProbeError('unsupported', `provider "${d.provider}" has no ${op} API`);
-  const merged = payload instanceof FormData || payload === undefined ? payload : { ...payload, ...d.checkParams };
+  const merged = mergeCheckParams(payload, d.checkParams);
   let wire;
   try {
     wire = dialect.build(d, op, merged);
@@ -35,10 +35,12 @@ export async function callProvider({ deployment: d, op, payload, signal, options
     throw new ProbeError('config', (err as Error).message);
   }
 
+  if (wire.method === 'WS') return firstWebSocketEvent(wire.url, wire.headers, signal);
+
   let res;
   try {
     res = await request(wire.url, {
-      method: wire.method,
+      method: wire.method as 'GET' | 'POST',
       headers: wire.headers,
       body: wire.body as never,
       signal,
@@ -63,7 +65,7 @@ export async function callProvider({ deployment: d, op, payload, signal, options
     try { body = JSON.parse(text()); } catch { body = undefined; }
     const message = dialect.errorMessage(body) ?? (text().trim().slice(0, 300) || 'no error message');
     const retryAfterS = parseRetryAfter(res.headers['retry-after']);
-    throw new ProbeError(statusType(res.statusCode), `${res.statusCode}: ${message}`, { status: res.statusCode, retryAfterS });
+    throw new ProbeError(statusType(res.statusCode), `${res.statusCode}: ${message}`, { status: res.statusCode, retryAfterS, code: errorCode(body) });
   }
 
   let json: unknown;
@@ -136,4 +138,62 @@ export function transportError(err: unknown, signal: AbortSignal): ProbeError {
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new ProbeError('connection', 'connection reset by upstream', { status: 503 });
   if (/CERT|SSL|TLS|SELF_SIGNED/i.test(code) || /certificate/i.test(cause)) return new ProbeError('connection', `TLS failure: ${code || cause}`, { status: 503 });
   return new ProbeError('connection', `request failed: ${code || cause}`, { status: 503 });
+}
+
+/** `error.code` (or `error.type`) of an OpenAI-style error body. */
+function errorCode(body: unknown): string | undefined {
+  const err = (body as { error?: { code?: unknown; type?: unknown } } | undefined)?.error;
+  if (err && typeof err === 'object') {
+    if (typeof err.code === 'string') return err.code;
+    if (typeof err.type === 'string') return err.type;
+  }
+  return undefined;
+}
+
+/**
+ * Opens a realtime websocket, waits for the server's first event (OpenAI and Azure send
+ * `session.created` unprompted), and closes: proves the endpoint, the key and the model without
+ * generating anything.
+ */
+function firstWebSocketEvent(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<ProviderResponse> {
+  return new Promise((resolve, reject) => {
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url, { headers });
+    } catch (err) {
+      reject(new ProbeError('config', `invalid realtime URL: ${(err as Error).message}`));
+      return;
+    }
+    let settled = false;
+    const done = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      try { ws.close(); } catch { /* already closed */ }
+      fn();
+    };
+    const onAbort = () => done(() => reject(new ProbeError('timeout', 'Timeout exceeded', { status: 408 })));
+    signal.addEventListener('abort', onAbort, { once: true });
+    ws.addEventListener('message', (ev) => done(() => {
+      const text = typeof ev.data === 'string' ? ev.data : Buffer.from(ev.data as ArrayBuffer).toString('utf8');
+      let json: unknown;
+      try { json = JSON.parse(text); } catch {
+        reject(new ProbeError('bad_response', 'realtime: first event is not JSON'));
+        return;
+      }
+      const err = (json as { type?: string; error?: { message?: string } }).type === 'error' ? (json as { error?: { message?: string } }).error : undefined;
+      if (err) reject(new ProbeError('bad_response', `realtime error event: ${err.message ?? 'no message'}`));
+      else resolve({ status: 101, contentType: 'application/json', json, bytes: Buffer.from(text), headers: {} });
+    }));
+    ws.addEventListener('error', () => done(() => reject(new ProbeError('connection', 'realtime websocket handshake failed (bad key, model or endpoint)', { status: 503 }))));
+    ws.addEventListener('close', (ev) => done(() => reject(new ProbeError('connection', `realtime websocket closed before any event (code ${ev.code})`, { status: 503 }))));
+  });
+}
+
+/** health_check_params go into every body: JSON keys, or form fields for multipart uploads. */
+function mergeCheckParams(payload: Record<string, unknown> | FormData | undefined, params: Readonly<Record<string, unknown>>) {
+  if (payload === undefined) return undefined;
+  if (!(payload instanceof FormData)) return { ...payload, ...params };
+  for (const [k, v] of Object.entries(params)) payload.set(k, typeof v === 'string' ? v : JSON.stringify(v));
+  return payload;
 }

@@ -17,6 +17,7 @@ export const OPENAI_PATHS: Record<Operation, string> = {
   rerank: '/rerank',
   moderation: '/moderations',
   models_list: '/models',
+  realtime: '/realtime',
 };
 
 /** Appends a path to a base URL, keeping the base's own path and query (some gateways need it). */
@@ -33,8 +34,25 @@ export function encodeBody(payload: Record<string, unknown> | FormData | undefin
   return JSON.stringify(payload);
 }
 
-export function methodOf(op: Operation): 'GET' | 'POST' {
+export function methodOf(op: Operation): WireRequest['method'] {
+  if (op === 'realtime') return 'WS';
   return op === 'models_list' || op === 'batch_list' ? 'GET' : 'POST';
+}
+
+/** http(s):// → ws(s):// for the realtime handshake. */
+export function toWebSocketUrl(url: URL): URL {
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url;
+}
+
+/**
+ * OpenAI's reasoning models (o-series, gpt-5) reject max_tokens and take max_completion_tokens;
+ * so do Azure deployments of them.
+ */
+export function reasoningBody(d: Deployment, op: Operation, payload: Record<string, unknown> | FormData | undefined) {
+  if (!d.reasoning || op !== 'chat' || !payload || payload instanceof FormData || !('max_tokens' in payload)) return payload;
+  const { max_tokens, ...rest } = payload;
+  return { ...rest, max_completion_tokens: max_tokens };
 }
 
 /** `{"error": {"message": …}}`, OpenAI's and most compatible servers' error body. */
@@ -54,7 +72,7 @@ export function openAiErrorMessage(body: unknown): string | undefined {
 }
 
 function withModel(d: Deployment, op: Operation, payload: Record<string, unknown> | FormData | undefined) {
-  if (methodOf(op) === 'GET' || op === 'batch_list') return undefined;
+  if (methodOf(op) !== 'POST') return undefined;
   if (payload instanceof FormData) {
     if (!payload.has('model')) payload.set('model', d.providerModel);
     return payload;
@@ -79,7 +97,12 @@ export function openAiDialect(name: string, genAiProvider: string, defaultBase?:
       const method = methodOf(op);
       const url = joinUrl(base, OPENAI_PATHS[op]);
       if (op === 'batch_list') url.searchParams.set('limit', '1');
-      return { method, url, headers, body: encodeBody(withModel(d, op, payload), headers) };
+      if (method === 'WS') {
+        url.searchParams.set('model', d.providerModel);
+        headers['openai-beta'] = 'realtime=v1';
+        return { method, url: toWebSocketUrl(url), headers };
+      }
+      return { method, url, headers, body: encodeBody(withModel(d, op, reasoningBody(d, op, payload)), headers) };
     },
     errorMessage: openAiErrorMessage,
   };

@@ -3,10 +3,12 @@ import type { Deployment } from '../config/deployment.js';
 /** What a mode plugin asks a provider for; the dialect turns it into a path and a body. */
 export type Operation =
   | 'chat' | 'completion' | 'responses' | 'embedding' | 'image_generation' | 'image_edit'
-  | 'audio_transcription' | 'audio_speech' | 'batch_list' | 'rerank' | 'moderation' | 'models_list';
+  | 'audio_transcription' | 'audio_speech' | 'batch_list' | 'rerank' | 'moderation' | 'models_list'
+  | 'realtime';
 
 export interface WireRequest {
-  method: 'GET' | 'POST';
+  /** WS: a websocket handshake (realtime), the URL already ws:// or wss://. */
+  method: 'GET' | 'POST' | 'WS';
   url: URL;
   headers: Record<string, string>;
   body?: string | Uint8Array | FormData;

@@ -8,6 +8,8 @@ import { endProbeSpan, type Telemetry } from '../telemetry/telemetry.js';
 
 /** Short and fixed: every token is paid for, and the text is never logged. */
 export const DEFAULT_PROMPT = 'ping';
+/** The plugin that lists models instead of generating (free). */
+export const MODELS_LIST_MODE = 'models_list';
 
 export interface RunnerOptions {
   plugins: ReadonlyMap<string, ProbePlugin>;
@@ -52,9 +54,11 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
   });
 
   if (d.configError) return finish({ healthy: false, errorType: 'config', error: d.configError }, { status: 500 });
-  const plugin = opts.plugins.get(d.mode);
+  // The free probe (wildcards, or opted into) replaces the mode's request with a model list.
+  const pluginMode = d.probeStrategy === 'models_list' ? MODELS_LIST_MODE : d.mode;
+  const plugin = opts.plugins.get(pluginMode);
   if (!plugin) {
-    return finish({ healthy: false, errorType: 'no_plugin', error: `no probe plugin for mode "${d.mode}"` }, { status: 500 });
+    return finish({ healthy: false, errorType: 'no_plugin', error: `no probe plugin for mode "${pluginMode}"` }, { status: 500 });
   }
 
   const timeout = new AbortController();

@@ -25,6 +25,7 @@ export function healthEntry(d: Deployment, r: ProbeResult, details: boolean): He
   e.custom_llm_provider = d.provider;
   if (d.publicApiBase) e.api_base = d.publicApiBase;
   if (d.apiVersion) e.api_version = d.apiVersion;
+  if (d.probeStrategy === 'models_list') e.probe = 'models_list';
   for (const [k, v] of Object.entries(r.headers)) e[k] = v;
   e.last_checked = new Date(r.checkedAt).toISOString();
   e.latency_ms = r.latencyMs;

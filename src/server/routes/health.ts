@@ -19,6 +19,7 @@ export const healthEntrySchema = {
     'x-ms-region': { type: 'string' },
     'x-ratelimit-remaining-requests': { type: 'string' },
     'x-ratelimit-remaining-tokens': { type: 'string' },
+    probe: { type: 'string' },
     last_checked: { type: 'string' },
     latency_ms: { type: 'number' },
     error: { type: 'string' },

@@ -1,0 +1,33 @@
+import { ProbeError, type ProbePlugin } from '../src/plugins/contract.js';
+import { probePng, smallestImageSize } from '../src/plugins/media.js';
+
+/**
+ * Image edit: a tiny PNG made in code, n 1, smallest size. A content-policy refusal is an answer
+ * from a working deployment, so it counts healthy.
+ */
+const imageEdit: ProbePlugin = {
+  mode: 'image_edit',
+  description: 'edit of a tiny generated PNG (costly)',
+  async probe(d, ctx) {
+    const form = new FormData();
+    form.set('image', new Blob([probePng()], { type: 'image/png' }), 'probe.png');
+    form.set('prompt', ctx.prompt);
+    form.set('n', '1');
+    const size = smallestImageSize(d.providerModel);
+    if (size) form.set('size', size);
+    try {
+      const res = await ctx.call('image_edit', form, { maxBytes: 32 * 1024 * 1024 });
+      const image = (res.json as { data?: Array<{ url?: string; b64_json?: string }> } | undefined)?.data?.[0];
+      return image?.url || image?.b64_json
+        ? { healthy: true }
+        : { healthy: false, errorType: 'bad_response', error: `${res.status} without an edited image` };
+    } catch (err) {
+      if (err instanceof ProbeError && err.status === 400 && (err.code === 'content_policy_violation' || /content.?policy|safety system/i.test(err.message))) {
+        return { healthy: true, details: { note: 'content policy refusal (the deployment answered)' } };
+      }
+      throw err;
+    }
+  },
+};
+
+export default imageEdit;

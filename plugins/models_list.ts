@@ -1,0 +1,20 @@
+import type { ProbePlugin } from '../src/plugins/contract.js';
+
+/**
+ * The free probe: list the provider's models. Proves reachability and auth without generating
+ * anything. Used for wildcard routes (`openai/*`) without health_check_model, and for any
+ * deployment with `model_info.health_check_probe: models_list`.
+ */
+const modelsList: ProbePlugin = {
+  mode: 'models_list',
+  description: 'list models (free: generates nothing)',
+  async probe(_d, ctx) {
+    const res = await ctx.call('models_list');
+    const data = (res.json as { data?: unknown } | undefined)?.data;
+    return Array.isArray(data)
+      ? { healthy: true }
+      : { healthy: false, errorType: 'bad_response', error: `${res.status} without a model list` };
+  },
+};
+
+export default modelsList;

@@ -1,0 +1,209 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AZURE_DEFAULT_API_VERSION } from '../src/providers/azure.js';
+import { startExporter, type TestExporter } from './support/exporter.js';
+import { startFakeUpstream, type FakeUpstream, type RecordedRequest } from './support/fake-upstream.js';
+
+/**
+ * The chat probe's request as the provider sees it: one real exporter per case, driven over
+ * HTTP (GET /health), and the one request the fake upstream recorded.
+ */
+let up: FakeUpstream;
+let ex: TestExporter | undefined;
+beforeAll(async () => { up = await startFakeUpstream(); });
+afterAll(async () => { await up.close(); });
+afterEach(async () => {
+  await ex?.close();
+  ex = undefined;
+  up.reset();
+});
+
+type Entry = Record<string, any>;
+
+/** Starts an exporter on `model_list` (one deployment), GETs /health, returns the request and entry. */
+async function probe(modelList: string): Promise<{ req: RecordedRequest; entry: Entry; report: any }> {
+  ex = await startExporter(`model_list:\n${modelList}`);
+  const res = await fetch(`${ex.url}/health`);
+  expect(res.status).toBe(200);
+  const report: any = await res.json();
+  expect(up.requests).toHaveLength(1);
+  const entries: Entry[] = [...report.healthy_endpoints, ...report.unhealthy_endpoints];
+  expect(entries).toHaveLength(1);
+  return { req: up.requests[0]!, entry: entries[0]!, report };
+}
+
+describe('OpenAI chat probe on the wire', () => {
+  it('POSTs to {api_base}/chat/completions with a bearer key, the model and one user message with max_tokens 16', async () => {
+    const { req, entry } = await probe(`
+  - model_name: gpt
+    litellm_params: { model: openai/gpt-4o-mini, api_base: ${up.openaiBase}, api_key: sk-wire-0001 }
+`);
+    expect(req.method).toBe('POST');
+    expect(req.path).toBe('/v1/chat/completions');
+    expect(req.query).toEqual({});
+    expect(req.headers.authorization).toBe('Bearer sk-wire-0001');
+    expect(req.headers['api-key']).toBeUndefined();
+    expect(req.headers['openai-organization']).toBeUndefined();
+    expect(req.headers['content-type']).toBe('application/json');
+    expect(req.body).toEqual({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: expect.any(String) }], max_tokens: 16 });
+    expect(req.body.messages[0].content.length).toBeGreaterThan(0);
+    expect(entry).toMatchObject({ model: 'openai/gpt-4o-mini', custom_llm_provider: 'openai', mode: 'chat' });
+  });
+
+  it('treats a bare model name with an api_base as OpenAI: same path, the bare name as model', async () => {
+    const { req, entry } = await probe(`
+  - model_name: bare
+    litellm_params: { model: gpt-4o-mini, api_base: ${up.openaiBase}, api_key: sk-wire-0002 }
+`);
+    expect(req.method).toBe('POST');
+    expect(req.path).toBe('/v1/chat/completions');
+    expect(req.headers.authorization).toBe('Bearer sk-wire-0002');
+    expect(req.body.model).toBe('gpt-4o-mini');
+    expect(req.body.max_tokens).toBe(16);
+    expect(entry).toMatchObject({ model: 'gpt-4o-mini', custom_llm_provider: 'openai' });
+  });
+
+  it('does not double the slash when api_base ends with one', async () => {
+    const { req } = await probe(`
+  - model_name: slash
+    litellm_params: { model: openai/gpt-4o-mini, api_base: "${up.openaiBase}/" }
+`);
+    expect(req.path).toBe('/v1/chat/completions');
+  });
+
+  it('sends openai-organization when organization is set, and every extra_headers entry', async () => {
+    const { req } = await probe(`
+  - model_name: org
+    litellm_params:
+      model: openai/gpt-4o-mini
+      api_base: ${up.openaiBase}
+      api_key: sk-wire-0003
+      organization: org-wire-42
+      extra_headers: { X-Team: llm-ops, X-Trace-Tag: probe-7 }
+`);
+    expect(req.headers['openai-organization']).toBe('org-wire-42');
+    expect(req.headers['x-team']).toBe('llm-ops');
+    expect(req.headers['x-trace-tag']).toBe('probe-7');
+    expect(req.headers.authorization).toBe('Bearer sk-wire-0003');
+  });
+
+  it('sends health_check_max_tokens instead of the default 16', async () => {
+    const { req } = await probe(`
+  - model_name: small
+    litellm_params: { model: openai/gpt-4o-mini, api_base: ${up.openaiBase} }
+    model_info: { health_check_max_tokens: 3 }
+`);
+    expect(req.body.max_tokens).toBe(3);
+  });
+
+  it('probes health_check_model in place of the configured model', async () => {
+    const { req, entry } = await probe(`
+  - model_name: routed
+    litellm_params: { model: openai/gpt-4o, api_base: ${up.openaiBase} }
+    model_info: { health_check_model: openai/gpt-4o-mini }
+`);
+    expect(req.body.model).toBe('gpt-4o-mini');
+    expect(entry.model).toBe('openai/gpt-4o-mini');
+  });
+
+  it('merges health_check_params into the body next to the message', async () => {
+    const { req } = await probe(`
+  - model_name: params
+    litellm_params: { model: openai/gpt-4o-mini, api_base: ${up.openaiBase} }
+    model_info:
+      health_check_params: { temperature: 0, reasoning_effort: low }
+`);
+    expect(req.body).toEqual({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: expect.any(String) }],
+      max_tokens: 16,
+      temperature: 0,
+      reasoning_effort: 'low',
+    });
+  });
+
+  it('shows the x-ratelimit-remaining-* answer headers in the /health entry, and no others', async () => {
+    const { entry } = await probe(`
+  - model_name: limits
+    litellm_params: { model: openai/gpt-4o-mini, api_base: ${up.openaiBase} }
+`);
+    expect(entry['x-ratelimit-remaining-requests']).toBe('4999');
+    expect(entry['x-ratelimit-remaining-tokens']).toBe('159000');
+    expect(entry['x-request-id']).toBeUndefined();
+    expect(entry['x-ms-region']).toBeUndefined();
+  });
+});
+
+describe('Azure OpenAI chat probe on the wire', () => {
+  it('POSTs to /openai/deployments/{dep}/chat/completions?api-version=… with api-key and no Authorization', async () => {
+    const { req, entry } = await probe(`
+  - model_name: az
+    litellm_params: { model: azure/my-gpt-4o, api_base: ${up.url}, api_key: az-wire-key-1, api_version: "2024-06-01" }
+`);
+    expect(req.method).toBe('POST');
+    expect(req.path).toBe('/openai/deployments/my-gpt-4o/chat/completions');
+    expect(req.query).toEqual({ 'api-version': '2024-06-01' });
+    expect(req.headers['api-key']).toBe('az-wire-key-1');
+    expect(req.headers.authorization).toBeUndefined();
+    expect(req.headers['content-type']).toBe('application/json');
+    // The deployment in the path picks the model.
+    expect(req.body).toEqual({ messages: [{ role: 'user', content: expect.any(String) }], max_tokens: 16 });
+    expect(entry).toMatchObject({ model: 'azure/my-gpt-4o', custom_llm_provider: 'azure', api_version: '2024-06-01' });
+  });
+
+  it('uses the default api-version when api_version is absent', async () => {
+    const { req, report } = await probe(`
+  - model_name: az
+    litellm_params: { model: azure/dep-default, api_base: ${up.url}, api_key: az-wire-key-2 }
+`);
+    expect(req.path).toBe('/openai/deployments/dep-default/chat/completions');
+    expect(req.query).toEqual({ 'api-version': AZURE_DEFAULT_API_VERSION });
+    // The fake answers 404 without an api-version, so healthy proves the default went out.
+    expect(report.healthy_count).toBe(1);
+  });
+
+  it('sends extra_headers, health_check_max_tokens and health_check_params to Azure too', async () => {
+    const { req } = await probe(`
+  - model_name: az
+    litellm_params:
+      model: azure/dep-params
+      api_base: ${up.url}
+      api_key: az-wire-key-3
+      api_version: "2024-10-21"
+      extra_headers: { X-Team: llm-ops }
+    model_info:
+      health_check_max_tokens: 5
+      health_check_params: { temperature: 0, reasoning_effort: low }
+`);
+    expect(req.headers['x-team']).toBe('llm-ops');
+    expect(req.headers['api-key']).toBe('az-wire-key-3');
+    expect(req.body).toEqual({
+      messages: [{ role: 'user', content: expect.any(String) }],
+      max_tokens: 5,
+      temperature: 0,
+      reasoning_effort: 'low',
+    });
+  });
+
+  it('puts the health_check_model deployment in the path', async () => {
+    const { req, entry } = await probe(`
+  - model_name: az
+    litellm_params: { model: azure/big-dep, api_base: ${up.url}, api_key: az-wire-key-4, api_version: "2024-06-01" }
+    model_info: { health_check_model: azure/small-dep }
+`);
+    expect(req.path).toBe('/openai/deployments/small-dep/chat/completions');
+    expect(entry.model).toBe('azure/small-dep');
+  });
+
+  it('shows x-ms-region and the x-ratelimit-remaining-* answer headers in the /health entry', async () => {
+    const { entry, report } = await probe(`
+  - model_name: az
+    litellm_params: { model: azure/region-dep, api_base: ${up.url}, api_key: az-wire-key-5, api_version: "2024-06-01" }
+`);
+    expect(report.healthy_count).toBe(1);
+    expect(entry).toMatchObject({
+      'x-ms-region': 'East US',
+      'x-ratelimit-remaining-requests': '99',
+      'x-ratelimit-remaining-tokens': '9000',
+    });
+  });
+});
