@@ -125,7 +125,7 @@ describe('an upstream fault makes its deployment unhealthy with a typed error', 
     await stillServing();
   });
 
-  it('a 50 MB body → bad_response naming the byte cap, without reading it all', async () => {
+  it('a 50 MB body → bad_response naming the byte cap, well within the timeout', async () => {
     const { entry, elapsedMs } = await probeFault('huge');
     expect(entry.error_type).toBe('bad_response');
     expect(entry.error).toContain(`larger than ${DEFAULT_MAX_RESPONSE_BYTES} bytes`);

@@ -36,6 +36,13 @@ export async function callProvider({ deployment: d, op, payload, signal, options
   }
 
   if (wire.method === 'WS') return firstWebSocketEvent(wire.url, wire.headers, signal);
+  if (wire.body instanceof FormData) {
+    // Plugins build forms with the global FormData; encode it here (boundary and all) so the
+    // pooled undici client sends plain bytes.
+    const encoded = new Response(wire.body);
+    wire.headers['content-type'] = encoded.headers.get('content-type') ?? 'multipart/form-data';
+    wire.body = new Uint8Array(await encoded.arrayBuffer());
+  }
 
   let res;
   try {

@@ -105,7 +105,8 @@ function toProbeError(err: unknown, signal: AbortSignal): ProbeError {
   if (e && typeof e === 'object' && typeof e.errorType === 'string' && (ERROR_TYPES as readonly string[]).includes(e.errorType)) {
     return new ProbeError(e.errorType as ErrorType, String(e.message ?? e.errorType), { status: typeof e.status === 'number' ? e.status : undefined });
   }
-  const message = err instanceof Error ? err.message : String(err);
+  // A thrown plain object ({message}) keeps its message instead of "[object Object]".
+  const message = err instanceof Error ? err.message : e && typeof e === 'object' && typeof e.message === 'string' ? e.message : String(err);
   return new ProbeError('plugin_error', `plugin threw: ${message}`);
 }
 

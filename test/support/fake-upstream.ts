@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer } from 'ws';
 
 /**
  * A fake LLM provider on loopback speaking the OpenAI and Azure OpenAI wire formats, including
@@ -9,12 +10,19 @@ import type { AddressInfo, Socket } from 'node:net';
  *   ok | unauthorized | not_found | rate_limited | server_error | hang | hang_body | reset |
  *   reset_body | not_json | huge | error_200 | no_choices | slow (answers after `slowMs`)
  *
- * Any other model name answers like `ok`. When `apiKey` is set, a request without that key
- * gets a 401 whose message echoes the key it received, the worst case for leaks.
+ * Any other model name answers like `ok`: each path gets its endpoint's real success shape
+ * (chat, completions, responses, embeddings, images, audio, batches, rerank, moderations,
+ * models, and the realtime websocket's session.created). Mode-specific models: `empty` answers
+ * 200 `{}`, `policy` refuses an image edit for content policy, `text_audio` answers speech
+ * with text/plain, `length` returns an empty chat answer cut by max_tokens, `ws_reject`
+ * refuses the realtime handshake. An `X-Fake-Behaviour` request header picks the behaviour for
+ * calls that name no model. When `apiKey` is set, a request without that key gets a 401
+ * whose message echoes the key it received, the worst case for leaks.
  */
 export const BEHAVIOURS = [
   'ok', 'unauthorized', 'not_found', 'rate_limited', 'server_error', 'hang', 'hang_body', 'reset',
-  'reset_body', 'not_json', 'huge', 'error_200', 'no_choices', 'slow',
+  'reset_body', 'not_json', 'huge', 'error_200', 'no_choices', 'slow', 'empty', 'policy', 'text_audio',
+  'length', 'ws_reject',
 ] as const;
 export type Behaviour = (typeof BEHAVIOURS)[number];
 
@@ -30,6 +38,8 @@ export interface RecordedRequest {
   dialect: 'openai' | 'azure';
   /** The model or Azure deployment named by the request. */
   model: string | undefined;
+  /** Fields of a multipart body: strings, or files with name, type and bytes. */
+  form?: Record<string, string | { filename: string; type: string; bytes: Buffer }>;
 }
 
 export interface FakeUpstream {
@@ -55,22 +65,46 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => handle(req, res, Buffer.concat(chunks)));
+    req.on('end', () => { void handle(req, res, Buffer.concat(chunks)); });
+  });
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const model = url.searchParams.get('model') ?? url.searchParams.get('deployment') ?? undefined;
+    requests.push({ method: 'WS', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body: undefined, rawBody: Buffer.alloc(0), dialect: url.pathname.startsWith('/openai/') ? 'azure' : 'openai', model });
+    const keyOk = opts.apiKey === undefined || req.headers.authorization === `Bearer ${opts.apiKey}` || req.headers['api-key'] === opts.apiKey;
+    if (!keyOk || model === 'ws_reject' || !/\/realtime$/.test(url.pathname)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.send(JSON.stringify({ type: 'session.created', event_id: 'event_1', session: { id: 'sess_1', model } }));
+    });
   });
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
 
-  function handle(req: IncomingMessage, res: ServerResponse, rawBody: Buffer) {
+  async function handle(req: IncomingMessage, res: ServerResponse, rawBody: Buffer) {
     const url = new URL(req.url ?? '/', 'http://fake');
     const azure = /^\/openai\/deployments\/([^/]+)\//.exec(url.pathname);
     let body: any;
-    if ((req.headers['content-type'] ?? '').includes('json') && rawBody.length) {
+    const contentType = req.headers['content-type'] ?? '';
+    if (contentType.includes('json') && rawBody.length) {
       try { body = JSON.parse(rawBody.toString('utf8')); } catch { body = undefined; }
     }
-    const model = azure ? decodeURIComponent(azure[1]!) : typeof body?.model === 'string' ? body.model : undefined;
+    let form: RecordedRequest['form'];
+    if (contentType.startsWith('multipart/form-data')) {
+      form = {};
+      const fd = await new Request('http://fake/', { method: 'POST', headers: { 'content-type': contentType }, body: rawBody }).formData();
+      for (const [k, v] of fd) {
+        form[k] = typeof v === 'string' ? v : { filename: (v as File).name, type: v.type, bytes: Buffer.from(await v.arrayBuffer()) };
+      }
+    }
+    const model = azure ? decodeURIComponent(azure[1]!) : typeof body?.model === 'string' ? body.model : typeof form?.model === 'string' ? form.model : undefined;
     requests.push({
+      form,
       method: req.method ?? 'GET',
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
@@ -86,7 +120,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       res.end(JSON.stringify(payload));
     };
 
-    if (azure) {
+    if (azure || url.pathname.startsWith('/openai/')) {
       if (!url.searchParams.get('api-version')) {
         return json(404, { error: { code: '404', message: 'Resource not found' } });
       }
@@ -98,7 +132,10 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       return json(401, { error: { message: `Incorrect API key provided: ${got}. You can find your API key at https://platform.openai.com/account/api-keys.`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });
     }
 
-    const behaviour = (BEHAVIOURS as readonly string[]).includes(model ?? '') ? (model as Behaviour) : 'ok';
+    // The model picks the behaviour; an X-Fake-Behaviour header (extra_headers) overrides it,
+    // for calls that name no model (batch lists).
+    const asked = String(req.headers['x-fake-behaviour'] ?? model ?? '');
+    const behaviour = (BEHAVIOURS as readonly string[]).includes(asked) ? (asked as Behaviour) : 'ok';
     const headers: Record<string, string> = azure
       ? { 'x-ms-region': 'East US', 'x-ratelimit-remaining-requests': '99', 'x-ratelimit-remaining-tokens': '9000' }
       : { 'x-ratelimit-remaining-requests': '4999', 'x-ratelimit-remaining-tokens': '159000', 'x-request-id': 'req_fake' };
@@ -149,9 +186,36 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       case 'slow':
         setTimeout(() => json(200, chatCompletion(model), headers), opts.slowMs ?? 200);
         return;
+      case 'empty':
+        return json(200, {}, headers);
+      case 'length':
+        return json(200, { ...chatCompletion(model), choices: [{ index: 0, message: { role: 'assistant', content: '' }, finish_reason: 'length' }] }, headers);
+      case 'policy':
+        return json(400, { error: { message: 'Your request was rejected as a result of our safety system.', type: 'invalid_request_error', param: null, code: 'content_policy_violation' } });
       default:
-        return json(200, chatCompletion(model), headers);
+        return success(url.pathname, model, behaviour, res, json, headers);
     }
+  }
+
+  /** The real success shape of each endpoint. */
+  function success(path: string, model: string | undefined, behaviour: Behaviour, res: ServerResponse, json: (s: number, p: unknown, h?: Record<string, string>) => void, headers: Record<string, string>) {
+    const created = Math.floor(Date.now() / 1000);
+    if (path.endsWith('/chat/completions')) return json(200, chatCompletion(model), headers);
+    if (path.endsWith('/completions')) return json(200, { id: 'cmpl-1', object: 'text_completion', created, model, choices: [{ text: ' pong', index: 0, finish_reason: 'stop' }] }, headers);
+    if (path.endsWith('/responses')) return json(200, { id: 'resp_1', object: 'response', status: 'completed', model, output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'pong' }] }] }, headers);
+    if (path.endsWith('/embeddings')) return json(200, { object: 'list', model, data: [{ object: 'embedding', index: 0, embedding: [0.0023, -0.0093, 0.0157] }], usage: { prompt_tokens: 1, total_tokens: 1 } }, headers);
+    if (path.endsWith('/images/generations') || path.endsWith('/images/edits')) return json(200, { created, data: [{ url: 'https://images.example/probe.png' }] }, headers);
+    if (path.endsWith('/audio/transcriptions')) return json(200, { text: 'ping' }, headers);
+    if (path.endsWith('/audio/speech')) {
+      res.writeHead(200, { 'content-type': behaviour === 'text_audio' ? 'text/plain' : 'audio/mpeg', ...headers });
+      res.end(Buffer.concat([Buffer.from('ID3'), Buffer.alloc(512, 0x11)]));
+      return;
+    }
+    if (path.endsWith('/batches')) return json(200, { object: 'list', data: [], first_id: null, last_id: null, has_more: false }, headers);
+    if (path.endsWith('/rerank')) return json(200, { id: 'rr-1', results: [{ index: 0, relevance_score: 0.98 }], meta: {} }, headers);
+    if (path.endsWith('/moderations')) return json(200, { id: 'modr-1', model, results: [{ flagged: false, categories: {}, category_scores: {} }] }, headers);
+    if (path.endsWith('/models')) return json(200, { object: 'list', data: [{ id: 'gpt-4o', object: 'model', owned_by: 'system' }] }, headers);
+    return json(404, { error: { message: `Invalid URL (${path})`, type: 'invalid_request_error', param: null, code: null } });
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -164,6 +228,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     count: (model) => requests.filter((r) => r.model === model).length,
     reset: () => { requests.length = 0; },
     close: () => new Promise<void>((resolve) => {
+      for (const c of wss.clients) c.terminate();
       for (const s of sockets) s.destroy();
       server.close(() => resolve());
     }),
