@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RawDeployment } from './schema.js';
 import { MissingEnvError, resolveEnv } from './env.js';
 import { publicUrl } from '../redact.js';
-import { MAX_TOKENS_MODES, inferMode, isReasoningModel, isWildcard } from '../providers/models.js';
+import { MAX_TOKENS_MODES, PROVIDER_ENV_DEFAULTS, inferMode, isReasoningModel, isWildcard } from '../providers/models.js';
 
 export const DEFAULT_PROBE_TIMEOUT_S = 60;
 export const DEFAULT_MAX_TOKENS = 16;
@@ -90,6 +90,14 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
   const missing: MissingEnvError[] = [];
   const base = `model_list[${index}]`;
   const params = resolveEnv(raw.litellm_params, env, `${base}.litellm_params`, missing) as Record<string, unknown>;
+  const customProvider = typeof params.custom_llm_provider === 'string' ? params.custom_llm_provider : undefined;
+  // Params the entry leaves out come from the provider's usual variables, as in LiteLLM.
+  const defaults = PROVIDER_ENV_DEFAULTS[splitModel(raw.litellm_params.model, customProvider).provider] ?? {};
+  for (const [key, vars] of Object.entries(defaults)) {
+    if (params[key] !== undefined) continue;
+    const found = vars.map((v) => env[v]).find((v) => v !== undefined && v !== '');
+    if (found !== undefined) params[key] = found;
+  }
   const info = (resolveEnv(raw.model_info ?? {}, env, `${base}.model_info`, missing) ?? {}) as NonNullable<RawDeployment['model_info']>;
 
   const secrets = new Set<string>();
@@ -108,7 +116,6 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
   const apiBase = typeof params.api_base === 'string' ? params.api_base : undefined;
   if (apiBase) for (const s of urlSecrets(apiBase)) secrets.add(s);
 
-  const customProvider = typeof params.custom_llm_provider === 'string' ? params.custom_llm_provider : undefined;
   const model = raw.litellm_params.model;
   const probeModel = info.health_check_model ?? model;
   const { provider, name } = splitModel(probeModel, customProvider);

@@ -32,3 +32,25 @@ export function isWildcard(model: string): boolean {
 
 /** Modes whose requests take max_tokens; other endpoints reject unknown fields with 400. */
 export const MAX_TOKENS_MODES = new Set(['chat', 'completion', 'responses']);
+
+/**
+ * LiteLLM's environment fallbacks for params a deployment leaves out: `model: whisper-1` with no
+ * api_key uses OPENAI_API_KEY, an azure/ route with no api_base uses AZURE_API_BASE, and so on.
+ * First variable set wins.
+ */
+export const PROVIDER_ENV_DEFAULTS: Record<string, Record<string, readonly string[]>> = {
+  openai: {
+    api_key: ['OPENAI_API_KEY'],
+    api_base: ['OPENAI_BASE_URL', 'OPENAI_API_BASE'],
+    organization: ['OPENAI_ORGANIZATION'],
+  },
+  'text-completion-openai': {
+    api_key: ['OPENAI_API_KEY'],
+    api_base: ['OPENAI_BASE_URL', 'OPENAI_API_BASE'],
+  },
+  azure: {
+    api_key: ['AZURE_API_KEY', 'AZURE_OPENAI_API_KEY'],
+    api_base: ['AZURE_API_BASE', 'AZURE_OPENAI_ENDPOINT'],
+    api_version: ['AZURE_API_VERSION', 'OPENAI_API_VERSION'],
+  },
+};

@@ -61,6 +61,7 @@ export interface FakeUpstreamOptions {
 
 export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
   const requests: RecordedRequest[] = [];
+  let lastJsonMode = false;
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -103,6 +104,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       }
     }
     const model = azure ? decodeURIComponent(azure[1]!) : typeof body?.model === 'string' ? body.model : typeof form?.model === 'string' ? form.model : undefined;
+    lastJsonMode = body?.response_format?.type === 'json_object';
     requests.push({
       form,
       method: req.method ?? 'GET',
@@ -200,7 +202,12 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   /** The real success shape of each endpoint. */
   function success(path: string, model: string | undefined, behaviour: Behaviour, res: ServerResponse, json: (s: number, p: unknown, h?: Record<string, string>) => void, headers: Record<string, string>) {
     const created = Math.floor(Date.now() / 1000);
-    if (path.endsWith('/chat/completions')) return json(200, chatCompletion(model), headers);
+    if (path.endsWith('/chat/completions')) {
+      const answer = chatCompletion(model);
+      // JSON mode answers JSON, as the real API does.
+      if (lastJsonMode) answer.choices[0]!.message.content = '{"ok":true}';
+      return json(200, answer, headers);
+    }
     if (path.endsWith('/completions')) return json(200, { id: 'cmpl-1', object: 'text_completion', created, model, choices: [{ text: ' pong', index: 0, finish_reason: 'stop' }] }, headers);
     if (path.endsWith('/responses')) return json(200, { id: 'resp_1', object: 'response', status: 'completed', model, output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'pong' }] }] }, headers);
     if (path.endsWith('/embeddings')) return json(200, { object: 'list', model, data: [{ object: 'embedding', index: 0, embedding: [0.0023, -0.0093, 0.0157] }], usage: { prompt_tokens: 1, total_tokens: 1 } }, headers);
