@@ -2,9 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Deployment } from './config/deployment.js';
 import { loadConfigFile, type LoadedConfig, type Settings } from './config/load.js';
+import { ConfigError } from './config/errors.js';
+import type { BackgroundPlan } from './scheduler/scheduler.js';
 import { BUILTIN_PLUGINS_DIR, loadPlugins, type LoadedPlugins } from './plugins/loader.js';
 import { MemoryStore } from './store/memory.js';
-import type { HealthStore, ProbeResult } from './store/types.js';
+import type { ProbeResult } from './store/types.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { buildServer } from './server/app.js';
 import { healthReport, type HealthReport } from './server/entries.js';
@@ -42,19 +44,27 @@ const PUBLIC_INFO_KEY = /^(id|mode|base_model|description|tier|max_tokens|max_in
  */
 export class Exporter {
   readonly logger: Logger;
-  readonly store: HealthStore = new MemoryStore();
+  readonly store: MemoryStore;
   readonly scheduler: Scheduler;
   readonly server: FastifyInstance;
   readonly telemetry: Telemetry;
   #config: LoadedConfig;
+  readonly #env: NodeJS.ProcessEnv;
   #plugins: LoadedPlugins;
   #shuttingDown = false;
+  #ids: Set<string>;
+  /** Why the last reload was refused (the previous config keeps running). */
+  #configError: string | undefined;
+  #backgroundStarted = false;
 
   private constructor(config: LoadedConfig, plugins: LoadedPlugins, opts: ExporterOptions) {
     this.#config = config;
     this.#plugins = plugins;
+    this.#ids = new Set(config.deployments.map((d) => d.id));
+    this.store = new MemoryStore(config.settings.historySize);
     this.logger = opts.logger;
     const env = opts.env ?? process.env;
+    this.#env = env;
     this.telemetry = new Telemetry({
       deployments: () => this.deployments,
       store: this.store,
@@ -69,6 +79,7 @@ export class Exporter {
       concurrency: config.settings.concurrency,
       prompt: config.settings.prompt,
       telemetry: this.telemetry,
+      accept: (id) => this.#ids.has(id),
       onResult: (d, r) => {
         this.telemetry.recordProbe(d, r);
         this.#logTransition(d, r);
@@ -90,29 +101,72 @@ export class Exporter {
   get pluginModes(): string[] { return [...this.#plugins.byMode.keys()].sort(); }
 
   /**
-   * Swaps in a new config: unchanged ids keep their results, removed ids leave the store (and so
-   * /health and every metric series). Plugins and the concurrency cap stay as they were.
+   * Swaps in a new config: unchanged ids keep their results and history; removed ids leave the
+   * store (and so /health, history and every metric series); added ones are probed soon. The
+   * plugins stay as loaded at start-up.
    */
   applyConfig(config: LoadedConfig): void {
+    const wasOn = this.backgroundOn;
     this.#config = config;
-    this.store.retain(new Set(config.deployments.map((d) => d.id)));
+    this.#ids = new Set(config.deployments.map((d) => d.id));
+    this.#configError = undefined;
+    this.store.retain(this.#ids);
+    this.store.historySize = config.settings.historySize;
+    this.scheduler.concurrency = config.settings.concurrency;
+    if (this.backgroundOn && this.#backgroundStarted) this.scheduler.updateBackground(this.#backgroundPlan());
+    else if (this.backgroundOn) this.startBackground();
+    else if (wasOn) this.scheduler.updateBackground({ deployments: [], intervalS: () => this.settings.intervalS });
+    this.#reportStartupProblems();
+  }
+
+  /**
+   * Re-reads the config file (SIGHUP, POST /-/reload, --watch). An invalid file is refused: its
+   * errors are logged and shown in readiness as config_error, and the running config stays.
+   */
+  async reload(): Promise<{ ok: true; deployments: number } | { ok: false; errors: readonly string[] }> {
+    try {
+      const next = await loadConfigFile(this.#config.file, this.#env);
+      this.applyConfig(next);
+      this.logger.info({ deployments: next.deployments.length }, 'config reloaded');
+      return { ok: true, deployments: next.deployments.length };
+    } catch (err) {
+      const errors = err instanceof ConfigError ? err.issues : [String((err as Error).message ?? err)];
+      this.#configError = errors.join('; ');
+      this.logger.error({ errors }, 'config reload refused; the previous config keeps running');
+      return { ok: false, errors };
+    }
+  }
+
+  /** The deployments probed in the background: not disabled, and in the allowed model groups. */
+  #backgroundPlan(): BackgroundPlan {
+    const groups = this.settings.backgroundModelGroups;
+    return {
+      deployments: this.deployments.filter((d) => !d.backgroundDisabled && (!groups || groups.includes(d.modelName))),
+      intervalS: (d) => d.intervalS ?? this.settings.intervalS,
+    };
   }
 
   /** Starts background checks when configured (LiteLLM: interval ≤ 0 disables them). */
   startBackground(): void {
-    const { backgroundHealthChecks, intervalS } = this.settings;
-    if (!backgroundHealthChecks || intervalS <= 0) return;
-    this.logger.info({ interval_s: intervalS, deployments: this.deployments.length }, 'background health checks on');
-    this.scheduler.startBackground(() => this.deployments, intervalS, (err) => this.logger.error({ err: String(err) }, 'background round failed'));
+    if (!this.backgroundOn || this.#backgroundStarted) return;
+    this.#backgroundStarted = true;
+    const plan = this.#backgroundPlan();
+    this.logger.info({ interval_s: this.settings.intervalS, deployments: plan.deployments.length }, 'background health checks on');
+    this.scheduler.startBackground(plan).catch((err: unknown) => this.logger.error({ err: String(err) }, 'background scheduling failed'));
   }
 
   get backgroundOn(): boolean {
     return this.settings.backgroundHealthChecks && this.settings.intervalS > 0;
   }
 
-  /** /health: cached results in background mode, otherwise a (shared) round now. */
+  /**
+   * /health. Background mode answers from the store and calls nothing; `?model=`/`?model_id=`
+   * (and every call in on-demand mode) probe now, but never a deployment more often than
+   * health_check_min_interval: inside it, the stored result is served, marked `cached`.
+   */
   async health(query: { model?: string; model_id?: string }): Promise<HealthAnswer> {
     let targets = this.deployments;
+    if (this.settings.skipDisabledOnDemand) targets = targets.filter((d) => !d.backgroundDisabled);
     if (query.model_id !== undefined) {
       targets = targets.filter((d) => d.id === query.model_id);
       if (!targets.length) return notFound(`no deployment with model_id "${query.model_id}"`, 'model_id');
@@ -123,15 +177,18 @@ export class Exporter {
       if (!targets.length) return notFound(`no deployment matches model "${m}"`, 'model');
     }
     const targeted = query.model !== undefined || query.model_id !== undefined;
-    if (targeted) await Promise.all(targets.map((d) => this.scheduler.probe(d)));
-    else if (!this.backgroundOn) await this.scheduler.round(targets);
-    const body = healthReport(targets, (id) => this.store.get(id), this.settings.details);
+    const cached = new Set<string>();
+    if (targeted || !this.backgroundOn) {
+      const results = await this.scheduler.probeAll(targets, this.settings.minIntervalS * 1000);
+      for (const r of results) if (r.cached) cached.add(r.result.deploymentId);
+    }
+    const body = healthReport(targets, (id) => this.store.get(id), this.settings.details, cached);
     return { statusCode: targeted && body.healthy_count === 0 ? 503 : 200, body };
   }
 
   /** One round over every deployment, without a server (CLI --once). */
   async once(): Promise<HealthReport> {
-    await this.scheduler.round(this.deployments);
+    await this.scheduler.probeAll(this.deployments);
     return healthReport(this.deployments, (id) => this.store.get(id), this.settings.details);
   }
 
@@ -147,6 +204,7 @@ export class Exporter {
       deployments: this.deployments.length,
     };
     if (this.#plugins.errors.length) body.plugin_errors = this.#plugins.errors;
+    if (this.#configError) body.config_error = this.#configError;
     if (last !== undefined) body.last_updated = new Date(last).toISOString();
     let reason: string | undefined;
     if (this.#shuttingDown) reason = 'shutting down';
@@ -173,8 +231,9 @@ export class Exporter {
   }
 
   async listen(host: string, port: number): Promise<string> {
+    const address = await this.server.listen({ host, port });
     this.startBackground();
-    return this.server.listen({ host, port });
+    return address;
   }
 
   /** Graceful stop: answer 503 on liveliness/readiness, abort probes in flight, close the server. */

@@ -26,7 +26,7 @@ describe('GET /health (on demand)', () => {
   let ex: TestExporter;
   beforeAll(async () => {
     up = await startFakeUpstream({ apiKey: KEY });
-    ex = await startExporter(config(up, '  health_check_details: true'));
+    ex = await startExporter(config(up, '  health_check_details: true\n  health_check_min_interval: 0'));
   });
   afterAll(async () => { await ex.close(); await up.close(); });
 
@@ -135,6 +135,7 @@ model_list:
     litellm_params: { model: openai/slow, api_base: ${up.openaiBase} }
   - model_name: slow-b
     litellm_params: { model: openai/slow, api_base: ${up.openaiBase}, organization: org-b }
+general_settings: { health_check_min_interval: 0 }
 `);
   });
   afterAll(async () => { await ex.close(); await up.close(); });
@@ -154,6 +155,27 @@ model_list:
     expect(all.healthy_count).toBe(2);
     expect(one.healthy_count).toBe(1);
     expect(up.count('slow')).toBe(2);
+  });
+});
+
+describe('health_check_min_interval (on-demand probes of one deployment are at least this far apart)', () => {
+  let up: FakeUpstream;
+  let ex: TestExporter;
+  beforeAll(async () => {
+    up = await startFakeUpstream({ apiKey: KEY });
+    ex = await startExporter(config(up, '  health_check_min_interval: 10'));
+  });
+  afterAll(async () => { await ex.close(); await up.close(); });
+
+  it('serves the stored result, marked cached, to a caller inside the window', async () => {
+    const first: any = await (await fetch(`${ex.url}/health?model_id=openai-east`)).json();
+    expect(first.healthy_endpoints[0].cached).toBeUndefined();
+    const again: any = await (await fetch(`${ex.url}/health?model_id=openai-east`)).json();
+    const untargeted: any = await (await fetch(`${ex.url}/health`)).json();
+    expect(again.healthy_endpoints[0]).toMatchObject({ model_id: 'openai-east', cached: true, last_checked: first.healthy_endpoints[0].last_checked });
+    expect(untargeted.healthy_endpoints.find((e: any) => e.model_id === 'openai-east').cached).toBe(true);
+    expect(up.count('gpt-4o')).toBe(1);
+    expect(up.count('gpt-4o-eu')).toBe(1); // probed once, by the untargeted call
   });
 });
 

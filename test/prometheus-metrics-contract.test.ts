@@ -28,6 +28,7 @@ model_list:
 general_settings:
   background_health_checks: true
   health_check_interval: 300
+  health_check_min_interval: 0
 `;
     ex = await startExporter(yaml);
     await waitFor(async () => (await fetch(`${ex.url}/health/readiness`)).status === 200, 5000, 'first round');

@@ -48,27 +48,40 @@ describe('the scheduler', () => {
   it('holds the concurrency cap across a round and on-demand probes together', async () => {
     const { s, deployments, store } = await scheduler(8, 3);
     stats.total = 0; stats.maxOpen = 0;
-    await Promise.all([s.round(deployments), s.probe(deployments[7]!), s.probe(deployments[6]!)]);
+    await Promise.all([s.probeAll(deployments), s.probe(deployments[7]!), s.probe(deployments[6]!)]);
     expect(stats.maxOpen).toBe(3);
     expect(stats.total).toBe(8);
     expect([...store.values()].every((r) => r.healthy)).toBe(true);
   });
 
-  it('shares one round between concurrent round() callers', async () => {
+  it('concurrent rounds share each deployment\'s probe: one request per deployment', async () => {
     const { s, deployments } = await scheduler(4, 4);
     stats.total = 0;
-    const [a, b] = await Promise.all([s.round(deployments), s.round(deployments)]);
-    expect(a).toBe(b);
+    const [a, b] = await Promise.all([s.probeAll(deployments), s.probeAll(deployments)]);
+    expect(a.map((x) => x.result)).toEqual(b.map((x) => x.result));
     expect(stats.total).toBe(4);
+  });
+
+  it('never probes one deployment more often than the minimum interval on demand', async () => {
+    const { s, deployments } = await scheduler(1, 4);
+    stats.total = 0;
+    const first = await s.probeAtMostEvery(deployments[0]!, 60_000);
+    const second = await s.probeAtMostEvery(deployments[0]!, 60_000);
+    expect(first.cached).toBe(false);
+    expect(second).toEqual({ result: first.result, cached: true });
+    expect(stats.total).toBe(1);
+    const third = await s.probeAtMostEvery(deployments[0]!, 0);
+    expect(third.cached).toBe(false);
+    expect(stats.total).toBe(2);
   });
 
   it('stop() aborts probes in flight and they end unhealthy, not hanging', async () => {
     const { s, deployments } = await scheduler(2, 2);
-    const pending = s.round(deployments);
+    const pending = s.probeAll(deployments);
     await new Promise((r) => setTimeout(r, 20));
     await s.stop();
     const results = await pending;
-    expect(results.map((r) => r.healthy)).toEqual([false, false]);
-    expect(results[0]!.error).toContain('shutting down');
+    expect(results.map((r) => r.result.healthy)).toEqual([false, false]);
+    expect(results[0]!.result.error).toContain('shutting down');
   });
 });

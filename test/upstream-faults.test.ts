@@ -35,6 +35,7 @@ async function probeFault(model: string, litellmParams?: string): Promise<{ entr
   - model_name: ${model}
     litellm_params: ${params}
     model_info: { id: ${model}, health_check_timeout: ${TIMEOUT_S} }
+general_settings: { health_check_min_interval: 0 }
 `);
   const t0 = Date.now();
   const res = await fetch(`${ex.url}/health`);

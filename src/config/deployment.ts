@@ -44,6 +44,8 @@ export interface Deployment {
   readonly probeStrategy: 'generate' | 'models_list';
   readonly checkParams: Readonly<Record<string, unknown>>;
   readonly backgroundDisabled: boolean;
+  /** model_info.health_check_interval, seconds; else the global interval applies. */
+  readonly intervalS?: number;
   /** Why this deployment cannot be probed as configured (e.g. an unset env variable). */
   readonly configError?: string;
   readonly credentials: Readonly<{ apiKey?: string; organization?: string; extraHeaders: Readonly<Record<string, string>> }>;
@@ -150,6 +152,7 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
     probeStrategy,
     checkParams: Object.freeze({ ...(info.health_check_params ?? {}) }),
     backgroundDisabled: info.disable_background_health_check === true,
+    intervalS: info.health_check_interval,
     configError,
     credentials: Object.freeze({
       apiKey: typeof params.api_key === 'string' ? params.api_key : undefined,

@@ -8,6 +8,8 @@ import { envReference } from './env.js';
 
 export const DEFAULT_INTERVAL_S = 300;
 export const DEFAULT_CONCURRENCY = 16;
+export const DEFAULT_MIN_INTERVAL_S = 10;
+export const DEFAULT_HISTORY_SIZE = 100;
 /** Larger configs are refused before parsing: a model_list of 10,000 entries is ~2 MB. */
 const MAX_CONFIG_BYTES = 32 * 1024 * 1024;
 /** YAML alias expansion cap: refuses "billion laughs" documents quickly. */
@@ -20,6 +22,13 @@ export interface Settings {
   intervalS: number;
   details: boolean;
   concurrency: number;
+  /** Seconds; on-demand probes of one deployment are never closer than this. */
+  minIntervalS: number;
+  /** Leave disable_background_health_check deployments out of on-demand /health too. */
+  skipDisabledOnDemand: boolean;
+  /** Only these model_names are probed in the background (undefined: all). */
+  backgroundModelGroups?: readonly string[];
+  historySize: number;
   /** Absolute path of general_settings.health_check_plugins_dir. */
   pluginsDir?: string;
   otlpEndpoint?: string;
@@ -104,6 +113,10 @@ export function parseConfig(text: string, file = 'config.yaml', env: NodeJS.Proc
       intervalS: gs.health_check_interval ?? DEFAULT_INTERVAL_S,
       details: gs.health_check_details ?? true,
       concurrency: gs.health_check_concurrency ?? DEFAULT_CONCURRENCY,
+      minIntervalS: gs.health_check_min_interval ?? DEFAULT_MIN_INTERVAL_S,
+      skipDisabledOnDemand: gs.health_check_skip_disabled_background_models ?? false,
+      backgroundModelGroups: gs.background_health_check_model_groups,
+      historySize: gs.health_check_history_size ?? DEFAULT_HISTORY_SIZE,
       otlpEndpoint: gs.otel_exporter_otlp_endpoint,
       prompt: gs.health_check_prompt,
       otlpProtocol: gs.otel_exporter_otlp_protocol,

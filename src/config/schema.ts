@@ -48,6 +48,8 @@ export const modelInfoSchema = z.looseObject({
   health_check_voice: z.string().min(1).optional(),
   /** `models_list`: prove reachability and auth with the free model list, generating nothing. */
   health_check_probe: z.enum(['models_list', 'generate']).optional(),
+  /** Seconds between background probes of this deployment (overrides the global interval). */
+  health_check_interval: positiveSeconds.optional(),
 });
 
 export const deploymentSchema = z.looseObject({
@@ -62,6 +64,12 @@ export const generalSettingsSchema = z.looseObject({
   health_check_interval: num.pipe(z.number().max(86_400 * 7)).optional(),
   health_check_details: bool.optional(),
   health_check_concurrency: positiveInt.optional(),
+  /** On-demand probes of one deployment are at least this many seconds apart (default 10). */
+  health_check_min_interval: num.pipe(z.number().min(0).max(86_400)).optional(),
+  health_check_skip_disabled_background_models: bool.optional(),
+  background_health_check_model_groups: z.array(z.string().min(1)).optional(),
+  /** Results kept per deployment for /health/history (default 100). */
+  health_check_history_size: num.pipe(z.number().int().min(1).max(10_000)).optional(),
   /** The probe prompt (default short and fixed; never logged). */
   health_check_prompt: z.string().min(1).max(2000).optional(),
   /** A folder of user probe plugins, relative to the config file. */

@@ -64,7 +64,7 @@ export async function callProvider({ deployment: d, op, payload, signal, options
   }
   const contentType = String(res.headers['content-type'] ?? '');
   const ok = res.statusCode >= 200 && res.statusCode < 300;
-  const bytes = await readCapped(res.body, ok ? (options?.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES) : MAX_ERROR_BYTES, ok, signal);
+  const bytes = await readCapped(res.body, ok ? (options?.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES) : MAX_ERROR_BYTES, ok, signal, res.statusCode);
   const text = () => Buffer.from(bytes).toString('utf8');
 
   if (!ok) {
@@ -110,7 +110,7 @@ export function parseRetryAfter(value: unknown): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, Math.round((at - Date.now()) / 1000));
 }
 
-async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(err?: Error): unknown }, max: number, enforce: boolean, signal: AbortSignal): Promise<Uint8Array> {
+async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(err?: Error): unknown }, max: number, enforce: boolean, signal: AbortSignal, status: number): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
@@ -118,7 +118,7 @@ async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(err?: Erro
       size += chunk.byteLength;
       if (size > max) {
         body.destroy();
-        if (enforce) throw new ProbeError('bad_response', `response body larger than ${max} bytes; read stopped`);
+        if (enforce) throw new ProbeError('bad_response', `response body larger than ${max} bytes; read stopped`, { status });
         chunks.push(chunk.subarray(0, max - (size - chunk.byteLength)));
         break;
       }

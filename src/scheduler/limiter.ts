@@ -2,7 +2,7 @@
 export class Limiter {
   #active = 0;
   readonly #queue: Array<() => void> = [];
-  constructor(readonly limit: number) {
+  constructor(public limit: number) {
     if (!(limit >= 1)) throw new RangeError('limit must be ≥ 1');
   }
   get active() { return this.#active; }

@@ -65,6 +65,8 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
   const timer = setTimeout(() => timeout.abort(new ProbeError('timeout', 'Timeout exceeded', { status: 408 })), d.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([timeout.signal, opts.signal]) : timeout.signal;
   const headers: Record<string, string> = {};
+  // The HTTP status of the last answer: a plugin's "unhealthy" verdict on a 200 reports 200.
+  let lastStatus: number | undefined;
   const ctx: ProbeContext = {
     signal,
     prompt: opts.prompt ?? DEFAULT_PROMPT,
@@ -72,6 +74,7 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
     async call(op, payload, callOpts) {
       const res = await callProvider({ deployment: d, op, payload, signal, options: callOpts });
       Object.assign(headers, res.headers);
+      lastStatus = res.status;
       return res;
     },
   };
@@ -85,7 +88,7 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
     });
     const outcome = await Promise.race([Promise.resolve().then(() => plugin.probe(d, ctx)), aborted]);
     const checked = checkOutcome(outcome, plugin.mode);
-    return finish(checked, { headers, ...(checked.healthy ? {} : { status: 500 }) });
+    return finish(checked, { headers, ...(checked.healthy ? {} : { status: lastStatus ?? 500 }) });
   } catch (err) {
     const typed = toProbeError(err, signal);
     return finish(

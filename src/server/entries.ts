@@ -15,8 +15,10 @@ export interface HealthReport {
   unhealthy_count: number;
 }
 
-export function healthEntry(d: Deployment, r: ProbeResult, details: boolean): HealthEntry {
+export function healthEntry(d: Deployment, r: ProbeResult, details: boolean, cached = false): HealthEntry {
   const e: HealthEntry = { model: d.probeModel, model_id: d.id, model_name: d.modelName };
+  // Served from the last probe because health_check_min_interval had not passed.
+  if (cached) e.cached = true;
   if (!details) {
     if (!r.healthy) e.exception_status = r.status ?? 500;
     return e;
@@ -40,13 +42,18 @@ export function healthEntry(d: Deployment, r: ProbeResult, details: boolean): He
 }
 
 /** The seed's /health body over `deployments`; those not probed yet are left out. */
-export function healthReport(deployments: readonly Deployment[], lookup: (id: string) => ProbeResult | undefined, details: boolean): HealthReport {
+export function healthReport(
+  deployments: readonly Deployment[],
+  lookup: (id: string) => ProbeResult | undefined,
+  details: boolean,
+  cached: ReadonlySet<string> = new Set(),
+): HealthReport {
   const healthy: HealthEntry[] = [];
   const unhealthy: HealthEntry[] = [];
   for (const d of deployments) {
     const r = lookup(d.id);
     if (!r) continue;
-    (r.healthy ? healthy : unhealthy).push(healthEntry(d, r, details));
+    (r.healthy ? healthy : unhealthy).push(healthEntry(d, r, details, cached.has(d.id)));
   }
   return { healthy_endpoints: healthy, unhealthy_endpoints: unhealthy, healthy_count: healthy.length, unhealthy_count: unhealthy.length };
 }

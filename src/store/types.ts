@@ -32,6 +32,8 @@ export interface ProbeStats {
 export interface HealthStore {
   get(id: string): ProbeResult | undefined;
   stats(id: string): ProbeStats | undefined;
+  /** The last results of a deployment, oldest first (bounded). */
+  history(id: string): readonly ProbeResult[];
   set(result: ProbeResult): void;
   delete(id: string): void;
   /** Drops every entry whose id is not in `ids` (config reload). */

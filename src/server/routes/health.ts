@@ -20,6 +20,7 @@ export const healthEntrySchema = {
     'x-ratelimit-remaining-requests': { type: 'string' },
     'x-ratelimit-remaining-tokens': { type: 'string' },
     probe: { type: 'string' },
+    cached: { type: 'boolean' },
     last_checked: { type: 'string' },
     latency_ms: { type: 'number' },
     error: { type: 'string' },
