@@ -192,6 +192,27 @@ export class Exporter {
     return healthReport(this.deployments, (id) => this.store.get(id), this.settings.details);
   }
 
+  /** /health/history: rows newest first over the deployments asked for. */
+  history(q: { model?: string; model_id?: string; status_filter?: 'healthy' | 'unhealthy'; limit: number; offset: number }) {
+    const ds = this.deployments.filter((d) =>
+      (q.model_id === undefined || d.id === q.model_id) &&
+      (q.model === undefined || d.modelName === q.model || d.model === q.model || d.probeModel === q.model));
+    let rows = ds.flatMap((d) => this.store.history(d.id).map((r) => historyRow(d, r, this.settings.details)));
+    if (q.status_filter) rows = rows.filter((r) => r.status === q.status_filter);
+    rows.sort((a, b) => (a.checked_at < b.checked_at ? 1 : a.checked_at > b.checked_at ? -1 : 0));
+    return { health_checks: rows.slice(q.offset, q.offset + q.limit), total_records: rows.length, limit: q.limit, offset: q.offset };
+  }
+
+  /** /health/latest: the latest row of every deployment probed so far, by model_id. */
+  latest() {
+    const latest: Record<string, ReturnType<typeof historyRow>> = {};
+    for (const d of this.deployments) {
+      const r = this.store.get(d.id);
+      if (r) latest[d.id] = historyRow(d, r, this.settings.details);
+    }
+    return { latest_health_checks: latest, total_models: Object.keys(latest).length };
+  }
+
   readiness(): { ready: boolean; body: Record<string, unknown> } {
     const last = this.scheduler.lastRoundAt;
     const body: Record<string, unknown> = {
@@ -262,6 +283,19 @@ export class Exporter {
     if (r.healthy) this.logger.debug(fields, 'probe healthy');
     else this.logger.info({ ...fields, error_type: r.errorType, error: r.error }, 'probe unhealthy');
   }
+}
+
+/** A history row (LiteLLM's column names); the error text only with health_check_details. */
+function historyRow(d: Deployment, r: ProbeResult, details: boolean) {
+  return {
+    model_name: d.modelName,
+    model_id: d.id,
+    status: r.healthy ? 'healthy' : 'unhealthy',
+    response_time_ms: r.latencyMs,
+    error_message: r.healthy || !details ? null : (r.error ?? null),
+    error_type: r.healthy ? null : (r.errorType ?? null),
+    checked_at: new Date(r.checkedAt).toISOString(),
+  };
 }
 
 function isScalar(v: unknown): v is string | number | boolean {

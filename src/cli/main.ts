@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { watch } from 'node:fs';
+import { basename, dirname, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/errors.js';
 import { VERSION } from '../meta.js';
@@ -30,6 +32,7 @@ Options:
   --url URL         exporter URL for --health (default http://127.0.0.1:4000)
   --key KEY         master key for --health
   --json            print JSON instead of a table (--health, --once)
+  --watch           reload the config when the file changes (also: SIGHUP, POST /-/reload)
   --log-level LVL   trace|debug|info|warn|error (default info, or $LOG_LEVEL)
   -h, --help        this help
   -v, --version     the version
@@ -53,6 +56,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         url: { type: 'string', default: 'http://127.0.0.1:4000' },
         key: { type: 'string' },
         json: { type: 'boolean' },
+        watch: { type: 'boolean' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -103,8 +107,14 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
 
   const address = await exporter.listen(o.host, port);
   logger.info({ address, deployments: exporter.deployments.length, plugins: exporter.pluginModes }, 'llm-health-exporter listening');
+  // Reload on SIGHUP and, with --watch, when the file changes; a bad file keeps the old config.
+  const reload = () => { void exporter.reload(); };
+  process.on('SIGHUP', reload);
+  const watcher = o.watch ? watchFile(configFile, reload) : undefined;
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
+      watcher?.close();
+      process.off('SIGHUP', reload);
       logger.info({ signal }, 'shutting down');
       const force = setTimeout(() => process.exit(1), 10_000);
       force.unref();
@@ -114,6 +124,22 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     process.once('SIGINT', () => stop('SIGINT'));
   });
   return EXIT.ok;
+}
+
+/**
+ * Calls `onChange` (debounced) when `file` changes. Watches the folder, not the file: editors
+ * and Kubernetes ConfigMaps replace the file by renaming, which ends a watch on the file itself.
+ */
+function watchFile(file: string, onChange: () => void): { close(): void } {
+  const dir = dirname(resolvePath(file));
+  const name = basename(file);
+  let timer: NodeJS.Timeout | undefined;
+  const w = watch(dir, (_event, changed) => {
+    if (changed !== null && changed !== name && !String(changed).startsWith('..')) return;
+    clearTimeout(timer);
+    timer = setTimeout(onChange, 200);
+  });
+  return { close: () => { clearTimeout(timer); w.close(); } };
 }
 
 /** `--health`: like `litellm --health`, but sends the master key so it works behind auth. */

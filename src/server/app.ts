@@ -2,7 +2,9 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import type { Exporter } from '../exporter.js';
 import { healthRoutes } from './routes/health.js';
+import { historyRoutes } from './routes/history.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { reloadRoutes } from './routes/reload.js';
 import { modelInfoRoutes } from './routes/model-info.js';
 import { probeRoutes } from './routes/probes.js';
 
@@ -35,5 +37,7 @@ export function buildServer(exporter: Exporter, logger: Logger): FastifyInstance
   void app.register(probeRoutes, { exporter });
   void app.register(modelInfoRoutes, { exporter });
   void app.register(metricsRoutes, { exporter });
+  void app.register(historyRoutes, { exporter });
+  void app.register(reloadRoutes, { exporter });
   return app;
 }

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
-import { parseConfig } from '../../src/config/load.js';
+import { writeFile } from 'node:fs/promises';
+import { loadConfigFile, parseConfig } from '../../src/config/load.js';
 import { Exporter } from '../../src/exporter.js';
 import { createLogger } from '../../src/cli/logger.js';
 
@@ -16,12 +17,14 @@ export interface TestExporter {
 /** Starts a real exporter (real fastify on a loopback port) on a config given as YAML text. */
 export async function startExporter(
   yaml: string,
-  opts: { env?: NodeJS.ProcessEnv; logLevel?: string; pluginDirs?: string[]; listen?: boolean; spanProcessors?: SpanProcessor[] } = {},
+  opts: { env?: NodeJS.ProcessEnv; logLevel?: string; pluginDirs?: string[]; listen?: boolean; spanProcessors?: SpanProcessor[]; file?: string } = {},
 ): Promise<TestExporter> {
   const lines: string[] = [];
   const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
   const logger = createLogger(opts.logLevel ?? 'trace', sink);
-  const config = parseConfig(yaml, 'test-config.yaml', opts.env ?? {});
+  // With `file`, the YAML is written there first, so reload() has a file to re-read.
+  if (opts.file) await writeFile(opts.file, yaml);
+  const config = opts.file ? await loadConfigFile(opts.file, opts.env ?? {}) : parseConfig(yaml, 'test-config.yaml', opts.env ?? {});
   const exporter = await Exporter.create({ config, logger, pluginDirs: opts.pluginDirs, env: opts.env ?? {}, spanProcessors: opts.spanProcessors });
   let url = '';
   if (opts.listen !== false) url = (await exporter.listen('127.0.0.1', 0)).replace('localhost', '127.0.0.1');

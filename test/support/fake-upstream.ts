@@ -38,6 +38,9 @@ export interface RecordedRequest {
   dialect: 'openai' | 'azure';
   /** The model or Azure deployment named by the request. */
   model: string | undefined;
+  /** Epoch ms when the request arrived, and when its answer ended (undefined while open). */
+  at: number;
+  endedAt?: number;
   /** Fields of a multipart body: strings, or files with name, type and bytes. */
   form?: Record<string, string | { filename: string; type: string; bytes: Buffer }>;
 }
@@ -49,6 +52,9 @@ export interface FakeUpstream {
   requests: RecordedRequest[];
   /** Requests per model since start (or the last reset). */
   count(model: string): number;
+  /** Requests open at once: now, and the most since the last reset. */
+  open: number;
+  maxOpen: number;
   reset(): void;
   close(): Promise<void>;
 }
@@ -62,6 +68,7 @@ export interface FakeUpstreamOptions {
 export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
   const requests: RecordedRequest[] = [];
   let lastJsonMode = false;
+  const fake = { open: 0, maxOpen: 0 } as FakeUpstream;
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -72,7 +79,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     const model = url.searchParams.get('model') ?? url.searchParams.get('deployment') ?? undefined;
-    requests.push({ method: 'WS', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body: undefined, rawBody: Buffer.alloc(0), dialect: url.pathname.startsWith('/openai/') ? 'azure' : 'openai', model });
+    requests.push({ at: Date.now(), method: 'WS', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body: undefined, rawBody: Buffer.alloc(0), dialect: url.pathname.startsWith('/openai/') ? 'azure' : 'openai', model });
     const keyOk = opts.apiKey === undefined || req.headers.authorization === `Bearer ${opts.apiKey}` || req.headers['api-key'] === opts.apiKey;
     if (!keyOk || model === 'ws_reject' || !/\/realtime$/.test(url.pathname)) {
       socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n');
@@ -105,7 +112,8 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     }
     const model = azure ? decodeURIComponent(azure[1]!) : typeof body?.model === 'string' ? body.model : typeof form?.model === 'string' ? form.model : undefined;
     lastJsonMode = body?.response_format?.type === 'json_object';
-    requests.push({
+    const record: RecordedRequest = {
+      at: Date.now(),
       form,
       method: req.method ?? 'GET',
       path: url.pathname,
@@ -115,7 +123,11 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       rawBody,
       dialect: azure || url.pathname.startsWith('/openai/') ? 'azure' : 'openai',
       model,
-    });
+    };
+    requests.push(record);
+    fake.open++;
+    fake.maxOpen = Math.max(fake.maxOpen, fake.open);
+    res.on('close', () => { fake.open--; record.endedAt = Date.now(); });
 
     const json = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -228,18 +240,19 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  return {
+  Object.assign(fake, {
     url,
     openaiBase: `${url}/v1`,
     requests,
-    count: (model) => requests.filter((r) => r.model === model).length,
-    reset: () => { requests.length = 0; },
+    count: (model: string) => requests.filter((r) => r.model === model).length,
+    reset: () => { requests.length = 0; fake.maxOpen = fake.open; },
     close: () => new Promise<void>((resolve) => {
       for (const c of wss.clients) c.terminate();
       for (const s of sockets) s.destroy();
       server.close(() => resolve());
     }),
-  };
+  });
+  return fake;
 }
 
 function chatCompletion(model: string | undefined) {

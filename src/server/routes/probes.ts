@@ -18,6 +18,7 @@ const readinessSchema = {
       items: { type: 'object', additionalProperties: false, properties: { file: { type: 'string' }, reason: { type: 'string' } } },
     },
     deployments: { type: 'integer' },
+    config_error: { type: 'string' },
     last_updated: { type: 'string' },
   },
 } as const;

@@ -1,0 +1,69 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Exporter } from '../../exporter.js';
+import { requireMasterKey } from '../auth.js';
+import { errorSchema } from './health.js';
+
+const rowSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    model_name: { type: 'string' },
+    model_id: { type: 'string' },
+    status: { type: 'string' },
+    response_time_ms: { type: 'number' },
+    error_message: { type: ['string', 'null'] },
+    error_type: { type: ['string', 'null'] },
+    checked_at: { type: 'string' },
+  },
+} as const;
+
+interface HistoryQuery { model?: string; model_id?: string; status_filter?: 'healthy' | 'unhealthy'; limit: number; offset: number }
+
+/** GET /health/history and /health/latest: LiteLLM's shapes, read from the bounded in-memory history. */
+export const historyRoutes: FastifyPluginAsync<{ exporter: Exporter }> = async (app, { exporter }) => {
+  const preHandler = requireMasterKey(() => exporter.settings.masterKey);
+
+  app.get<{ Querystring: HistoryQuery }>('/health/history', {
+    preHandler,
+    schema: {
+      querystring: {
+        type: 'object',
+        properties: {
+          model: { type: 'string', minLength: 1, maxLength: 512 },
+          model_id: { type: 'string', minLength: 1, maxLength: 512 },
+          status_filter: { type: 'string', enum: ['healthy', 'unhealthy'] },
+          limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+          offset: { type: 'integer', minimum: 0, default: 0 },
+        },
+      },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            health_checks: { type: 'array', items: rowSchema },
+            total_records: { type: 'integer' },
+            limit: { type: 'integer' },
+            offset: { type: 'integer' },
+          },
+        },
+        401: errorSchema,
+      },
+    },
+  }, async (req) => exporter.history(req.query));
+
+  app.get('/health/latest', {
+    preHandler,
+    schema: {
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            latest_health_checks: { type: 'object', additionalProperties: rowSchema },
+            total_models: { type: 'integer' },
+          },
+        },
+        401: errorSchema,
+      },
+    },
+  }, async () => exporter.latest());
+};
