@@ -8,6 +8,7 @@ import { PACKAGE_ROOT, VERSION } from '../src/meta.js';
 import { capture } from './support/capture.js';
 import { startExporter } from './support/exporter.js';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
+import { waitFor } from './support/tools.js';
 
 let up: FakeUpstream;
 let dir: string;
@@ -114,4 +115,55 @@ describe('the built binary (what npm start runs)', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
+
+  it('reloads on a change of the file with --watch', async () => {
+    const file = await configFile('watched.yaml', ['gpt-a']);
+    const server = await spawnServer([file, '--watch']);
+    try {
+      expect(await server.names()).toEqual(['gpt-a']);
+      await configFile('watched.yaml', ['gpt-a', 'gpt-b']);
+      await waitFor(async () => (await server.names()).length === 2 || undefined, 5000, 'reload by --watch');
+      expect(await server.names()).toEqual(['gpt-a', 'gpt-b']);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('reloads on SIGHUP (without --watch the file alone changes nothing)', async () => {
+    const file = await configFile('hup.yaml', ['gpt-a']);
+    const server = await spawnServer([file]);
+    try {
+      await configFile('hup.yaml', ['gpt-c']);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await server.names()).toEqual(['gpt-a']);
+      server.child.kill('SIGHUP');
+      await waitFor(async () => (await server.names()).join() === 'gpt-c' || undefined, 5000, 'reload by SIGHUP');
+      expect(server.stderr()).toContain('config reloaded');
+    } finally {
+      await server.stop();
+    }
+  });
 });
+
+/** Starts the built binary on a free port; resolves once it listens. */
+async function spawnServer(args: string[]) {
+  const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'dist/src/cli/main.js'), ...args, '--host', '127.0.0.1', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const address = await new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += String(c);
+      const m = /"address":"(http:\/\/[^"]+)"/.exec(stderr);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+  });
+  return {
+    child,
+    stderr: () => stderr,
+    names: async () => ((await (await fetch(`${address}/health`)).json()) as { healthy_endpoints: Array<{ model_name: string }> }).healthy_endpoints.map((e) => e.model_name).sort(),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
