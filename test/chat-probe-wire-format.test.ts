@@ -207,3 +207,29 @@ describe('Azure OpenAI chat probe on the wire', () => {
     });
   });
 });
+
+describe('api_base shapes and Azure auth variants', () => {
+  it('keeps the query of an api_base (gateways that need one) when adding the path', async () => {
+    const { req } = await probe(`  - model_name: gw
+    litellm_params: { model: openai/gpt-4o, api_base: "${up.openaiBase}?tenant=blue" }
+`);
+    expect(req.path).toBe('/v1/chat/completions');
+    expect(req.query).toEqual({ tenant: 'blue' });
+  });
+
+  it('accepts an Azure api_base that already ends in /openai', async () => {
+    const { req } = await probe(`  - model_name: az
+    litellm_params: { model: azure/dep, api_base: "${up.url}/openai", api_key: k }
+`);
+    expect(req.path).toBe('/openai/deployments/dep/chat/completions');
+  });
+
+  it('sends an Azure Entra ID token (azure_ad_token) as a bearer', async () => {
+    const { req } = await probe(`  - model_name: az
+    litellm_params: { model: azure/dep, api_base: "${up.url}", azure_ad_token: ad-token-1 }
+`);
+    expect(req.headers.authorization).toBe('Bearer ad-token-1');
+    expect(req.headers['api-key']).toBeUndefined();
+  });
+});
+

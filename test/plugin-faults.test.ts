@@ -157,6 +157,23 @@ describe('the plugin loader', () => {
     expect(byMode.get('rejects')!.file).toBe(join(faultyDir, 'rejects.mjs'));
   });
 
+  it('accepts named exports (mode, probe) and keeps only scalar details', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lhe-named-'));
+    await writeFile(join(dir, 'named.mjs'), `export const mode = 'named'; export async function probe(d) { return { healthy: true, details: { probed: d.modelName, dropped: { nested: 1 } } }; }`);
+    const ex = await startExporter(`model_list:\n  - model_name: n\n    litellm_params: { model: openai/gpt-4o, api_base: "${up.openaiBase}" }\n    model_info: { mode: named }\n`, { pluginDirs: [dir] });
+    try {
+      const report: any = await (await fetch(`${ex.url}/health`)).json();
+      expect(report.healthy_endpoints[0].details).toEqual({ probed: 'n' });
+    } finally {
+      await ex.close();
+    }
+  });
+
+  it('reports a plugin folder that does not exist', async () => {
+    const { errors } = await loadPlugins(['/nonexistent/plugins']);
+    expect(errors).toEqual([{ file: '/nonexistent/plugins', reason: 'cannot read plugin folder: ENOENT' }]);
+  });
+
   it('lets a user plugin with mode chat replace the built-in one', async () => {
     const { byMode, errors } = await loadPlugins([BUILTIN_PLUGINS_DIR, overrideDir]);
     expect(errors).toEqual([]);

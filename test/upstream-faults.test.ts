@@ -29,12 +29,12 @@ type Entry = Record<string, any>;
 const entriesOf = (report: any): Entry[] => [...report.healthy_endpoints, ...report.unhealthy_endpoints];
 
 /** One deployment of `model` on the fake (OpenAI wire format), probed through GET /health. */
-async function probeFault(model: string, litellmParams?: string): Promise<{ entry: Entry; report: any; elapsedMs: number }> {
+async function probeFault(model: string, litellmParams?: string, timeoutS = TIMEOUT_S): Promise<{ entry: Entry; report: any; elapsedMs: number }> {
   const params = litellmParams ?? `{ model: openai/${model}, api_base: ${up.openaiBase} }`;
   ex = await startExporter(`model_list:
   - model_name: ${model}
     litellm_params: ${params}
-    model_info: { id: ${model}, health_check_timeout: ${TIMEOUT_S} }
+    model_info: { id: ${model}, health_check_timeout: ${timeoutS} }
 general_settings: { health_check_min_interval: 0 }
 `);
   const t0 = Date.now();
@@ -152,6 +152,13 @@ describe('an upstream fault makes its deployment unhealthy with a typed error', 
   it('connection refused (api_base on a closed port) → connection', async () => {
     const { entry } = await probeFault('refused', `{ model: openai/gpt-4o-mini, api_base: "http://127.0.0.1:${closedPort}/v1" }`);
     expect(entry).toMatchObject({ error_type: 'connection', error: 'connection refused', exception_status: 503 });
+    await stillServing();
+  });
+
+  it('an unresolvable host → connection (DNS)', async () => {
+    const { entry } = await probeFault('unresolvable', '{ model: openai/gpt-4o-mini, api_base: "http://no-such-host.invalid/v1" }', 5);
+    expect(entry).toMatchObject({ error_type: 'connection', exception_status: 503 });
+    expect(entry.error).toMatch(/DNS|request failed/);
     await stillServing();
   });
 
