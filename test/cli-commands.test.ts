@@ -96,24 +96,11 @@ describe('llm-health-exporter CLI', () => {
 
 describe('the built binary (what npm start runs)', () => {
   it('serves on --port, answers liveliness, and exits 0 on SIGTERM', async () => {
-    const file = await configFile('served.yaml', ['gpt-a']);
-    const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'dist/src/cli/main.js'), file, '--host', '127.0.0.1', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    const address = await new Promise<string>((resolve, reject) => {
-      child.stderr.on('data', (c: Buffer) => {
-        stderr += String(c);
-        const m = /"address":"(http:\/\/[^"]+)"/.exec(stderr);
-        if (m) resolve(m[1]!);
-      });
-      child.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
-    });
-    const live = await fetch(`${address}/health/liveliness`);
+    const server = await spawnServer([await configFile('served.yaml', ['gpt-a'])]);
+    const live = await fetch(`${server.address}/health/liveliness`);
     expect(await live.json()).toBe("I'm alive!");
-    const health = (await (await fetch(`${address}/health`)).json()) as { healthy_count: number };
-    expect(health.healthy_count).toBe(1);
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await server.names()).toEqual(['gpt-a']);
+    expect(await server.stop()).toBe(0);
   });
 
   it('reloads on a change of the file with --watch', async () => {
@@ -159,11 +146,14 @@ async function spawnServer(args: string[]) {
   });
   return {
     child,
+    address,
     stderr: () => stderr,
     names: async () => ((await (await fetch(`${address}/health`)).json()) as { healthy_endpoints: Array<{ model_name: string }> }).healthy_endpoints.map((e) => e.model_name).sort(),
+    /** SIGTERM; resolves with the exit code. */
     stop: async () => {
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      return exited;
     },
   };
 }
