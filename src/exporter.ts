@@ -80,6 +80,7 @@ export class Exporter {
       prompt: config.settings.prompt,
       telemetry: this.telemetry,
       accept: (id) => this.#ids.has(id),
+      rateLimitedAsHealthy: () => this.settings.rateLimitedAsHealthy,
       onResult: (d, r) => {
         this.telemetry.recordProbe(d, r);
         this.#logTransition(d, r);

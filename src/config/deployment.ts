@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { RawDeployment } from './schema.js';
 import { MissingEnvError, resolveEnv } from './env.js';
 import { publicUrl } from '../redact.js';
@@ -48,6 +49,8 @@ export interface Deployment {
   readonly intervalS?: number;
   /** Why this deployment cannot be probed as configured (e.g. an unset env variable). */
   readonly configError?: string;
+  /** TLS for this deployment's connections: verify certificates, and extra CA to trust. */
+  readonly tls: Readonly<{ verify: boolean; ca?: string }>;
   readonly credentials: Readonly<{ apiKey?: string; organization?: string; extraHeaders: Readonly<Record<string, string>> }>;
   /** Every secret value this deployment holds, for redaction of text that came from outside. */
   readonly secrets: readonly string[];
@@ -132,7 +135,9 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
       ?? (reasoning ? info.health_check_max_tokens_reasoning : info.health_check_max_tokens_non_reasoning)
       ?? DEFAULT_MAX_TOKENS;
 
-  const configError = missing.length ? missing.map((m) => m.message).join('; ') : undefined;
+  const problems: string[] = missing.map((m) => m.message);
+  const tls = tlsOptions(params, base, problems);
+  const configError = problems.length ? problems.join('; ') : undefined;
   return Object.freeze({
     id: info.id ?? deploymentId(raw),
     modelName: raw.model_name,
@@ -154,6 +159,7 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
     backgroundDisabled: info.disable_background_health_check === true,
     intervalS: info.health_check_interval,
     configError,
+    tls,
     credentials: Object.freeze({
       apiKey: typeof params.api_key === 'string' ? params.api_key : undefined,
       organization: typeof params.organization === 'string' ? params.organization : undefined,
@@ -163,6 +169,25 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
     params: Object.freeze(params),
     raw,
   });
+}
+
+/**
+ * ssl_verify: false turns verification off; ssl_verify: "<path>" or ssl_certificate: "<path>"
+ * adds a CA to trust. An unreadable file is this deployment's config error, not a crash.
+ */
+function tlsOptions(params: Record<string, unknown>, base: string, problems: string[]): Deployment['tls'] {
+  const verifyParam = params.ssl_verify;
+  const caPath = typeof verifyParam === 'string' ? verifyParam : typeof params.ssl_certificate === 'string' ? params.ssl_certificate : undefined;
+  let ca: string | undefined;
+  if (caPath) {
+    try {
+      ca = readFileSync(caPath, 'utf8');
+    } catch (err) {
+      const key = typeof verifyParam === 'string' ? 'ssl_verify' : 'ssl_certificate';
+      problems.push(`${base}.litellm_params.${key}: cannot read ${caPath}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+  }
+  return Object.freeze({ verify: verifyParam !== false, ca });
 }
 
 /** Secret parts of a URL: user info and every query value (Gemini-style `?key=`). */

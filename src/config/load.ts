@@ -29,6 +29,9 @@ export interface Settings {
   /** Only these model_names are probed in the background (undefined: all). */
   backgroundModelGroups?: readonly string[];
   historySize: number;
+  rateLimitedAsHealthy: boolean;
+  /** /metrics needs the master key too. */
+  metricsAuth: boolean;
   /** Absolute path of general_settings.health_check_plugins_dir. */
   pluginsDir?: string;
   otlpEndpoint?: string;
@@ -117,6 +120,8 @@ export function parseConfig(text: string, file = 'config.yaml', env: NodeJS.Proc
       skipDisabledOnDemand: gs.health_check_skip_disabled_background_models ?? false,
       backgroundModelGroups: gs.background_health_check_model_groups,
       historySize: gs.health_check_history_size ?? DEFAULT_HISTORY_SIZE,
+      rateLimitedAsHealthy: gs.health_check_rate_limited_as_healthy ?? false,
+      metricsAuth: gs.metrics_auth ?? false,
       otlpEndpoint: gs.otel_exporter_otlp_endpoint,
       prompt: gs.health_check_prompt,
       otlpProtocol: gs.otel_exporter_otlp_protocol,

@@ -30,6 +30,10 @@ export const litellmParamsSchema = z.looseObject({
   stream_timeout: positiveSeconds.optional(),
   extra_headers: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   custom_llm_provider: z.string().optional(),
+  /** false: accept any certificate; a string: path to a CA bundle (as LiteLLM's ssl_verify). */
+  ssl_verify: z.union([bool, z.string().min(1)]).optional(),
+  /** Path to a PEM CA certificate to trust for this deployment. */
+  ssl_certificate: z.string().min(1).optional(),
 });
 
 export const modelInfoSchema = z.looseObject({
@@ -70,6 +74,10 @@ export const generalSettingsSchema = z.looseObject({
   background_health_check_model_groups: z.array(z.string().min(1)).optional(),
   /** Results kept per deployment for /health/history (default 100). */
   health_check_history_size: num.pipe(z.number().int().min(1).max(10_000)).optional(),
+  /** A 429 proves the deployment answers: count it healthy (still reported as rate_limited). */
+  health_check_rate_limited_as_healthy: bool.optional(),
+  /** Put /metrics behind the master key too. */
+  metrics_auth: bool.optional(),
   /** The probe prompt (default short and fixed; never logged). */
   health_check_prompt: z.string().min(1).max(2000).optional(),
   /** A folder of user probe plugins, relative to the config file. */

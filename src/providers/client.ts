@@ -12,8 +12,24 @@ const MAX_ERROR_BYTES = 16 * 1024;
 /** Response headers worth reporting in /health (LiteLLM's names). */
 export const REPORTED_HEADERS = ['x-ms-region', 'x-ratelimit-remaining-requests', 'x-ratelimit-remaining-tokens'] as const;
 
-// One pooled agent for all probes; per-call timeouts come from the runner's AbortSignal.
-const sharedAgent = new Agent({ keepAliveTimeout: 10_000, connections: 64, headersTimeout: 0, bodyTimeout: 0 });
+// Pooled agents, one per TLS setting (almost always just the default one); per-call timeouts
+// come from the runner's AbortSignal.
+const agents = new Map<string, Agent>();
+function agentFor(tls: Deployment['tls']): Agent {
+  const key = `${tls.verify ? 1 : 0}:${tls.ca ?? ''}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    agent = new Agent({
+      keepAliveTimeout: 10_000,
+      connections: 64,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      connect: { rejectUnauthorized: tls.verify, ...(tls.ca ? { ca: tls.ca } : {}) },
+    });
+    agents.set(key, agent);
+  }
+  return agent;
+}
 
 export interface CallRequest {
   deployment: Deployment;
@@ -35,7 +51,7 @@ export async function callProvider({ deployment: d, op, payload, signal, options
     throw new ProbeError('config', (err as Error).message);
   }
 
-  if (wire.method === 'WS') return firstWebSocketEvent(wire.url, wire.headers, signal);
+  if (wire.method === 'WS') return firstWebSocketEvent(wire.url, wire.headers, signal, agentFor(d.tls));
   if (wire.body instanceof FormData) {
     // Plugins build forms with the global FormData; encode it here (boundary and all) so the
     // pooled undici client sends plain bytes.
@@ -51,7 +67,7 @@ export async function callProvider({ deployment: d, op, payload, signal, options
       headers: wire.headers,
       body: wire.body as never,
       signal,
-      dispatcher: sharedAgent,
+      dispatcher: agentFor(d.tls),
     });
   } catch (err) {
     throw transportError(err, signal);
@@ -162,11 +178,11 @@ function errorCode(body: unknown): string | undefined {
  * `session.created` unprompted), and closes: proves the endpoint, the key and the model without
  * generating anything.
  */
-function firstWebSocketEvent(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<ProviderResponse> {
+function firstWebSocketEvent(url: URL, headers: Record<string, string>, signal: AbortSignal, dispatcher: Agent): Promise<ProviderResponse> {
   return new Promise((resolve, reject) => {
     let ws: WebSocket;
     try {
-      ws = new WebSocket(url, { headers });
+      ws = new WebSocket(url, { headers, dispatcher });
     } catch (err) {
       reject(new ProbeError('config', `invalid realtime URL: ${(err as Error).message}`));
       return;

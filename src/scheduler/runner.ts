@@ -21,6 +21,8 @@ export interface RunnerOptions {
   telemetry?: Pick<Telemetry, 'startProbeSpan'>;
   /** Parent span context (the round's). */
   parent?: Context;
+  /** Count a 429 as healthy: the deployment answered (general_settings.health_check_rate_limited_as_healthy). */
+  rateLimitedAsHealthy?: boolean;
 }
 
 /**
@@ -29,7 +31,11 @@ export interface RunnerOptions {
  */
 export async function runProbe(d: Deployment, opts: RunnerOptions): Promise<ProbeResult> {
   const span = opts.telemetry?.startProbeSpan(d, opts.parent);
-  const result = await probeOnce(d, opts);
+  let result = await probeOnce(d, opts);
+  if (opts.rateLimitedAsHealthy && !result.healthy && result.errorType === 'rate_limited') {
+    const { errorType: _t, error: _e, status: _s, ...rest } = result;
+    result = { ...rest, healthy: true, details: { ...result.details, rate_limited: true } };
+  }
   if (span) endProbeSpan(span, result);
   return result;
 }

@@ -18,6 +18,7 @@ export interface SchedulerOptions {
   accept?: (id: string) => boolean;
   now?: () => number;
   telemetry?: Pick<Telemetry, 'startProbeSpan' | 'startRoundSpan'>;
+  rateLimitedAsHealthy?: () => boolean;
 }
 
 export interface BackgroundPlan {
@@ -61,8 +62,9 @@ export class Scheduler {
     const running = this.#inFlight.get(d.id);
     if (running) return running;
     const { plugins, prompt, now, telemetry, store, accept, onResult } = this.#opts;
+    const rateLimitedAsHealthy = this.#opts.rateLimitedAsHealthy?.() ?? false;
     const p = this.#limiter
-      .run(() => runProbe(d, { plugins, prompt, now, telemetry, parent, signal: this.#shutdown.signal }))
+      .run(() => runProbe(d, { plugins, prompt, now, telemetry, parent, rateLimitedAsHealthy, signal: this.#shutdown.signal }))
       .then((r) => {
         if (accept?.(d.id) ?? true) {
           store.set(r);

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_RESPONSE_BYTES } from '../src/providers/client.js';
-import { startExporter, type TestExporter } from './support/exporter.js';
-import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
-import { freePort } from './support/tools.js';
+import { DEFAULT_MAX_RESPONSE_BYTES } from '../../src/providers/client.js';
+import { startExporter, type TestExporter } from '../support/exporter.js';
+import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { freePort } from '../support/tools.js';
 
 /**
  * Every way an upstream can fail ends as that one deployment unhealthy, with a typed error and

@@ -2,10 +2,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
-import { capture } from './support/capture.js';
-import { startExporter, type TestExporter } from './support/exporter.js';
-import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
+import { main } from '../../src/cli/main.js';
+import { capture } from '../support/capture.js';
+import { startExporter, type TestExporter } from '../support/exporter.js';
+import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
 
 /**
  * A distinct canary in every secret-bearing field. The fake upstream wants another key, so it
