@@ -21,6 +21,8 @@ const C = {
   pass: 'CANARYpass00007',
   aws: 'CANARYawssecret00008',
   adToken: 'CANARYadtoken00009',
+  awsKeyId: 'AKIACANARYKEYID0010',
+  awsSession: 'CANARYsession00011',
 };
 const ALL = Object.values(C);
 const CANARY = /CANARY/;
@@ -44,10 +46,17 @@ model_list:
       api_base: "http://${C.user}:${C.pass}@${hostPort}/v1?key=${C.query}"
       api_key: ${C.apiKey}
       aws_secret_access_key: ${C.aws}
+      aws_access_key_id: ${C.awsKeyId}
+      aws_session_token: ${C.awsSession}
   - model_name: azure-ad
     litellm_params: { model: azure/gpt-4o, api_base: ${up.url}, azure_ad_token: ${C.adToken}, api_key: ${C.apiKey} }
   - model_name: refused
     litellm_params: { model: openai/gpt-4o, api_base: "http://${C.user}:${C.pass}@127.0.0.1:9/v1?key=${C.query}", api_key: ${C.apiKey} }
+  - model_name: unresolvable
+    litellm_params: { model: openai/gpt-4o, api_base: "http://${C.user}:${C.pass}@no-such-host.invalid/v1?key=${C.query}", api_key: ${C.apiKey} }
+    model_info: { health_check_timeout: 5 }
+  - model_name: reset
+    litellm_params: { model: openai/reset, api_base: "http://${hostPort}/v1?key=${C.query}", api_key: ${C.apiKey} }
   - model_name: hanging
     litellm_params: { model: openai/hang, api_base: "http://${hostPort}/v1?key=${C.query}", api_key: ${C.apiKey} }
     model_info: { health_check_timeout: 0.3 }
@@ -74,8 +83,12 @@ describe.each([true, false])('no secret leaves (health_check_details: %s)', (det
     for (const c of [C.apiKey, C.envKey, C.header, C.query, C.adToken]) expect(sent).toContain(c);
   });
 
-  it('/health, /health?model=, /model/info and error answers carry none', async () => {
+  it('/health, /health?model=, /model/info, /metrics, history and error answers carry none', async () => {
+    await fetch(`${ex.url}/health`, { headers: auth });
     const bodies = await Promise.all([
+      fetch(`${ex.url}/metrics`).then((r) => r.text()),
+      fetch(`${ex.url}/health/history`, { headers: auth }).then((r) => r.text()),
+      fetch(`${ex.url}/health/latest`, { headers: auth }).then((r) => r.text()),
       fetch(`${ex.url}/health`, { headers: auth }).then((r) => r.text()),
       fetch(`${ex.url}/health?model=query-and-userinfo`, { headers: auth }).then((r) => r.text()),
       fetch(`${ex.url}/model/info`, { headers: auth }).then((r) => r.text()),
@@ -83,9 +96,12 @@ describe.each([true, false])('no secret leaves (health_check_details: %s)', (det
       fetch(`${ex.url}/health`, { headers: { authorization: `Bearer ${C.master}x` } }).then((r) => r.text()),
       fetch(`${ex.url}/health/readiness`).then((r) => r.text()),
     ]);
-    const health = JSON.parse(bodies[0]!);
-    expect(health.unhealthy_count).toBe(7); // every deployment failed (401s, refused, timeout)
-    for (const b of bodies.slice(0, 3).concat(bodies.slice(4))) expect(b).not.toMatch(CANARY);
+    const health = JSON.parse(bodies[3]!);
+    expect(health.unhealthy_count).toBe(9); // every deployment failed (401s, refused, DNS, reset, timeout)
+    expect(bodies[0]).toContain('llm_deployment_healthy');
+    expect(JSON.parse(bodies[1]!).total_records).toBeGreaterThanOrEqual(9);
+    // bodies[6] is the 404 for a model_id the caller made up: it echoes the caller's own input.
+    for (const [i, b] of bodies.entries()) if (i !== 6) expect({ i, leaked: CANARY.test(b) }).toEqual({ i, leaked: false });
     if (details) {
       // The upstream's own 401 message echoed the key: it must arrive redacted, not dropped.
       const e = health.unhealthy_endpoints.find((x: { model_name: string }) => x.model_name === 'literal-key');
@@ -135,7 +151,7 @@ describe('CLI output carries no secret', () => {
       expect(out.text() + err.text()).not.toMatch(CANARY);
       const ok = capture();
       expect(await main(['--health', '--url', ex.url, '--key', C.master, '--json'], ok, capture())).toBe(1);
-      expect(JSON.parse(ok.text()).unhealthy_count).toBe(7);
+      expect(JSON.parse(ok.text()).unhealthy_count).toBe(9);
       expect(ok.text()).not.toMatch(CANARY);
     } finally {
       await ex.close();
