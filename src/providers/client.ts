@@ -19,9 +19,10 @@ function agentFor(tls: Deployment['tls']): Agent {
   const key = `${tls.verify ? 1 : 0}:${tls.ca ?? ''}`;
   let agent = agents.get(key);
   if (!agent) {
+    // No per-origin connection limit: the scheduler's concurrency cap is the one limit. A lower
+    // one here would let probes time out queued inside the client, never sent.
     agent = new Agent({
       keepAliveTimeout: 10_000,
-      connections: 64,
       headersTimeout: 0,
       bodyTimeout: 0,
       connect: { rejectUnauthorized: tls.verify, ...(tls.ca ? { ca: tls.ca } : {}) },

@@ -52,7 +52,11 @@ export class Scheduler {
     this.#limiter = new Limiter(opts.concurrency);
   }
 
+  /** Deployments with a probe pending: running, or waiting for a slot under the cap. */
   get inFlight() { return this.#inFlight.size; }
+  /** Probes running now, and the most that ever ran at once (never above the cap). */
+  get running() { return this.#limiter.active; }
+  get peakRunning() { return this.#limiter.peak; }
   get now() { return (this.#opts.now ?? Date.now)(); }
 
   set concurrency(n: number) { this.#limiter.limit = n; }

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startExporter, type TestExporter } from '../support/exporter.js';
+import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { byName, parsePromText } from '../support/prom-text.js';
+
+/**
+ * 2,000 deployments whose upstream never answers: probes pile up against the concurrency cap
+ * until each times out. The cap must hold, memory stay bounded, and the exporter's own
+ * endpoints keep answering quickly all along.
+ */
+describe('2,000 deployments all hanging until their timeout', () => {
+  const N = 2000;
+  const CAP = 100;
+  const TIMEOUT_S = 0.5;
+  let up: FakeUpstream;
+  let ex: TestExporter;
+  const timings: Record<string, number[]> = { liveliness: [], readiness: [], metrics: [] };
+  let rssBefore = 0;
+  let rssPeak = 0;
+  let roundMs = 0;
+
+  beforeAll(async () => {
+    up = await startFakeUpstream();
+    const list = Array.from({ length: N }, (_, i) => `  - model_name: h${i}\n    litellm_params: { model: openai/hang, api_base: "${up.openaiBase}", organization: o${i} }\n    model_info: { id: h${i}, health_check_timeout: ${TIMEOUT_S} }\n`).join('');
+    ex = await startExporter(`model_list:\n${list}general_settings:\n  background_health_checks: true\n  health_check_interval: 3600\n  health_check_concurrency: ${CAP}\n`, { logLevel: 'warn' });
+    rssBefore = process.memoryUsage().rss;
+    const started = Date.now();
+    // Poll our own endpoints while the first round (N × timeout / CAP ≈ 10 s) grinds through.
+    while (Date.now() - started < 30_000) {
+      for (const [name, path] of [['liveliness', '/health/liveliness'], ['readiness', '/health/readiness'], ['metrics', '/metrics']] as const) {
+        const t0 = performance.now();
+        const res = await fetch(`${ex.url}${path}`);
+        await res.arrayBuffer();
+        timings[name]!.push(performance.now() - t0);
+      }
+      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+      if ((await fetch(`${ex.url}/health/readiness`)).status === 200) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    roundMs = Date.now() - started;
+  }, 60_000);
+
+  afterAll(async () => { await ex.close(); await up.close(); });
+
+  it('the concurrency cap holds, and every probe really reached the upstream', () => {
+    expect(ex.exporter.scheduler.peakRunning).toBe(CAP);
+    // The upstream sees an aborted request close a little after the client let go, so its own
+    // count may briefly run past the cap; it must stay near it, never near N.
+    expect(up.maxOpen).toBeGreaterThan(CAP / 2);
+    expect(up.maxOpen).toBeLessThan(CAP * 2);
+    expect(up.requests).toHaveLength(N); // none timed out queued inside the HTTP client
+  });
+
+  it('every deployment ends unhealthy with a timeout, in about N × timeout / cap', async () => {
+    const health: any = await (await fetch(`${ex.url}/health`)).json();
+    expect(health.unhealthy_count).toBe(N);
+    expect(new Set(health.unhealthy_endpoints.map((e: any) => e.error_type))).toEqual(new Set(['timeout']));
+    const ideal = (N * TIMEOUT_S * 1000) / CAP;
+    expect(roundMs).toBeGreaterThanOrEqual(ideal * 0.9);
+    expect(roundMs).toBeLessThan(ideal * 3);
+  });
+
+  it('liveliness, readiness and /metrics answered throughout, each well under a second', () => {
+    for (const [name, ms] of Object.entries(timings)) {
+      expect({ name, answered: ms.length > 10 }).toEqual({ name, answered: true });
+      expect({ name, slowest: Math.max(...ms) < 1000 }).toEqual({ name, slowest: true });
+    }
+  });
+
+  it('memory stays bounded (this process holds the fake upstream too)', async () => {
+    expect(rssPeak - rssBefore).toBeLessThan(200 * 1024 * 1024);
+    const metrics = parsePromText(await (await fetch(`${ex.url}/metrics`)).text());
+    expect(byName(metrics, 'llm_health_unhealthy_count')[0]!.value).toBe(N);
+  });
+});
