@@ -19,6 +19,10 @@ export interface SchedulerOptions {
   now?: () => number;
   telemetry?: Pick<Telemetry, 'startProbeSpan' | 'startRoundSpan'>;
   rateLimitedAsHealthy?: () => boolean;
+  /** Names this replica in results (checked_by). */
+  replicaId?: string;
+  /** Fleet mode: asks the fleet who probes a deployment now (see RedisCoordinator.claim). */
+  coordinator?: { claim(id: string, now: number, freshMs: number, leaseMs: number): Promise<import('../store/redis-coordinator.js').Claim> };
 }
 
 export interface BackgroundPlan {
@@ -70,6 +74,7 @@ export class Scheduler {
     const p = this.#limiter
       .run(() => runProbe(d, { plugins, prompt, now, telemetry, parent, rateLimitedAsHealthy, signal: this.#shutdown.signal }))
       .then((r) => {
+        if (this.#opts.replicaId) r.checkedBy = this.#opts.replicaId;
         if (accept?.(d.id) ?? true) {
           store.set(r);
           onResult?.(d, r);
@@ -107,41 +112,74 @@ export class Scheduler {
   }
 
   /**
-   * Background checks: a first round over every deployment at start-up (readiness waits for
-   * it), then each deployment's next probe one interval after, shifted by its slot: deployment
-   * i of N is due at interval × (1 + i/N) after the start. Every later probe is due one interval
-   * after the previous one was due, and never sooner than one interval after it really started.
+   * Background checks. Every deployment is probed at start-up (readiness waits for that first
+   * round), then on its own grid: deployment i of N has the phase i/N of an interval, and is due
+   * at phase + k × interval, so probes trickle evenly instead of bursting. A probe is never
+   * started sooner than one interval after the previous one started, and never while one runs.
+   * In fleet mode the grid is aligned to the epoch, so all replicas agree on it, and each due
+   * probe is claimed through the coordinator: one replica probes, the others take its result.
    */
   async startBackground(plan: BackgroundPlan): Promise<void> {
     this.#background = { ...plan, byId: new Map(plan.deployments.map((d) => [d.id, d])) };
     const start = this.now;
-    const first = await this.probeAll(plan.deployments);
-    if (this.#shutdown.signal.aborted || !this.#background) return;
-    const n = this.#background.deployments.length;
-    this.#background.deployments.forEach((d, i) => {
-      const intervalMs = this.#background!.intervalS(d) * 1000;
-      const startedAt = first.find((f) => f.result.deploymentId === d.id)?.result.startedAt ?? start;
-      this.#queue.set(d.id, Math.max(start + intervalMs * (1 + i / n), startedAt + intervalMs));
-    });
+    this.#phaseBase = this.#opts.coordinator ? 0 : start;
+    this.#assignPhases(plan);
+    for (const d of plan.deployments) this.#queue.set(d.id, start);
     this.#arm();
+    // Resolves when every deployment has a result (its own probe, or the fleet's).
+    await new Promise<void>((resolve) => { this.#firstRound = resolve; this.#checkFirstRound(); });
   }
 
   /**
-   * Swaps the background set (config reload). Kept deployments keep their slot; removed ones
-   * leave the queue; added ones are spread over the next interval, the first of them now.
+   * Swaps the background set (config reload). Kept deployments keep their phase; removed ones
+   * leave the queue; added ones are due now.
    */
   updateBackground(plan: BackgroundPlan): void {
     const old = this.#background;
     this.#background = { ...plan, byId: new Map(plan.deployments.map((d) => [d.id, d])) };
-    if (!old) return; // the first round is still running; it schedules what is current when done
+    this.#assignPhases(plan);
+    if (!old) return;
     for (const id of old.byId.keys()) if (!this.#background.byId.has(id)) this.#queue.delete(id);
-    const added = plan.deployments.filter((d) => !old.byId.has(d.id));
     const now = this.now;
-    added.forEach((d, k) => {
-      const spacing = (plan.intervalS(d) * 1000) / Math.max(1, plan.deployments.length);
-      if (!this.#inFlight.has(d.id)) this.#queue.set(d.id, now + k * spacing);
-    });
+    for (const d of plan.deployments) if (!old.byId.has(d.id) && !this.#inFlight.has(d.id)) this.#queue.set(d.id, now);
     this.#arm();
+    this.#checkFirstRound();
+  }
+
+  #phaseBase = 0;
+  readonly #phase = new Map<string, number>();
+  #firstRound: (() => void) | undefined;
+
+  #assignPhases(plan: BackgroundPlan): void {
+    const n = plan.deployments.length;
+    plan.deployments.forEach((d, i) => {
+      if (!this.#phase.has(d.id)) this.#phase.set(d.id, (plan.intervalS(d) * 1000 * i) / Math.max(1, n));
+    });
+  }
+
+  /**
+   * The first grid slot one interval after `startedAt`. A slot up to a tenth of an interval
+   * (at most 1 s) early still counts, so a probe started a few ms late by the concurrency queue
+   * or timer jitter keeps its slot instead of skipping a whole interval.
+   */
+  #nextDue(d: Deployment, startedAt: number): number {
+    const intervalMs = this.#background!.intervalS(d) * 1000;
+    const phase = this.#phaseBase + (this.#phase.get(d.id) ?? 0);
+    return phase + Math.ceil((startedAt + intervalMs - slack(intervalMs) - phase) / intervalMs) * intervalMs;
+  }
+
+  /** Re-checks whether the first round is complete (fleet mode: after the fleet's results sync in). */
+  refreshFirstRound(): void { this.#checkFirstRound(); }
+
+  #checkFirstRound(): void {
+    const bg = this.#background;
+    if (!this.#firstRound || !bg) return;
+    if (bg.deployments.every((d) => this.#opts.store.get(d.id))) {
+      this.lastRoundAt = this.now;
+      const done = this.#firstRound;
+      this.#firstRound = undefined;
+      done();
+    }
   }
 
   #arm(): void {
@@ -158,18 +196,40 @@ export class Scheduler {
     this.#timerAt = Infinity;
     const bg = this.#background;
     if (!bg || this.#shutdown.signal.aborted) return;
-    for (const { id, due } of this.#queue.popDue(this.now)) {
+    for (const { id } of this.#queue.popDue(this.now)) {
       const d = bg.byId.get(id);
-      if (!d) continue;
-      // Next due counts from when this one was due, so timer latency never drifts the slot.
-      void this.probe(d).then((r) => {
-        const current = this.#background?.byId.get(id);
-        if (!current || this.#shutdown.signal.aborted) return;
-        const intervalMs = this.#background!.intervalS(current) * 1000;
-        this.#queue.set(id, Math.max(due + intervalMs, r.startedAt + intervalMs));
-        this.#arm();
-      });
+      if (d) void this.#runDue(d);
     }
+    this.#arm();
+  }
+
+  /** One due background probe: claimed from the fleet first when there is one. */
+  async #runDue(d: Deployment): Promise<void> {
+    const intervalMs = this.#background!.intervalS(d) * 1000;
+    const coordinator = this.#opts.coordinator;
+    let startedAt: number;
+    const claim = coordinator
+      // "Fresh" allows the same slack, so timer jitter across replicas never causes a double probe.
+      ? await coordinator.claim(d.id, this.now, intervalMs - slack(intervalMs), d.timeoutMs + 2000)
+      : { kind: 'won' as const };
+    if (claim.kind === 'fresh') {
+      startedAt = claim.lastStartedAt;
+    } else if (claim.kind === 'busy') {
+      // Another replica is probing it: look again once its lease must have ended.
+      this.#requeue(d.id, this.now + d.timeoutMs + 2100);
+      return;
+    } else {
+      startedAt = (await this.probe(d)).startedAt;
+    }
+    this.#checkFirstRound();
+    // Spread the fleet's work: replicas whose timers fire first win, so add a little jitter.
+    const jitter = coordinator ? Math.random() * Math.min(250, intervalMs / 20) : 0;
+    this.#requeue(d.id, this.#nextDue(d, startedAt) + jitter);
+  }
+
+  #requeue(id: string, due: number): void {
+    if (!this.#background?.byId.has(id) || this.#shutdown.signal.aborted) return;
+    this.#queue.set(id, due);
     this.#arm();
   }
 
@@ -180,4 +240,9 @@ export class Scheduler {
     this.#shutdown.abort();
     await Promise.allSettled([...this.#inFlight.values()]);
   }
+}
+
+/** How early a grid slot may be relative to "one interval after the last start". */
+function slack(intervalMs: number): number {
+  return Math.min(1000, intervalMs / 10);
 }

@@ -17,6 +17,8 @@ export interface ProbeResult {
   /** Allow-listed response headers (x-ms-region, x-ratelimit-remaining-*). */
   headers: Record<string, string>;
   details?: Record<string, Detail>;
+  /** The replica that ran the probe (fleet mode: results come from any replica). */
+  checkedBy?: string;
 }
 
 /** Running totals per deployment, for cumulative metrics. */

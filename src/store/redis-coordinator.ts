@@ -1,0 +1,155 @@
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { publicUrl } from '../redact.js';
+import type { ProbeResult } from './types.js';
+
+const PREFIX = 'llm-health-exporter:';
+const key = {
+  latest: (id: string) => `${PREFIX}latest:${id}`,
+  last: (id: string) => `${PREFIX}last:${id}`,
+  lease: (id: string) => `${PREFIX}lease:${id}`,
+  history: (id: string) => `${PREFIX}history:${id}`,
+  writer: `${PREFIX}last-writer`,
+};
+
+/**
+ * One round trip decides who probes a deployment now:
+ * - `fresh`: some replica started a probe of it less than `freshMs` ago (its start time is
+ *   returned): nobody probes;
+ * - `won`: this replica took the short lease (SET NX PX) and probes;
+ * - `busy`: another replica holds the lease and is probing it right now.
+ * A replica that dies mid-probe loses the lease when it expires.
+ */
+const CLAIM = `
+local last = redis.call('GET', KEYS[1])
+if last and (tonumber(ARGV[1]) - tonumber(last)) < tonumber(ARGV[2]) then return {'fresh', last} end
+if redis.call('SET', KEYS[2], ARGV[3], 'NX', 'PX', ARGV[4]) then return {'won', last or ''} end
+return {'busy', last or ''}
+`;
+
+export type Claim = { kind: 'won' | 'busy' | 'offline' } | { kind: 'fresh'; lastStartedAt: number };
+
+export interface CoordinatorStatus {
+  reachable: boolean;
+  /** Leases this replica holds now (probes it is running for the fleet). */
+  leasesHeld: number;
+  lastWriter?: string;
+  /** Epoch ms of the last successful read of the fleet's results. */
+  lastSyncAt?: number;
+}
+
+/**
+ * Fleet coordination through Redis: per-deployment leases, and the fleet's latest results and
+ * history with expiry. Every command fails fast while Redis is down (no offline queue), so the
+ * caller can fall back to probing locally; the client reconnects by itself.
+ */
+export class RedisCoordinator {
+  readonly replicaId: string;
+  readonly redisUrl: string;
+  readonly #redis: Redis;
+  readonly #logger: Logger;
+  readonly #ttlS: number;
+  readonly #historySize: () => number;
+  readonly #held = new Set<string>();
+  #reachable = false;
+  #lastWriter: string | undefined;
+  #lastSyncAt: number | undefined;
+
+  constructor(opts: { url: string; replicaId: string; logger: Logger; ttlS: number; historySize: () => number }) {
+    this.replicaId = opts.replicaId;
+    this.redisUrl = publicUrl(opts.url);
+    this.#logger = opts.logger;
+    this.#ttlS = Math.max(60, Math.ceil(opts.ttlS));
+    this.#historySize = opts.historySize;
+    this.#redis = new Redis(opts.url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 2000,
+      retryStrategy: (times) => Math.min(200 * times, 2000),
+    });
+    this.#redis.defineCommand('llmheClaim', { numberOfKeys: 2, lua: CLAIM });
+    this.#redis.on('ready', () => this.#mark(true));
+    this.#redis.on('error', () => this.#mark(false)); // logged once per transition, never thrown
+    this.#redis.on('end', () => this.#mark(false));
+  }
+
+  get status(): CoordinatorStatus {
+    return { reachable: this.#reachable, leasesHeld: this.#held.size, lastWriter: this.#lastWriter, lastSyncAt: this.#lastSyncAt };
+  }
+
+  #mark(up: boolean): void {
+    if (up === this.#reachable) return;
+    this.#reachable = up;
+    if (up) this.#logger.info({ redis: this.redisUrl }, 'redis reachable: sharing health checks with the fleet');
+    else this.#logger.warn({ redis: this.redisUrl }, 'redis unreachable: probing locally until it returns');
+  }
+
+  async claim(id: string, now: number, freshMs: number, leaseMs: number): Promise<Claim> {
+    try {
+      const [kind, last] = (await (this.#redis as unknown as { llmheClaim(...a: unknown[]): Promise<[string, string]> })
+        .llmheClaim(key.last(id), key.lease(id), now, Math.max(0, Math.floor(freshMs)), this.replicaId, Math.ceil(leaseMs)));
+      this.#mark(true);
+      if (kind === 'fresh') return { kind, lastStartedAt: Number(last) };
+      if (kind === 'won') this.#held.add(id);
+      return { kind: kind as 'won' | 'busy' };
+    } catch {
+      this.#mark(false);
+      return { kind: 'offline' };
+    }
+  }
+
+  /** Writes a result for the fleet (latest, start time, bounded history) and releases the lease. */
+  async publish(r: ProbeResult): Promise<void> {
+    const id = r.deploymentId;
+    const json = JSON.stringify(r);
+    const held = this.#held.delete(id);
+    try {
+      const m = this.#redis.multi()
+        .set(key.latest(id), json, 'EX', this.#ttlS)
+        .set(key.last(id), String(r.startedAt), 'EX', this.#ttlS)
+        .lpush(key.history(id), json)
+        .ltrim(key.history(id), 0, this.#historySize() - 1)
+        .expire(key.history(id), this.#ttlS)
+        .set(key.writer, this.replicaId, 'EX', this.#ttlS);
+      if (held) m.del(key.lease(id));
+      await m.exec();
+      this.#lastWriter = this.replicaId;
+    } catch {
+      this.#mark(false);
+    }
+  }
+
+  /** The fleet's latest result per id (missing ids are left out); undefined when Redis is down. */
+  async latest(ids: readonly string[]): Promise<Map<string, ProbeResult> | undefined> {
+    const out = new Map<string, ProbeResult>();
+    try {
+      for (let i = 0; i < ids.length; i += 1000) {
+        const chunk = ids.slice(i, i + 1000);
+        const values = chunk.length ? await this.#redis.mget(chunk.map(key.latest)) : [];
+        values.forEach((v, j) => { if (v) out.set(chunk[j]!, JSON.parse(v) as ProbeResult); });
+      }
+      this.#lastWriter = (await this.#redis.get(key.writer)) ?? this.#lastWriter;
+      this.#lastSyncAt = Date.now();
+      this.#mark(true);
+      return out;
+    } catch {
+      this.#mark(false);
+      return undefined;
+    }
+  }
+
+  /** A deployment's fleet history, oldest first. */
+  async history(id: string): Promise<ProbeResult[]> {
+    try {
+      const rows = await this.#redis.lrange(key.history(id), 0, this.#historySize() - 1);
+      return rows.map((r) => JSON.parse(r) as ProbeResult).reverse();
+    } catch {
+      this.#mark(false);
+      return [];
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#redis.disconnect();
+  }
+}
