@@ -5,7 +5,11 @@ import { loadConfigFile, type LoadedConfig, type Settings } from './config/load.
 import { ConfigError } from './config/errors.js';
 import type { BackgroundPlan } from './scheduler/scheduler.js';
 import { BUILTIN_PLUGINS_DIR, loadPlugins, type LoadedPlugins } from './plugins/loader.js';
+import { hostname } from 'node:os';
 import { MemoryStore } from './store/memory.js';
+import { RedisCoordinator } from './store/redis-coordinator.js';
+import { SharedStore } from './store/shared.js';
+import { withStaleness } from './store/staleness.js';
 import type { ProbeResult } from './store/types.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { buildServer } from './server/app.js';
@@ -45,6 +49,11 @@ const PUBLIC_INFO_KEY = /^(id|mode|base_model|description|tier|max_tokens|max_in
 export class Exporter {
   readonly logger: Logger;
   readonly store: MemoryStore;
+  /** Names this replica in results (checked_by): $REPLICA_ID, else host-pid. */
+  readonly replicaId: string;
+  /** Fleet mode only. */
+  readonly coordinator: RedisCoordinator | undefined;
+  #syncTimer: NodeJS.Timeout | undefined;
   readonly scheduler: Scheduler;
   readonly server: FastifyInstance;
   readonly telemetry: Telemetry;
@@ -61,14 +70,27 @@ export class Exporter {
     this.#config = config;
     this.#plugins = plugins;
     this.#ids = new Set(config.deployments.map((d) => d.id));
-    this.store = new MemoryStore(config.settings.historySize);
-    this.logger = opts.logger;
     const env = opts.env ?? process.env;
     this.#env = env;
+    this.replicaId = env.REPLICA_ID || `${hostname()}-${process.pid}`;
+    const redisUrl = config.settings.sharedRedisUrl;
+    this.coordinator = redisUrl
+      ? new RedisCoordinator({
+        url: redisUrl,
+        replicaId: this.replicaId,
+        logger: opts.logger,
+        // Results outlive a few intervals (staleness marks them), then expire from Redis.
+        ttlS: Math.max(3600, 4 * config.settings.intervalS),
+        historySize: () => this.settings.historySize,
+      })
+      : undefined;
+    this.store = this.coordinator ? new SharedStore(config.settings.historySize, this.coordinator) : new MemoryStore(config.settings.historySize);
+    this.logger = opts.logger;
     this.telemetry = new Telemetry({
       deployments: () => this.deployments,
       store: this.store,
       intervalS: () => (this.backgroundOn ? this.settings.intervalS : undefined),
+      view: (id) => this.#view(id),
       env,
       spanProcessors: opts.spanProcessors,
       otlp: otlpSettings({ endpoint: config.settings.otlpEndpoint, protocol: config.settings.otlpProtocol }, env, (m) => this.logger.warn(m)),
@@ -78,6 +100,8 @@ export class Exporter {
       plugins: plugins.byMode,
       concurrency: config.settings.concurrency,
       prompt: config.settings.prompt,
+      replicaId: this.replicaId,
+      coordinator: this.coordinator,
       telemetry: this.telemetry,
       accept: (id) => this.#ids.has(id),
       rateLimitedAsHealthy: () => this.settings.rateLimitedAsHealthy,
@@ -154,6 +178,18 @@ export class Exporter {
     const plan = this.#backgroundPlan();
     this.logger.info({ interval_s: this.settings.intervalS, deployments: plan.deployments.length }, 'background health checks on');
     this.scheduler.startBackground(plan).catch((err: unknown) => this.logger.error({ err: String(err) }, 'background scheduling failed'));
+    if (this.store instanceof SharedStore) this.#startFleetSync(this.store);
+  }
+
+  /** Fleet mode: pull the fleet's results into this replica's view a few times per interval. */
+  #startFleetSync(store: SharedStore): void {
+    const everyMs = Math.min(5000, Math.max(200, (this.settings.intervalS * 1000) / 5));
+    const tick = async () => {
+      await store.sync(this.deployments.map((d) => d.id));
+      this.scheduler.refreshFirstRound();
+      if (!this.#shuttingDown) this.#syncTimer = setTimeout(tick, everyMs);
+    };
+    this.#syncTimer = setTimeout(tick, everyMs);
   }
 
   get backgroundOn(): boolean {
@@ -183,14 +219,34 @@ export class Exporter {
       const results = await this.scheduler.probeAll(targets, this.settings.minIntervalS * 1000);
       for (const r of results) if (r.cached) cached.add(r.result.deploymentId);
     }
-    const body = healthReport(targets, (id) => this.store.get(id), this.settings.details, cached);
+    const body = healthReport(targets, (id) => this.#view(id), this.settings.details, cached);
     return { statusCode: targeted && body.healthy_count === 0 ? 503 : 200, body };
   }
 
   /** One round over every deployment, without a server (CLI --once). */
   async once(): Promise<HealthReport> {
     await this.scheduler.probeAll(this.deployments);
-    return healthReport(this.deployments, (id) => this.store.get(id), this.settings.details);
+    return healthReport(this.deployments, (id) => this.#view(id), this.settings.details);
+  }
+
+  /** A stored result as shown: stale ones (background/fleet mode) as unhealthy. */
+  #view(id: string): ProbeResult | undefined {
+    return withStaleness(this.store.get(id), Date.now(), this.backgroundOn ? this.settings.stalenessS! * 1000 : undefined);
+  }
+
+  /** /health/shared-status: this replica's part in the fleet. */
+  sharedStatus() {
+    const c = this.coordinator;
+    const st = c?.status;
+    return {
+      replica_id: this.replicaId,
+      shared: c !== undefined,
+      redis: c?.redisUrl ?? null,
+      redis_reachable: st?.reachable ?? false,
+      leases_held: st?.leasesHeld ?? 0,
+      last_writer: st?.lastWriter ?? null,
+      cache_age_s: st?.lastSyncAt !== undefined ? Math.round((Date.now() - st.lastSyncAt) / 100) / 10 : null,
+    };
   }
 
   /** /health/history: rows newest first over the deployments asked for. */
@@ -208,7 +264,7 @@ export class Exporter {
   latest() {
     const latest: Record<string, ReturnType<typeof historyRow>> = {};
     for (const d of this.deployments) {
-      const r = this.store.get(d.id);
+      const r = this.#view(d.id);
       if (r) latest[d.id] = historyRow(d, r, this.settings.details);
     }
     return { latest_health_checks: latest, total_models: Object.keys(latest).length };
@@ -219,7 +275,7 @@ export class Exporter {
     const body: Record<string, unknown> = {
       status: 'healthy',
       db: 'Not connected',
-      cache: null,
+      cache: this.coordinator ? (this.coordinator.status.reachable ? 'redis' : 'local (redis unreachable)') : null,
       version: VERSION,
       success_callbacks: this.telemetry.callbacks,
       plugins: this.pluginModes,
@@ -262,8 +318,10 @@ export class Exporter {
   async close(): Promise<void> {
     if (this.#shuttingDown) return;
     this.#shuttingDown = true;
+    clearTimeout(this.#syncTimer);
     await this.scheduler.stop();
     await this.server.close();
+    await this.coordinator?.close();
     await this.telemetry.shutdown();
   }
 
@@ -296,6 +354,7 @@ function historyRow(d: Deployment, r: ProbeResult, details: boolean) {
     error_message: r.healthy || !details ? null : (r.error ?? null),
     error_type: r.healthy ? null : (r.errorType ?? null),
     checked_at: new Date(r.checkedAt).toISOString(),
+    checked_by: r.checkedBy ?? null,
   };
 }
 

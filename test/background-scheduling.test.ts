@@ -114,7 +114,7 @@ describe('history', () => {
     expect(bad.health_checks).toHaveLength(2);
     expect(bad.health_checks[0]).toEqual({
       model_name: 'server_error', model_id: 'server_error', status: 'unhealthy', response_time_ms: expect.any(Number),
-      error_message: expect.stringContaining('500'), error_type: 'server_error', checked_at: expect.any(String),
+      error_message: expect.stringContaining('500'), error_type: 'server_error', checked_at: expect.any(String), checked_by: expect.any(String),
     });
     const byModel: any = await (await fetch(`${ex.url}/health/history?model=good&status_filter=unhealthy`)).json();
     expect(byModel.total_records).toBe(0);

@@ -32,6 +32,10 @@ export interface Settings {
   rateLimitedAsHealthy: boolean;
   /** /metrics needs the master key too. */
   metricsAuth: boolean;
+  /** Fleet mode's Redis URL (undefined: not shared). */
+  sharedRedisUrl?: string;
+  /** Seconds; older results are stale. Undefined in on-demand mode. */
+  stalenessS?: number;
   /** Absolute path of general_settings.health_check_plugins_dir. */
   pluginsDir?: string;
   otlpEndpoint?: string;
@@ -47,6 +51,22 @@ export interface LoadedConfig {
   /** Unique by id, in file order. */
   deployments: Deployment[];
   warnings: string[];
+}
+
+/**
+ * Redis for fleet mode, as LiteLLM finds it: general_settings.redis_url, else REDIS_URL, else
+ * REDIS_HOST / REDIS_PORT / REDIS_PASSWORD. Asking for sharing without any is a config error.
+ */
+function redisUrl(configured: string | undefined, env: NodeJS.ProcessEnv, file: string): string {
+  const ref = envReference(configured);
+  const fromConfig = ref !== undefined ? env[ref] : configured;
+  if (fromConfig) return fromConfig;
+  if (env.REDIS_URL) return env.REDIS_URL;
+  if (env.REDIS_HOST) {
+    const auth = env.REDIS_PASSWORD ? `:${encodeURIComponent(env.REDIS_PASSWORD)}@` : '';
+    return `redis://${auth}${env.REDIS_HOST}:${env.REDIS_PORT ?? '6379'}`;
+  }
+  throw new ConfigError(file, ['general_settings.use_shared_health_check: needs Redis: set general_settings.redis_url, REDIS_URL, or REDIS_HOST/REDIS_PORT/REDIS_PASSWORD']);
 }
 
 export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
@@ -122,6 +142,8 @@ export function parseConfig(text: string, file = 'config.yaml', env: NodeJS.Proc
       historySize: gs.health_check_history_size ?? DEFAULT_HISTORY_SIZE,
       rateLimitedAsHealthy: gs.health_check_rate_limited_as_healthy ?? false,
       metricsAuth: gs.metrics_auth ?? false,
+      sharedRedisUrl: gs.use_shared_health_check ? redisUrl(gs.redis_url, env, file) : undefined,
+      stalenessS: gs.health_check_staleness_threshold ?? 2 * (gs.health_check_interval ?? DEFAULT_INTERVAL_S),
       otlpEndpoint: gs.otel_exporter_otlp_endpoint,
       prompt: gs.health_check_prompt,
       otlpProtocol: gs.otel_exporter_otlp_protocol,

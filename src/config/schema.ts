@@ -78,6 +78,11 @@ export const generalSettingsSchema = z.looseObject({
   health_check_rate_limited_as_healthy: bool.optional(),
   /** Put /metrics behind the master key too. */
   metrics_auth: bool.optional(),
+  /** Fleet mode: replicas share probes and results through Redis. */
+  use_shared_health_check: bool.optional(),
+  redis_url: z.string().min(1).optional(),
+  /** Seconds after which a result is stale (default 2 × interval): shown unhealthy, never fresh. */
+  health_check_staleness_threshold: positiveSeconds.optional(),
   /** The probe prompt (default short and fixed; never logged). */
   health_check_prompt: z.string().min(1).max(2000).optional(),
   /** A folder of user probe plugins, relative to the config file. */

@@ -12,7 +12,7 @@ export type { Operation, ProviderResponse } from '../providers/types.js';
 /** The one small set of failure kinds used in /health, metrics and spans. */
 export const ERROR_TYPES = [
   'auth', 'not_found', 'rate_limited', 'timeout', 'connection', 'server_error', 'bad_request',
-  'bad_response', 'config', 'no_plugin', 'plugin_error', 'unsupported',
+  'bad_response', 'config', 'no_plugin', 'plugin_error', 'unsupported', 'stale',
 ] as const;
 export type ErrorType = (typeof ERROR_TYPES)[number];
 

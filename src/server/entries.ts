@@ -30,6 +30,7 @@ export function healthEntry(d: Deployment, r: ProbeResult, details: boolean, cac
   if (d.probeStrategy === 'models_list') e.probe = 'models_list';
   for (const [k, v] of Object.entries(r.headers)) e[k] = v;
   e.last_checked = new Date(r.checkedAt).toISOString();
+  if (r.checkedBy) e.checked_by = r.checkedBy;
   e.latency_ms = r.latencyMs;
   if (r.details && Object.keys(r.details).length) e.details = r.details;
   if (!r.healthy) {

@@ -7,7 +7,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import type { Deployment } from '../config/deployment.js';
 import { serverEndpoint } from '../providers/index.js';
-import type { HealthStore } from '../store/types.js';
+import type { HealthStore, ProbeResult } from '../store/types.js';
 import { VERSION } from '../meta.js';
 
 /**
@@ -64,12 +64,18 @@ export class DeploymentMetricProducer implements MetricProducer {
   readonly #labels = new WeakMap<Deployment, Attributes>();
   readonly #intervalS: () => number | undefined;
 
-  /** `intervalS` is the background interval, or undefined when probes run on demand only. */
-  constructor(naming: Naming, deployments: () => readonly Deployment[], store: HealthStore, intervalS: () => number | undefined = () => undefined) {
+  readonly #view: (id: string) => ProbeResult | undefined;
+
+  /**
+   * `intervalS` is the background interval, or undefined when probes run on demand only;
+   * `view` is how a result is shown (stale ones as unhealthy), default the stored one.
+   */
+  constructor(naming: Naming, deployments: () => readonly Deployment[], store: HealthStore, intervalS: () => number | undefined = () => undefined, view?: (id: string) => ProbeResult | undefined) {
     this.#names = METRIC_NAMES[naming];
     this.#deployments = deployments;
     this.#store = store;
     this.#intervalS = intervalS;
+    this.#view = view ?? ((id) => store.get(id));
   }
 
   async collect(): Promise<CollectionResult> {
@@ -84,7 +90,7 @@ export class DeploymentMetricProducer implements MetricProducer {
     let unhealthyCount = 0;
 
     for (const d of this.#deployments()) {
-      const r = this.#store.get(d.id);
+      const r = this.#view(d.id);
       const stats = this.#store.stats(d.id);
       if (!r || !stats) continue;
       let attributes = this.#labels.get(d);

@@ -35,6 +35,8 @@ export interface TelemetryOptions {
   store: HealthStore;
   /** The background interval in seconds, undefined when checks run on demand only. */
   intervalS?: () => number | undefined;
+  /** How a stored result is shown (stale ones as unhealthy). */
+  view?: (id: string) => ProbeResult | undefined;
   otlp?: OtlpSettings;
   env?: NodeJS.ProcessEnv;
   /** Extra span processors (tests use an in-memory exporter). */
@@ -67,7 +69,7 @@ export class Telemetry {
     this.prometheus = new PrometheusExporter({
       preventServerStart: true,
       withoutScopeInfo: true,
-      metricProducers: [new DeploymentMetricProducer('prometheus', opts.deployments, opts.store, opts.intervalS)],
+      metricProducers: [new DeploymentMetricProducer('prometheus', opts.deployments, opts.store, opts.intervalS, opts.view)],
     });
     this.#addMeterProvider(this.prometheus, 'gen_ai.client.operation.duration_seconds');
 
@@ -81,7 +83,7 @@ export class Telemetry {
           exporter: json ? new OTLPMetricExporterJson(config) : new OTLPMetricExporterProto(config),
           exportIntervalMillis: o.metricIntervalMs,
           exportTimeoutMillis: Math.min(30_000, o.metricIntervalMs),
-          metricProducers: [new DeploymentMetricProducer('otlp', opts.deployments, opts.store, opts.intervalS)],
+          metricProducers: [new DeploymentMetricProducer('otlp', opts.deployments, opts.store, opts.intervalS, opts.view)],
         }), 'gen_ai.client.operation.duration');
       }
       if (o.tracesUrl) {

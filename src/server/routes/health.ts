@@ -21,6 +21,7 @@ export const healthEntrySchema = {
     'x-ratelimit-remaining-tokens': { type: 'string' },
     probe: { type: 'string' },
     cached: { type: 'boolean' },
+    checked_by: { type: 'string' },
     last_checked: { type: 'string' },
     latency_ms: { type: 'number' },
     error: { type: 'string' },

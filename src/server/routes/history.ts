@@ -14,6 +14,7 @@ const rowSchema = {
     error_message: { type: ['string', 'null'] },
     error_type: { type: ['string', 'null'] },
     checked_at: { type: 'string' },
+    checked_by: { type: ['string', 'null'] },
   },
 } as const;
 
@@ -66,4 +67,26 @@ export const historyRoutes: FastifyPluginAsync<{ exporter: Exporter }> = async (
       },
     },
   }, async () => exporter.latest());
+
+  app.get('/health/shared-status', {
+    preHandler,
+    schema: {
+      response: {
+        200: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            replica_id: { type: 'string' },
+            shared: { type: 'boolean' },
+            redis: { type: ['string', 'null'] },
+            redis_reachable: { type: 'boolean' },
+            leases_held: { type: 'integer' },
+            last_writer: { type: ['string', 'null'] },
+            cache_age_s: { type: ['number', 'null'] },
+          },
+        },
+        401: errorSchema,
+      },
+    },
+  }, async () => exporter.sharedStatus());
 };

@@ -1,0 +1,19 @@
+import type { ProbeResult } from './types.js';
+
+/**
+ * A result older than the staleness threshold is shown as what it is: unknown health, reported
+ * unhealthy with error type "stale", never as a fresh healthy one. (Background and fleet mode:
+ * a stuck scheduler or a fleet that lost every replica must not look green.)
+ */
+export function withStaleness(r: ProbeResult | undefined, now: number, staleAfterMs: number | undefined): ProbeResult | undefined {
+  if (!r || staleAfterMs === undefined || now - r.checkedAt <= staleAfterMs) return r;
+  const ageS = Math.round((now - r.checkedAt) / 1000);
+  return {
+    ...r,
+    healthy: false,
+    errorType: 'stale',
+    error: `stale: last checked ${ageS}s ago (threshold ${Math.round(staleAfterMs / 1000)}s)${r.healthy ? '' : `; last error: ${r.error ?? ''}`}`,
+    status: 503,
+    details: { ...r.details, stale: true },
+  };
+}
