@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Run by `npm test` (pretest): the tests use a real Prometheus and promtool. On a fresh
-# Debian/Ubuntu machine as root, install them; elsewhere say what is missing.
+# Run by `npm test` (pretest): the tests use a real Prometheus, promtool and redis-server. On a
+# fresh Debian/Ubuntu machine as root, install them; elsewhere say what is missing.
 set -euo pipefail
 missing=()
-for tool in prometheus promtool; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+packages=()
+for tool in prometheus promtool; do command -v "$tool" >/dev/null 2>&1 || { missing+=("$tool"); packages+=(prometheus); }; done
+command -v redis-server >/dev/null 2>&1 || { missing+=(redis-server); packages+=(redis-server); }
 [ ${#missing[@]} -eq 0 ] && exit 0
+mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "installing Debian package prometheus (missing: ${missing[*]})"
+  echo "installing Debian packages ${packages[*]} (missing: ${missing[*]})"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
   exit 0
 fi
-echo "the tests need ${missing[*]}: install Prometheus (Debian/Ubuntu: apt-get install prometheus)" >&2
+echo "the tests need ${missing[*]}: install them (Debian/Ubuntu: apt-get install ${packages[*]})" >&2
 exit 1

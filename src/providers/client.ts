@@ -1,7 +1,7 @@
 import { Agent, WebSocket, errors as undiciErrors, request } from 'undici';
 import type { Deployment } from '../config/deployment.js';
 import { ProbeError, type CallOptions } from '../plugins/contract.js';
-import type { Operation, ProviderResponse } from './types.js';
+import type { Operation, ProviderResponse, ReportedHeader } from './types.js';
 import { dialectFor } from './index.js';
 
 /** JSON answers of a health probe are tiny; a larger body is cut here and the socket dropped. */
@@ -10,7 +10,7 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 const MAX_ERROR_BYTES = 16 * 1024;
 
 /** Response headers worth reporting in /health (LiteLLM's names). */
-export const REPORTED_HEADERS = ['x-ms-region', 'x-ratelimit-remaining-requests', 'x-ratelimit-remaining-tokens'] as const;
+export const REPORTED_HEADERS: readonly ReportedHeader[] = ['x-ms-region', 'x-ratelimit-remaining-requests', 'x-ratelimit-remaining-tokens'];
 
 // Pooled agents, one per TLS setting (almost always just the default one); per-call timeouts
 // come from the runner's AbortSignal.
@@ -47,7 +47,7 @@ export async function callProvider({ deployment: d, op, payload, signal, options
   const merged = mergeCheckParams(payload, d.checkParams);
   let wire;
   try {
-    wire = dialect.build(d, op, merged);
+    wire = await dialect.build(d, op, merged);
   } catch (err) {
     throw new ProbeError('config', (err as Error).message);
   }
@@ -79,6 +79,11 @@ export async function callProvider({ deployment: d, op, payload, signal, options
     const v = res.headers[name];
     if (typeof v === 'string') headers[name] = v;
   }
+  // A provider's own names for the same facts (Anthropic's anthropic-ratelimit-*), reported as ours.
+  for (const [from, to] of Object.entries(dialect.headerAliases ?? {})) {
+    const v = res.headers[from];
+    if (typeof v === 'string' && headers[to] === undefined) headers[to] = v;
+  }
   const contentType = String(res.headers['content-type'] ?? '');
   const ok = res.statusCode >= 200 && res.statusCode < 300;
   const bytes = await readCapped(res.body, ok ? (options?.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES) : MAX_ERROR_BYTES, ok, signal, res.statusCode);
@@ -87,9 +92,10 @@ export async function callProvider({ deployment: d, op, payload, signal, options
   if (!ok) {
     let body: unknown;
     try { body = JSON.parse(text()); } catch { body = undefined; }
-    const message = dialect.errorMessage(body) ?? (text().trim().slice(0, 300) || 'no error message');
-    const retryAfterS = parseRetryAfter(res.headers['retry-after']);
-    throw new ProbeError(statusType(res.statusCode), `${res.statusCode}: ${message}`, { status: res.statusCode, retryAfterS, code: errorCode(body) });
+    const message = dialect.errorMessage(body, res.headers) ?? (text().trim().slice(0, 300) || 'no error message');
+    const details = dialect.errorDetails?.(res.statusCode, body, res.headers);
+    const retryAfterS = parseRetryAfter(res.headers['retry-after']) ?? details?.retryAfterS;
+    throw new ProbeError(details?.type ?? statusType(res.statusCode), `${res.statusCode}: ${message}`, { status: res.statusCode, retryAfterS, code: details?.code ?? errorCode(body) });
   }
 
   let json: unknown;
@@ -101,6 +107,15 @@ export async function callProvider({ deployment: d, op, payload, signal, options
     }
     const providerError = json && typeof json === 'object' && 'error' in json ? dialect.errorMessage(json) : undefined;
     if (providerError) throw new ProbeError('bad_response', `${res.statusCode} with an error: ${providerError}`, { status: res.statusCode });
+    // The provider's own answer shape, translated into the OpenAI shape the plugins judge.
+    if (dialect.parse) {
+      try {
+        json = dialect.parse(op, json);
+      } catch (err) {
+        if (err instanceof ProbeError) throw err;
+        throw new ProbeError('bad_response', `${res.statusCode} with an answer that could not be read: ${(err as Error).message}`, { status: res.statusCode });
+      }
+    }
   }
   return { status: res.statusCode, contentType, json, bytes, headers };
 }

@@ -1,15 +1,17 @@
 import type { Deployment } from '../config/deployment.js';
 import { ProbeError } from '../plugins/contract.js';
+import { anthropicDialect } from './anthropic.js';
 import { azureDialect } from './azure.js';
 import { OPENAI_DEFAULT_BASE, openAiDialect } from './openai.js';
 import type { Dialect } from './types.js';
 
-/** Prefixes that speak the OpenAI wire format, with their gen_ai.provider.name and default base. */
+/** The `model:` prefixes this exporter knows, each with its wire format (dialect). */
 const DIALECTS = new Map<string, Dialect>([
   ['openai', openAiDialect('openai', 'openai', OPENAI_DEFAULT_BASE)],
   ['text-completion-openai', openAiDialect('text-completion-openai', 'openai', OPENAI_DEFAULT_BASE)],
   ['azure', azureDialect],
   ['azure_text', azureDialect],
+  ['anthropic', anthropicDialect],
 ]);
 
 /**
@@ -33,9 +35,12 @@ export function knownProviders(): string[] {
  * server_address label. Host only: never a path, query, key or user info.
  */
 export function serverEndpoint(d: Deployment): { address: string; port?: number } {
-  let base = d.apiBase;
-  if (!base) {
-    try { base = dialectFor(d).defaultBase; } catch { base = undefined; }
+  let base: string | undefined;
+  try {
+    const dialect = dialectFor(d);
+    base = dialect.baseFor?.(d) ?? d.apiBase ?? dialect.defaultBase;
+  } catch {
+    base = d.apiBase;
   }
   if (!base) return { address: '' };
   try {

@@ -53,4 +53,8 @@ export const PROVIDER_ENV_DEFAULTS: Record<string, Record<string, readonly strin
     api_base: ['AZURE_API_BASE', 'AZURE_OPENAI_ENDPOINT'],
     api_version: ['AZURE_API_VERSION', 'OPENAI_API_VERSION'],
   },
+  anthropic: {
+    api_key: ['ANTHROPIC_API_KEY'],
+    api_base: ['ANTHROPIC_API_BASE', 'ANTHROPIC_BASE_URL'],
+  },
 };

@@ -1,4 +1,5 @@
 import type { Deployment } from '../config/deployment.js';
+import type { ErrorType } from '../plugins/contract.js';
 
 /** What a mode plugin asks a provider for; the dialect turns it into a path and a body. */
 export type Operation =
@@ -24,6 +25,22 @@ export interface ProviderResponse {
   headers: Record<string, string>;
 }
 
+/** Answer headers as undici gives them. */
+export type ResponseHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
+/** The answer headers reported in /health (LiteLLM's names). */
+export type ReportedHeader = 'x-ms-region' | 'x-ratelimit-remaining-requests' | 'x-ratelimit-remaining-tokens';
+
+/** What a dialect knows about a non-2xx answer beyond its status (each field optional). */
+export interface ErrorDetails {
+  /** Overrides the type the status implies (Gemini answers a bad key with 400, Bedrock names its errors). */
+  type?: ErrorType;
+  /** The provider's own error code or name. */
+  code?: string;
+  /** Seconds to wait, when the provider says so somewhere other than Retry-After. */
+  retryAfterS?: number;
+}
+
 export interface Dialect {
   /** The config prefix, e.g. "azure". */
   readonly name: string;
@@ -31,9 +48,28 @@ export interface Dialect {
   readonly genAiProvider: string;
   /** Where requests go when a deployment has no api_base. */
   readonly defaultBase?: string;
+  /**
+   * Where this deployment's requests go when that depends on more than the prefix (Bedrock: the
+   * region). Used for server.address; falls back to api_base, then defaultBase.
+   */
+  baseFor?(d: Deployment): string | undefined;
   supports(op: Operation): boolean;
-  /** Builds the HTTP request; `payload` is OpenAI-shaped and already merged with health_check_params. */
-  build(d: Deployment, op: Operation, payload: Record<string, unknown> | FormData | undefined): WireRequest;
+  /**
+   * Builds the HTTP request; `payload` is OpenAI-shaped and already merged with
+   * health_check_params. May be async (request signing). A throw is the deployment's config error.
+   */
+  build(d: Deployment, op: Operation, payload: Record<string, unknown> | FormData | undefined): WireRequest | Promise<WireRequest>;
+  /**
+   * Translates a 2xx JSON answer into the OpenAI shape the plugins judge (`choices`,
+   * `data[0].embedding`, `results`, `data`). Absent: the answer already is OpenAI-shaped. It never
+   * invents success: a body without the parts it needs translates into one without them, so the
+   * plugin reports what is missing. It may throw a ProbeError for an answer that says it failed.
+   */
+  parse?(op: Operation, json: unknown): unknown;
   /** The provider's own error message from an error body, if it has one. */
-  errorMessage(body: unknown): string | undefined;
+  errorMessage(body: unknown, headers?: ResponseHeaders): string | undefined;
+  /** Type, code and retry delay of a non-2xx answer, where the status and body need reading. */
+  errorDetails?(status: number, body: unknown, headers: ResponseHeaders): ErrorDetails | undefined;
+  /** Provider answer headers reported under the common names (Anthropic's anthropic-ratelimit-*). */
+  readonly headerAliases?: Readonly<Record<string, ReportedHeader>>;
 }

@@ -215,8 +215,9 @@ export class Scheduler {
     if (claim.kind === 'fresh') {
       startedAt = claim.lastStartedAt;
     } else if (claim.kind === 'busy') {
-      // Another replica is probing it: look again once its lease must have ended.
-      this.#requeue(d.id, this.now + d.timeoutMs + 2100);
+      // Another replica is probing it now: its result covers this slot; try the next one. A
+      // replica that died mid-probe keeps the lease until it expires, then another takes over.
+      this.#requeue(d.id, this.#nextDue(d, this.now));
       return;
     } else {
       startedAt = (await this.probe(d)).startedAt;

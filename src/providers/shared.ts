@@ -1,0 +1,92 @@
+import type { Deployment } from '../config/deployment.js';
+import { DEFAULT_MAX_TOKENS } from '../config/deployment.js';
+import { lowerKeys } from './openai.js';
+
+/**
+ * Helpers for the dialects that translate the OpenAI-shaped probe payload into a provider's own
+ * body (Anthropic, Gemini, Bedrock, Cohere, Ollama) and its answer back.
+ */
+
+export type JsonPayload = Record<string, unknown>;
+
+/** An OpenAI chat message, as plugins and health_check_params write them. */
+export interface ChatMessage {
+  role: string;
+  content: unknown;
+}
+
+/** The text of an OpenAI message content: a string, or the text parts of a content list. */
+export function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((p) => (p && typeof p === 'object' && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : ''))
+      .join('');
+  }
+  return content === undefined || content === null ? '' : String(content);
+}
+
+/** The payload's messages, split into the system text and the rest (providers that take system apart). */
+export function splitSystem(messages: unknown): { system: string; turns: ChatMessage[] } {
+  const list = Array.isArray(messages) ? (messages as ChatMessage[]) : [];
+  const system = list.filter((m) => m?.role === 'system' || m?.role === 'developer').map((m) => textOf(m.content)).join('\n');
+  const turns = list.filter((m) => m && m.role !== 'system' && m.role !== 'developer');
+  return { system, turns };
+}
+
+/** A JSON payload (never a form: the native dialects take none). */
+export function jsonPayload(payload: Record<string, unknown> | FormData | undefined): JsonPayload {
+  if (payload instanceof FormData) throw new Error('this provider takes no multipart uploads');
+  return { ...(payload ?? {}) };
+}
+
+/**
+ * The payload without the OpenAI fields a dialect translates: what is left is health_check_params,
+ * which go into the provider's body as written (they were written for this provider).
+ * `reasoning_effort` is OpenAI's knob and is dropped.
+ */
+export function rest(payload: JsonPayload, translated: readonly string[]): JsonPayload {
+  const out: JsonPayload = {};
+  for (const [k, v] of Object.entries(payload)) {
+    if (!translated.includes(k) && k !== 'reasoning_effort' && k !== 'model') out[k] = v;
+  }
+  return out;
+}
+
+/** max_tokens for providers that require one: the payload's, else the deployment's, else 16. */
+export function requiredMaxTokens(d: Deployment, payload: JsonPayload): number {
+  return typeof payload.max_tokens === 'number' ? payload.max_tokens : d.maxTokens ?? DEFAULT_MAX_TOKENS;
+}
+
+/** JSON request headers plus the deployment's extra_headers (which win). */
+export function jsonHeaders(d: Deployment, auth: Record<string, string>): Record<string, string> {
+  return { accept: 'application/json', ...auth, ...lowerKeys(d.credentials.extraHeaders) };
+}
+
+/** A base URL without its trailing slashes. */
+export function trimBase(base: string): string {
+  return base.replace(/\/+$/, '');
+}
+
+/** An OpenAI chat completion with one choice, from a provider's answer text and finish reason. */
+export function chatCompletion(content: string, finishReason: string | undefined, model?: unknown): JsonPayload {
+  return {
+    object: 'chat.completion',
+    ...(typeof model === 'string' ? { model } : {}),
+    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: finishReason ?? null }],
+  };
+}
+
+/** An OpenAI embeddings list with one vector, or an empty list when there is none. */
+export function embeddingList(vector: unknown): JsonPayload {
+  return { object: 'list', data: Array.isArray(vector) ? [{ object: 'embedding', index: 0, embedding: vector }] : [] };
+}
+
+/** An OpenAI model list from a provider's own list, or no `data` when the answer had none. */
+export function modelList(models: unknown): JsonPayload {
+  return Array.isArray(models) ? { object: 'list', data: models } : {};
+}
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
