@@ -366,4 +366,3 @@ function notFound(message: string, param: string): HealthAnswer {
   return { statusCode: 404, body: { error: { message, type: 'not_found', param, code: 404 } } };
 }
 
-export { loadConfigFile };

@@ -1,5 +1,5 @@
 import { readdir } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ProbePlugin } from './contract.js';
 
@@ -67,8 +67,4 @@ function asPlugin(mod: Record<string, unknown>): ProbePlugin | string {
   }
   const hasMode = candidates.some((c) => c && typeof c === 'object' && typeof (c as ProbePlugin).mode === 'string');
   return hasMode ? 'exports a mode but no probe function' : 'exports no mode (expected `export default { mode, probe }`)';
-}
-
-export function pluginName(file: string): string {
-  return basename(file, extname(file));
 }

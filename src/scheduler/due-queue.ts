@@ -4,9 +4,6 @@ export class DueQueue {
   /** Latest due per id; heap items whose due differs are stale (lazy deletion). */
   readonly #due = new Map<string, number>();
 
-  get size() { return this.#due.size; }
-  has(id: string) { return this.#due.has(id); }
-
   set(id: string, due: number): void {
     this.#due.set(id, due);
     this.#push({ id, due });
