@@ -2,6 +2,7 @@ import type { Deployment } from '../config/deployment.js';
 import { ProbeError } from '../plugins/contract.js';
 import { anthropicDialect } from './anthropic.js';
 import { azureDialect } from './azure.js';
+import { geminiDialect } from './gemini.js';
 import { OPENAI_DEFAULT_BASE, openAiDialect } from './openai.js';
 import type { Dialect } from './types.js';
 
@@ -12,6 +13,7 @@ const DIALECTS = new Map<string, Dialect>([
   ['azure', azureDialect],
   ['azure_text', azureDialect],
   ['anthropic', anthropicDialect],
+  ['gemini', geminiDialect],
 ]);
 
 /**

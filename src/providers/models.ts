@@ -57,4 +57,8 @@ export const PROVIDER_ENV_DEFAULTS: Record<string, Record<string, readonly strin
     api_key: ['ANTHROPIC_API_KEY'],
     api_base: ['ANTHROPIC_API_BASE', 'ANTHROPIC_BASE_URL'],
   },
+  gemini: {
+    api_key: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
+    api_base: ['GEMINI_API_BASE'],
+  },
 };
