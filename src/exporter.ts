@@ -10,6 +10,7 @@ import { MemoryStore } from './store/memory.js';
 import { RedisCoordinator } from './store/redis-coordinator.js';
 import { SharedStore } from './store/shared.js';
 import { withStaleness } from './store/staleness.js';
+import { newestFirst } from './store/history-page.js';
 import type { ProbeResult } from './store/types.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { buildServer } from './server/app.js';
@@ -249,15 +250,24 @@ export class Exporter {
     };
   }
 
-  /** /health/history: rows newest first over the deployments asked for. */
+  /** /health/history: rows newest first over the deployments asked for, one page at a time. */
   history(q: { model?: string; model_id?: string; status_filter?: 'healthy' | 'unhealthy'; limit: number; offset: number }) {
     const ds = this.deployments.filter((d) =>
       (q.model_id === undefined || d.id === q.model_id) &&
       (q.model === undefined || d.modelName === q.model || d.model === q.model || d.probeModel === q.model));
-    let rows = ds.flatMap((d) => this.store.history(d.id).map((r) => historyRow(d, r, this.settings.details)));
-    if (q.status_filter) rows = rows.filter((r) => r.status === q.status_filter);
-    rows.sort((a, b) => (a.checked_at < b.checked_at ? 1 : a.checked_at > b.checked_at ? -1 : 0));
-    return { health_checks: rows.slice(q.offset, q.offset + q.limit), total_records: rows.length, limit: q.limit, offset: q.offset };
+    const wanted = q.status_filter === undefined ? undefined : q.status_filter === 'healthy';
+    const lists = ds.map((d) => {
+      const h = this.store.history(d.id);
+      return wanted === undefined ? h : h.filter((r) => r.healthy === wanted);
+    });
+    const byId = new Map(ds.map((d) => [d.id, d]));
+    const page = newestFirst(lists, (r) => r.checkedAt, q.offset, q.limit);
+    return {
+      health_checks: page.map((r) => historyRow(byId.get(r.deploymentId)!, r, this.settings.details)),
+      total_records: lists.reduce((n, l) => n + l.length, 0),
+      limit: q.limit,
+      offset: q.offset,
+    };
   }
 
   /** /health/latest: the latest row of every deployment probed so far, by model_id. */

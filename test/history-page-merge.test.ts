@@ -1,0 +1,17 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { newestFirst } from '../src/store/history-page.js';
+
+describe('newestFirst (a page of several histories, newest first)', () => {
+  it('equals sorting everything and slicing, for any lists, offset and limit', () => {
+    fc.assert(fc.property(
+      fc.array(fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 20 }).map((l) => [...l].sort((a, b) => a - b)), { maxLength: 12 }),
+      fc.nat({ max: 50 }),
+      fc.integer({ min: 1, max: 60 }),
+      (lists, skip, take) => {
+        const expected = lists.flat().sort((a, b) => b - a).slice(skip, skip + take);
+        expect(newestFirst(lists, (x) => x, skip, take)).toEqual(expected);
+      },
+    ), { numRuns: 500, seed: 3 });
+  });
+});
