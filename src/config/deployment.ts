@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { RawDeployment } from './schema.js';
 import { MissingEnvError, resolveEnv } from './env.js';
 import { publicUrl } from '../redact.js';
-import { MAX_TOKENS_MODES, PROVIDER_ENV_DEFAULTS, inferMode, isReasoningModel, isWildcard } from '../providers/models.js';
+import { ENV_DEFAULT_GROUPS, MAX_TOKENS_MODES, PROVIDER_ENV_DEFAULTS, inferMode, isReasoningModel, isWildcard } from '../providers/models.js';
 
 export const DEFAULT_PROBE_TIMEOUT_S = 60;
 export const DEFAULT_MAX_TOKENS = 16;
@@ -98,8 +98,10 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
   const customProvider = typeof params.custom_llm_provider === 'string' ? params.custom_llm_provider : undefined;
   // Params the entry leaves out come from the provider's usual variables, as in LiteLLM.
   const defaults = PROVIDER_ENV_DEFAULTS[splitModel(raw.litellm_params.model, customProvider).provider] ?? {};
+  const written = new Set(Object.keys(params).filter((k) => params[k] !== undefined));
   for (const [key, vars] of Object.entries(defaults)) {
     if (params[key] !== undefined) continue;
+    if (ENV_DEFAULT_GROUPS.some((g) => g.includes(key) && g.some((k) => written.has(k)))) continue;
     const found = vars.map((v) => env[v]).find((v) => v !== undefined && v !== '');
     if (found !== undefined) params[key] = found;
   }

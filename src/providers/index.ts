@@ -2,7 +2,11 @@ import type { Deployment } from '../config/deployment.js';
 import { ProbeError } from '../plugins/contract.js';
 import { anthropicDialect } from './anthropic.js';
 import { azureDialect } from './azure.js';
+import { bedrockDialect } from './bedrock.js';
+import { cohereDialect } from './cohere.js';
+import { COMPATIBLE_DIALECTS } from './compatible.js';
 import { geminiDialect } from './gemini.js';
+import { ollamaDialect } from './ollama.js';
 import { OPENAI_DEFAULT_BASE, openAiDialect } from './openai.js';
 import type { Dialect } from './types.js';
 
@@ -14,6 +18,12 @@ const DIALECTS = new Map<string, Dialect>([
   ['azure_text', azureDialect],
   ['anthropic', anthropicDialect],
   ['gemini', geminiDialect],
+  ['bedrock', bedrockDialect],
+  ['cohere', cohereDialect],
+  ['cohere_chat', cohereDialect],
+  ['ollama', ollamaDialect],
+  ['ollama_chat', ollamaDialect],
+  ...COMPATIBLE_DIALECTS,
 ]);
 
 /**

@@ -34,6 +34,15 @@ export function isWildcard(model: string): boolean {
 export const MAX_TOKENS_MODES = new Set(['chat', 'completion', 'responses']);
 
 /**
+ * Params that only make sense together: when an entry sets any of them itself, none of the others
+ * comes from the environment. An explicit AWS key pair must not pick up the environment's
+ * session token (which belongs to other credentials), as boto3 would not.
+ */
+export const ENV_DEFAULT_GROUPS: ReadonlyArray<readonly string[]> = [
+  ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token'],
+];
+
+/**
  * LiteLLM's environment fallbacks for params a deployment leaves out: `model: whisper-1` with no
  * api_key uses OPENAI_API_KEY, an azure/ route with no api_base uses AZURE_API_BASE, and so on.
  * First variable set wins.
@@ -61,4 +70,39 @@ export const PROVIDER_ENV_DEFAULTS: Record<string, Record<string, readonly strin
     api_key: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
     api_base: ['GEMINI_API_BASE'],
   },
+  cohere: {
+    api_key: ['COHERE_API_KEY', 'CO_API_KEY'],
+    api_base: ['COHERE_API_BASE'],
+  },
+  cohere_chat: {
+    api_key: ['COHERE_API_KEY', 'CO_API_KEY'],
+    api_base: ['COHERE_API_BASE'],
+  },
+  bedrock: {
+    aws_access_key_id: ['AWS_ACCESS_KEY_ID'],
+    aws_secret_access_key: ['AWS_SECRET_ACCESS_KEY'],
+    aws_session_token: ['AWS_SESSION_TOKEN'],
+    aws_region_name: ['AWS_REGION_NAME', 'AWS_REGION'],
+    aws_bedrock_runtime_endpoint: ['AWS_BEDROCK_RUNTIME_ENDPOINT'],
+    api_key: ['AWS_BEARER_TOKEN_BEDROCK'],
+  },
+  ollama: { api_key: ['OLLAMA_API_KEY'], api_base: ['OLLAMA_API_BASE'] },
+  ollama_chat: { api_key: ['OLLAMA_API_KEY'], api_base: ['OLLAMA_API_BASE'] },
+  groq: { api_key: ['GROQ_API_KEY'], api_base: ['GROQ_API_BASE'] },
+  mistral: { api_key: ['MISTRAL_AZURE_API_KEY', 'MISTRAL_API_KEY'], api_base: ['MISTRAL_AZURE_API_BASE', 'MISTRAL_API_BASE'] },
+  deepseek: { api_key: ['DEEPSEEK_API_KEY'], api_base: ['DEEPSEEK_API_BASE'] },
+  together_ai: {
+    api_key: ['TOGETHER_API_KEY', 'TOGETHER_AI_API_KEY', 'TOGETHERAI_API_KEY', 'TOGETHER_AI_TOKEN'],
+    api_base: ['TOGETHER_AI_API_BASE', 'TOGETHERAI_API_BASE'],
+  },
+  fireworks_ai: {
+    api_key: ['FIREWORKS_API_KEY', 'FIREWORKS_AI_API_KEY', 'FIREWORKSAI_API_KEY', 'FIREWORKS_AI_TOKEN'],
+    api_base: ['FIREWORKS_API_BASE', 'FIREWORKS_AI_API_BASE'],
+  },
+  openrouter: { api_key: ['OPENROUTER_API_KEY', 'OR_API_KEY'], api_base: ['OPENROUTER_API_BASE'] },
+  xai: { api_key: ['XAI_API_KEY'], api_base: ['XAI_API_BASE'] },
+  perplexity: { api_key: ['PERPLEXITYAI_API_KEY', 'PERPLEXITY_API_KEY'], api_base: ['PERPLEXITY_API_BASE'] },
+  hosted_vllm: { api_key: ['HOSTED_VLLM_API_KEY'], api_base: ['HOSTED_VLLM_API_BASE'] },
+  lm_studio: { api_key: ['LM_STUDIO_API_KEY'], api_base: ['LM_STUDIO_API_BASE'] },
+  azure_ai: { api_key: ['AZURE_AI_API_KEY'], api_base: ['AZURE_AI_API_BASE'] },
 };

@@ -80,30 +80,61 @@ function withModel(d: Deployment, op: Operation, payload: Record<string, unknown
   return { model: d.providerModel, ...payload };
 }
 
+/** How an OpenAI-compatible provider differs from OpenAI itself (every field optional). */
+export interface CompatibleOptions {
+  /** The operations the provider serves; others are `unsupported`. Default: all. */
+  ops?: readonly Operation[];
+  /**
+   * Send reasoning models max_completion_tokens instead of max_tokens (OpenAI's and Azure's
+   * rule). Default true; providers that only document max_tokens turn it off.
+   */
+  maxCompletionTokens?: boolean;
+  /** Normalises the base before paths are added (Mistral always needs …/v1). */
+  base?: (base: string) => string;
+  /** Auth and extra headers; default a bearer key. */
+  auth?: (d: Deployment, base: URL) => Record<string, string>;
+  /** Path added in front of the operation's path for this base (Azure AI Foundry's /models). */
+  pathPrefix?: (base: URL) => string;
+  /** api_version as an `api-version` query parameter (Azure AI). */
+  apiVersionQuery?: boolean;
+  /** Translates answers that are not quite OpenAI's (Together's bare model list). */
+  parse?: Dialect['parse'];
+  /** Reads error bodies whose status says too little (a bad key or model answered with 400). */
+  errorDetails?: Dialect['errorDetails'];
+  /** The api_base variables to name when there is neither an api_base nor a default. */
+  baseHint?: string;
+}
+
 /** OpenAI and every OpenAI-compatible server (vLLM, LM Studio, gateways with an api_base). */
-export function openAiDialect(name: string, genAiProvider: string, defaultBase?: string): Dialect {
+export function openAiDialect(name: string, genAiProvider: string, defaultBase?: string, opts: CompatibleOptions = {}): Dialect {
   return {
     name,
     genAiProvider,
     defaultBase,
-    supports: () => true,
+    supports: (op) => !opts.ops || opts.ops.includes(op),
     build(d, op, payload) {
-      const base = d.apiBase ?? defaultBase;
-      if (!base) throw new Error(`no api_base for provider "${name}"`);
+      const given = d.apiBase ?? defaultBase;
+      if (!given) throw new Error(`no api_base for provider "${name}"${opts.baseHint ? ` (set litellm_params.api_base or ${opts.baseHint})` : ''}`);
+      const base = opts.base ? opts.base(given) : given;
       const headers: Record<string, string> = { accept: 'application/json' };
-      if (d.credentials.apiKey) headers.authorization = `Bearer ${d.credentials.apiKey}`;
+      if (opts.auth) Object.assign(headers, opts.auth(d, new URL(base)));
+      else if (d.credentials.apiKey) headers.authorization = `Bearer ${d.credentials.apiKey}`;
       if (d.credentials.organization) headers['openai-organization'] = d.credentials.organization;
       Object.assign(headers, lowerKeys(d.credentials.extraHeaders));
       const method = methodOf(op);
-      const url = joinUrl(base, OPENAI_PATHS[op]);
+      const url = joinUrl(base, `${opts.pathPrefix?.(new URL(base)) ?? ''}${OPENAI_PATHS[op]}`);
+      if (opts.apiVersionQuery && d.apiVersion && !url.searchParams.has('api-version')) url.searchParams.set('api-version', d.apiVersion);
       if (op === 'batch_list') url.searchParams.set('limit', '1');
       if (method === 'WS') {
         url.searchParams.set('model', d.providerModel);
         headers['openai-beta'] = 'realtime=v1';
         return { method, url: toWebSocketUrl(url), headers };
       }
-      return { method, url, headers, body: encodeBody(withModel(d, op, reasoningBody(d, op, payload)), headers) };
+      const sized = opts.maxCompletionTokens === false ? payload : reasoningBody(d, op, payload);
+      return { method, url, headers, body: encodeBody(withModel(d, op, sized), headers) };
     },
+    ...(opts.parse ? { parse: opts.parse } : {}),
+    ...(opts.errorDetails ? { errorDetails: opts.errorDetails } : {}),
     errorMessage: openAiErrorMessage,
   };
 }

@@ -22,7 +22,7 @@ export interface Recorded {
 }
 
 export type Reply =
-  | { status: number; json?: unknown; text?: string; headers?: Record<string, string> }
+  | { status: number; json?: unknown; text?: string; bytes?: Buffer; headers?: Record<string, string> }
   | 'hang'
   | 'reset';
 
@@ -63,6 +63,11 @@ export async function startFakeServer(handler: (req: Recorded) => Reply | Promis
         const reply = await handler(rec);
         if (reply === 'hang') return;
         if (reply === 'reset') { req.socket.destroy(); return; }
+        if (reply.bytes !== undefined) {
+          res.writeHead(reply.status, { 'content-type': 'application/octet-stream', ...reply.headers });
+          res.end(reply.bytes);
+          return;
+        }
         if (reply.text !== undefined) {
           res.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers });
           res.end(reply.text);

@@ -1,0 +1,103 @@
+import type { Dialect, ErrorDetails } from './types.js';
+import { joinUrl, openAiErrorMessage } from './openai.js';
+import { embeddingList, isObject, jsonHeaders, jsonPayload, modelList, rest, splitSystem, textOf, trimBase } from './shared.js';
+
+export const GEMINI_DEFAULT_BASE = 'https://generativelanguage.googleapis.com';
+
+/** `…/v1beta` (or `…/v1`, when the api_base names it) of a Gemini base. */
+function versionRoot(base: string): string {
+  const b = trimBase(base);
+  return /\/v1(beta)?$/.test(b) ? b : `${b}/v1beta`;
+}
+
+/** `gemini-2.0-flash` or `models/gemini-2.0-flash` → the model's path segment. */
+function modelPath(name: string): string {
+  return `/models/${encodeURIComponent(name.replace(/^models\//, ''))}`;
+}
+
+const FINISH_REASONS: Record<string, string> = {
+  STOP: 'stop', MAX_TOKENS: 'length', SAFETY: 'content_filter', RECITATION: 'content_filter',
+  BLOCKLIST: 'content_filter', PROHIBITED_CONTENT: 'content_filter', SPII: 'content_filter',
+};
+
+/**
+ * Google AI Studio's Gemini API: `POST {base}/v1beta/models/{model}:generateContent?key=…` and
+ * `:embedContent`, `GET /v1beta/models?key=…`. The key goes into the query here and only here:
+ * never into api_base, so /health, /model/info, spans and logs (which all show api_base or the
+ * host) cannot carry it, and redaction removes it from any error text (it is a known secret, and
+ * `key=` is credential-shaped). `candidates` come back as choices, `embedding.values` as
+ * `data[0].embedding`. A bad key is a 400 whose details say API_KEY_INVALID: typed auth.
+ */
+export const geminiDialect: Dialect = {
+  name: 'gemini',
+  genAiProvider: 'gcp.gemini',
+  defaultBase: GEMINI_DEFAULT_BASE,
+  supports: (op) => op === 'chat' || op === 'embedding' || op === 'models_list',
+  build(d, op, payload) {
+    const headers = jsonHeaders(d, {});
+    const root = versionRoot(d.apiBase ?? GEMINI_DEFAULT_BASE);
+    const url = op === 'models_list'
+      ? joinUrl(root, '/models')
+      : joinUrl(root, `${modelPath(d.providerModel)}:${op === 'embedding' ? 'embedContent' : 'generateContent'}`);
+    if (d.credentials.apiKey) url.searchParams.set('key', d.credentials.apiKey);
+    if (op === 'models_list') return { method: 'GET', url, headers };
+    const p = jsonPayload(payload);
+    let body: Record<string, unknown>;
+    if (op === 'embedding') {
+      const input = Array.isArray(p.input) ? p.input : [p.input];
+      body = { content: { parts: [{ text: textOf(input[0]) }] }, ...rest(p, ['input']) };
+    } else {
+      const { system, turns } = splitSystem(p.messages);
+      const { generationConfig: userConfig, ...others } = rest(p, ['messages', 'max_tokens']);
+      const generationConfig = {
+        ...(typeof p.max_tokens === 'number' ? { maxOutputTokens: p.max_tokens } : {}),
+        ...(isObject(userConfig) ? userConfig : {}),
+      };
+      body = {
+        contents: turns.map((m) => ({ role: m.role === 'assistant' ? 'model' : 'user', parts: [{ text: textOf(m.content) }] })),
+        ...(system ? { systemInstruction: { parts: [{ text: system }] } } : {}),
+        ...(Object.keys(generationConfig).length ? { generationConfig } : {}),
+        ...others,
+      };
+    }
+    headers['content-type'] = 'application/json';
+    return { method: 'POST', url, headers, body: JSON.stringify(body) };
+  },
+  parse(op, json) {
+    if (!isObject(json)) return json;
+    if (op === 'models_list') return modelList(json.models);
+    if (op === 'embedding') return embeddingList(isObject(json.embedding) ? json.embedding.values : undefined);
+    if (op !== 'chat') return json;
+    const candidates = Array.isArray(json.candidates) ? json.candidates : [];
+    return {
+      object: 'chat.completion',
+      ...(typeof json.modelVersion === 'string' ? { model: json.modelVersion } : {}),
+      choices: candidates.map((c: unknown, index: number) => {
+        const cand = isObject(c) ? c : {};
+        const parts = isObject(cand.content) && Array.isArray(cand.content.parts) ? cand.content.parts : [];
+        // Thought summaries are not the answer.
+        const text = textOf(parts.filter((p: unknown) => isObject(p) && p.thought !== true));
+        const reason = typeof cand.finishReason === 'string' ? FINISH_REASONS[cand.finishReason] ?? cand.finishReason.toLowerCase() : null;
+        return { index, message: { role: 'assistant', content: text }, finish_reason: reason };
+      }),
+    };
+  },
+  errorMessage: openAiErrorMessage,
+  errorDetails: geminiErrorDetails,
+};
+
+/** `{"error": {"code", "message", "status", "details": [{reason}, {retryDelay}]}}` (google.rpc.Status). */
+function geminiErrorDetails(_status: number, body: unknown): ErrorDetails | undefined {
+  const err = isObject(body) && isObject(body.error) ? body.error : undefined;
+  if (!err) return undefined;
+  const details = Array.isArray(err.details) ? err.details.filter(isObject) : [];
+  const reason = details.map((x) => x.reason).find((r): r is string => typeof r === 'string');
+  const delay = details.map((x) => x.retryDelay).find((r): r is string => typeof r === 'string');
+  const out: ErrorDetails = { code: reason ?? (typeof err.status === 'string' ? err.status : undefined) };
+  // A bad or expired key is a 400 INVALID_ARGUMENT at Google, not a 401.
+  if (reason === 'API_KEY_INVALID' || reason === 'API_KEY_EXPIRED' || /API key (not valid|expired)/i.test(String(err.message))) out.type = 'auth';
+  if (err.status === 'UNAUTHENTICATED' || err.status === 'PERMISSION_DENIED') out.type = 'auth';
+  const secs = delay ? Number.parseFloat(delay) : NaN;
+  if (Number.isFinite(secs)) out.retryAfterS = Math.max(0, Math.ceil(secs));
+  return out;
+}
