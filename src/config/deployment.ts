@@ -197,11 +197,20 @@ function urlSecrets(url: string): string[] {
   try {
     const u = new URL(url);
     const out: string[] = [];
-    if (u.username) out.push(decodeURIComponent(u.username));
-    if (u.password) out.push(decodeURIComponent(u.password));
+    // Both forms: error text may quote the URL (encoded) or the credential itself (decoded).
+    for (const part of [u.username, u.password]) if (part) out.push(part, decodeOrRaw(part));
     for (const [, v] of u.searchParams) if (v.length >= 4) out.push(v);
     return out;
   } catch {
     return [];
+  }
+}
+
+/** User info may hold a literal "%" (not an escape): keep it as written rather than lose it. */
+function decodeOrRaw(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
   }
 }
