@@ -1,3 +1,4 @@
+import { SEED_EXAMPLES } from './support/seed-examples.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,53 +96,6 @@ environment_variables:
   LANGFUSE_HOST: https://langfuse.example.com
 `;
 
-const SEED_EXAMPLES = `
-model_list:
-  - model_name: azure-embedding-model
-    litellm_params:
-      model: azure/azure-embedding-model
-      api_base: os.environ/AZURE_API_BASE
-      api_key: os.environ/AZURE_API_KEY
-      api_version: "2023-07-01-preview"
-    model_info:
-      mode: embedding # 👈 ADD THIS
-  - model_name: dall-e-3
-    litellm_params:
-      model: azure/dall-e-3
-      api_base: os.environ/AZURE_API_BASE
-      api_key: os.environ/AZURE_API_KEY
-      api_version: "2023-07-01-preview"
-    model_info:
-      mode: image_generation # 👈 ADD THIS
-  - model_name: azure-text-completion
-    litellm_params:
-      model: azure/text-davinci-003
-      api_base: os.environ/AZURE_API_BASE
-      api_key: os.environ/AZURE_API_KEY
-      api_version: "2023-07-01-preview"
-    model_info:
-      mode: completion # 👈 ADD THIS
-  - model_name: whisper
-    litellm_params:
-      model: whisper-1
-      api_key: os.environ/OPENAI_API_KEY
-    model_info:
-      mode: audio_transcription
-# OpenAI Text to Speech Models
-  - model_name: tts
-    litellm_params:
-      model: openai/tts-1
-      api_key: "os.environ/OPENAI_API_KEY"
-    model_info:
-      mode: audio_speech
-  - model_name: "batch-gpt-4o-mini"
-    litellm_params:
-      model: "azure/batch-gpt-4o-mini"
-      api_key: os.environ/AZURE_API_KEY
-      api_base: os.environ/AZURE_API_BASE
-    model_info:
-      mode: batch
-`;
 
 describe('a LiteLLM config.yaml loads unchanged', () => {
   it('accepts router_settings, litellm_settings, callbacks, environment_variables and unknown keys at every level', () => {

@@ -6,6 +6,7 @@ import { main } from '../src/cli/main.js';
 import { PACKAGE_ROOT } from '../src/meta.js';
 import { capture } from './support/capture.js';
 import { startExporter } from './support/exporter.js';
+import { SEED_EXAMPLES } from './support/seed-examples.js';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
 
 let up: FakeUpstream;
@@ -38,54 +39,8 @@ general_settings:
   });
 });
 
-/** The seed page's example entries, byte for byte, with their os.environ/ references. */
-const SEED_CONFIG = `
-model_list:
-  - model_name: azure-embedding-model
-    litellm_params:
-      model: azure/azure-embedding-model
-      api_base: os.environ/AZURE_API_BASE
-      api_key: os.environ/AZURE_API_KEY
-      api_version: "2023-07-01-preview"
-    model_info:
-      mode: embedding # 👈 ADD THIS
-  - model_name: dall-e-3
-    litellm_params:
-      model: azure/dall-e-3
-      api_base: os.environ/AZURE_API_BASE
-      api_key: os.environ/AZURE_API_KEY
-      api_version: "2023-07-01-preview"
-    model_info:
-      mode: image_generation # 👈 ADD THIS
-  - model_name: azure-text-completion
-    litellm_params:
-      model: azure/text-davinci-003
-      api_base: os.environ/AZURE_API_BASE
-      api_key: os.environ/AZURE_API_KEY
-      api_version: "2023-07-01-preview"
-    model_info:
-      mode: completion # 👈 ADD THIS
-  - model_name: whisper
-    litellm_params:
-      model: whisper-1
-      api_key: os.environ/OPENAI_API_KEY
-    model_info:
-      mode: audio_transcription
-# OpenAI Text to Speech Models
-  - model_name: tts
-    litellm_params:
-      model: openai/tts-1
-      api_key: "os.environ/OPENAI_API_KEY"
-    model_info:
-      mode: audio_speech
-  - model_name: "batch-gpt-4o-mini"
-    litellm_params:
-      model: "azure/batch-gpt-4o-mini"
-      api_key: os.environ/AZURE_API_KEY
-      api_base: os.environ/AZURE_API_BASE
-    model_info:
-      mode: batch
-general_settings:
+/** The seed's examples plus its background-check settings. */
+const SEED_CONFIG = `${SEED_EXAMPLES}general_settings:
   background_health_checks: True # enable background health checks
   health_check_interval: 300 # frequency of background health checks
 `;
