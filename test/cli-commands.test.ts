@@ -1,13 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
-import { PACKAGE_ROOT, VERSION } from '../src/meta.js';
+import { VERSION } from '../src/meta.js';
 import { capture } from './support/capture.js';
 import { startExporter } from './support/exporter.js';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
+import { spawnReplica } from './support/replica.js';
 import { waitFor } from './support/tools.js';
 
 let up: FakeUpstream;
@@ -132,28 +132,11 @@ describe('the built binary (what npm start runs)', () => {
   });
 });
 
-/** Starts the built binary on a free port; resolves once it listens. */
+/** The built binary with `names()` of its healthy deployments, for the tests above. */
 async function spawnServer(args: string[]) {
-  const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'dist/src/cli/main.js'), ...args, '--host', '127.0.0.1', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  const address = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += String(c);
-      const m = /"address":"(http:\/\/[^"]+)"/.exec(stderr);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
-  });
+  const replica = await spawnReplica(args);
   return {
-    child,
-    address,
-    stderr: () => stderr,
-    names: async () => ((await (await fetch(`${address}/health`)).json()) as { healthy_endpoints: Array<{ model_name: string }> }).healthy_endpoints.map((e) => e.model_name).sort(),
-    /** SIGTERM; resolves with the exit code. */
-    stop: async () => {
-      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-      child.kill('SIGTERM');
-      return exited;
-    },
+    ...replica,
+    names: async () => (await replica.json<{ healthy_endpoints: Array<{ model_name: string }> }>('/health')).body.healthy_endpoints.map((e) => e.model_name).sort(),
   };
 }
