@@ -67,9 +67,16 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
     return finish({ healthy: false, errorType: 'no_plugin', error: `no probe plugin for mode "${pluginMode}"` }, { status: 500 });
   }
 
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(new ProbeError('timeout', 'Timeout exceeded', { status: 408 })), d.timeoutMs);
-  const signal = opts.signal ? AbortSignal.any([timeout.signal, opts.signal]) : timeout.signal;
+  // One controller per probe, fed by its deadline and by shutdown. Not AbortSignal.any: a signal
+  // it makes that has an abort listener is kept alive until a source aborts, so with the
+  // long-lived shutdown signal as a source every probe leaked (~3 KB each, found by npm run bench).
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const timer = setTimeout(() => controller.abort(new ProbeError('timeout', 'Timeout exceeded', { status: 408 })), d.timeoutMs);
+  const onShutdown = () => controller.abort(new ProbeError('timeout', 'probe aborted (shutting down)', { status: 503 }));
+  if (opts.signal?.aborted) onShutdown();
+  else opts.signal?.addEventListener('abort', onShutdown, { once: true });
+  let onAbort: (() => void) | undefined;
   const headers: Record<string, string> = {};
   // The HTTP status of the last answer: a plugin's "unhealthy" verdict on a 200 reports 200.
   let lastStatus: number | undefined;
@@ -88,7 +95,7 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
   try {
     // A plugin that never settles still ends at the deadline: race it against the abort.
     const aborted = new Promise<never>((_, reject) => {
-      const onAbort = () => reject(signal.reason instanceof ProbeError ? signal.reason : new ProbeError('timeout', 'probe aborted (shutting down)', { status: 503 }));
+      onAbort = () => reject(signal.reason);
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
     });
@@ -103,6 +110,8 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
     );
   } finally {
     clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onShutdown);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
   }
 }
 
