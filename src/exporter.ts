@@ -11,7 +11,8 @@ import { RedisCoordinator } from './store/redis-coordinator.js';
 import { SharedStore } from './store/shared.js';
 import { withStaleness } from './store/staleness.js';
 import { newestFirst } from './store/history-page.js';
-import type { ProbeResult } from './store/types.js';
+import { rowsWhere } from './store/history-ring.js';
+import type { HistoryRow, ProbeResult } from './store/types.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { buildServer } from './server/app.js';
 import { healthReport, type HealthReport } from './server/entries.js';
@@ -65,6 +66,10 @@ export class Exporter {
   #ids: Set<string>;
   /** Why the last reload was refused (the previous config keeps running). */
   #configError: string | undefined;
+  /** Bumped by every applied config: part of the /health cache key. */
+  #configGeneration = 0;
+  /** Until when every stored result stays fresh, for one store version and config. */
+  #freshness: { version: number; config: number; until: number } | undefined;
   #backgroundStarted = false;
 
   private constructor(config: LoadedConfig, plugins: LoadedPlugins, opts: ExporterOptions) {
@@ -134,6 +139,7 @@ export class Exporter {
   applyConfig(config: LoadedConfig): void {
     const wasOn = this.backgroundOn;
     this.#config = config;
+    this.#configGeneration++;
     this.#ids = new Set(config.deployments.map((d) => d.id));
     this.#configError = undefined;
     this.store.retain(this.#ids);
@@ -224,6 +230,28 @@ export class Exporter {
     return { statusCode: targeted && body.healthy_count === 0 ? 503 : 200, body };
   }
 
+  /**
+   * A key for /health without a query in background mode, whose answer changes only when the
+   * store or the config does, or when a result goes stale: equal keys, equal answers. Undefined
+   * when the answer must be built now (on-demand probes, or a result already stale: its age is
+   * in the text).
+   */
+  healthCacheKey(query: { model?: string; model_id?: string }): string | undefined {
+    if (query.model !== undefined || query.model_id !== undefined || !this.backgroundOn) return undefined;
+    const version = this.store.version;
+    let f = this.#freshness;
+    if (!f || f.version !== version || f.config !== this.#configGeneration) {
+      const staleMs = this.settings.stalenessS! * 1000;
+      let until = Infinity;
+      for (const d of this.deployments) {
+        const r = this.store.get(d.id);
+        if (r) until = Math.min(until, r.checkedAt + staleMs);
+      }
+      f = this.#freshness = { version, config: this.#configGeneration, until };
+    }
+    return Date.now() <= f.until ? `${f.config}:${f.version}` : undefined;
+  }
+
   /** One round over every deployment, without a server (CLI --once). */
   async once(): Promise<HealthReport> {
     await this.scheduler.probeAll(this.deployments);
@@ -258,12 +286,11 @@ export class Exporter {
     const wanted = q.status_filter === undefined ? undefined : q.status_filter === 'healthy';
     const lists = ds.map((d) => {
       const h = this.store.history(d.id);
-      return wanted === undefined ? h : h.filter((r) => r.healthy === wanted);
+      return wanted === undefined ? h : rowsWhere(h, wanted);
     });
-    const byId = new Map(ds.map((d) => [d.id, d]));
-    const page = newestFirst(lists, (r) => r.checkedAt, q.offset, q.limit);
+    const page = newestFirst(lists, q.offset, q.limit);
     return {
-      health_checks: page.map((r) => historyRow(byId.get(r.deploymentId)!, r, this.settings.details)),
+      health_checks: page.map(({ list, index }) => historyRow(ds[list]!, lists[list]!.row(index), this.settings.details)),
       total_records: lists.reduce((n, l) => n + l.length, 0),
       limit: q.limit,
       offset: q.offset,
@@ -355,7 +382,7 @@ export class Exporter {
 }
 
 /** A history row (LiteLLM's column names); the error text only with health_check_details. */
-function historyRow(d: Deployment, r: ProbeResult, details: boolean) {
+function historyRow(d: Deployment, r: HistoryRow, details: boolean) {
   return {
     model_name: d.modelName,
     model_id: d.id,

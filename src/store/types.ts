@@ -30,12 +30,33 @@ export interface ProbeStats {
   outcomes: ReadonlyMap<string, number>;
 }
 
+/** One kept history row: what /health/history shows of a past result. */
+export interface HistoryRow {
+  deploymentId: string;
+  healthy: boolean;
+  checkedAt: number;
+  latencyMs: number;
+  errorType?: ErrorType;
+  error?: string;
+  checkedBy?: string;
+}
+
+/** A deployment's last results, oldest first (index 0), read one row at a time. */
+export interface History {
+  readonly length: number;
+  checkedAt(i: number): number;
+  healthy(i: number): boolean;
+  row(i: number): HistoryRow;
+}
+
 /** The single source of truth read by /health, metrics and the CLI. */
 export interface HealthStore {
+  /** Changes whenever what get/stats/history return changes (answers may be cached by it). */
+  readonly version: number;
   get(id: string): ProbeResult | undefined;
   stats(id: string): ProbeStats | undefined;
   /** The last results of a deployment, oldest first (bounded). */
-  history(id: string): readonly ProbeResult[];
+  history(id: string): History;
   set(result: ProbeResult): void;
   delete(id: string): void;
   /** Drops every entry whose id is not in `ids` (config reload). */

@@ -57,8 +57,11 @@ export const errorSchema = {
 
 interface HealthQuery { model?: string; model_id?: string }
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 /** GET /health: the seed's answer; ?model= / ?model_id= probe just those deployments, now. */
 export const healthRoutes: FastifyPluginAsync<{ exporter: Exporter }> = async (app, { exporter }) => {
+  let cached: { key: string; bytes: Buffer } | undefined;
   app.get<{ Querystring: HealthQuery }>('/health', {
     preHandler: requireMasterKey(() => exporter.settings.masterKey),
     schema: {
@@ -72,7 +75,15 @@ export const healthRoutes: FastifyPluginAsync<{ exporter: Exporter }> = async (a
       response: { 200: healthReportSchema, 503: healthReportSchema, 401: errorSchema, 404: errorSchema },
     },
   }, async (req, reply) => {
+    // Background mode answers from the store, so the same bytes serve every request until the
+    // store, the config or a result's freshness changes (10,000 deployments: 2.4 MB of JSON).
+    const key = exporter.healthCacheKey(req.query);
+    if (key !== undefined && cached?.key === key) return reply.type(JSON_TYPE).send(cached.bytes);
     const answer = await exporter.health(req.query);
-    return reply.code(answer.statusCode).send(answer.body);
+    if (key === undefined || answer.statusCode !== 200) return reply.code(answer.statusCode).send(answer.body);
+    // Serialised by this route's 200 schema, the same allow-list as an uncached answer.
+    const bytes = Buffer.from(reply.getSerializationFunction('200')!(answer.body as unknown as Record<string, unknown>));
+    cached = { key, bytes };
+    return reply.type(JSON_TYPE).send(bytes);
   });
 };

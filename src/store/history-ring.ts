@@ -1,0 +1,121 @@
+import { ERROR_TYPES, type ErrorType } from '../plugins/contract.js';
+import type { History, HistoryRow, ProbeResult } from './types.js';
+
+/**
+ * Strings seen often (replica ids) stored once per store; rows keep a 16-bit index (0 = none).
+ * Bounded: past 65,535 distinct names a row keeps none rather than growing without limit.
+ */
+export class StringTable {
+  readonly #index = new Map<string, number>();
+  readonly #names: string[] = [''];
+
+  code(s: string | undefined): number {
+    if (s === undefined) return 0;
+    let c = this.#index.get(s);
+    if (c === undefined) {
+      if (this.#names.length > 0xffff) return 0;
+      c = this.#names.length;
+      this.#names.push(s);
+      this.#index.set(s, c);
+    }
+    return c;
+  }
+
+  name(code: number): string | undefined {
+    return code === 0 ? undefined : this.#names[code];
+  }
+}
+
+/** 0 = healthy; 1 + index into ERROR_TYPES; 255 = unhealthy without a type. */
+const UNTYPED = 255;
+const outcomeCode = (r: ProbeResult) => (r.healthy ? 0 : r.errorType ? ERROR_TYPES.indexOf(r.errorType) + 1 || UNTYPED : UNTYPED);
+
+/**
+ * One deployment's last results as a ring of typed columns: about 20 bytes a row instead of a
+ * ProbeResult object (~200 bytes with its boxed numbers and headers). 10,000 deployments ×
+ * 100 rows stay near 20 MB; as objects they took ~200 MB (measured by npm run bench).
+ * Only what /health/history shows is kept; the full latest result lives beside it.
+ */
+export class HistoryRing implements History {
+  #checkedAt: Float64Array;
+  #latencyMs: Float64Array;
+  #outcome: Uint8Array;
+  #checkedBy: Uint16Array;
+  /** Error texts, allocated at the first unhealthy row (most deployments never need them). */
+  #errors: (string | undefined)[] | undefined;
+  /** Index of the oldest row, and the row count. */
+  #head = 0;
+  #length = 0;
+  readonly #deploymentId: string;
+  readonly #strings: StringTable;
+
+  constructor(deploymentId: string, capacity: number, strings: StringTable) {
+    this.#deploymentId = deploymentId;
+    this.#strings = strings;
+    this.#checkedAt = new Float64Array(capacity);
+    this.#latencyMs = new Float64Array(capacity);
+    this.#outcome = new Uint8Array(capacity);
+    this.#checkedBy = new Uint16Array(capacity);
+  }
+
+  get length(): number { return this.#length; }
+  get capacity(): number { return this.#checkedAt.length; }
+
+  push(r: ProbeResult): void {
+    const cap = this.capacity;
+    const slot = (this.#head + this.#length) % cap;
+    this.#checkedAt[slot] = r.checkedAt;
+    this.#latencyMs[slot] = r.latencyMs;
+    this.#outcome[slot] = outcomeCode(r);
+    this.#checkedBy[slot] = this.#strings.code(r.checkedBy);
+    if (!r.healthy || this.#errors) (this.#errors ??= new Array<string | undefined>(cap))[slot] = r.healthy ? undefined : r.error;
+    if (this.#length < cap) this.#length++;
+    else this.#head = (this.#head + 1) % cap;
+  }
+
+  /** A copy holding the newest `capacity` rows (general_settings.health_check_history_size reloaded). */
+  resized(capacity: number): HistoryRing {
+    const next = new HistoryRing(this.#deploymentId, capacity, this.#strings);
+    for (let i = Math.max(0, this.#length - capacity); i < this.#length; i++) next.push(this.#resultAt(i));
+    return next;
+  }
+
+  #slot(i: number): number { return (this.#head + i) % this.capacity; }
+
+  checkedAt(i: number): number { return this.#checkedAt[this.#slot(i)]!; }
+
+  healthy(i: number): boolean { return this.#outcome[this.#slot(i)] === 0; }
+
+  row(i: number): HistoryRow {
+    const s = this.#slot(i);
+    const code = this.#outcome[s]!;
+    const row: HistoryRow = { deploymentId: this.#deploymentId, healthy: code === 0, checkedAt: this.#checkedAt[s]!, latencyMs: this.#latencyMs[s]! };
+    if (code !== 0) {
+      if (code !== UNTYPED) row.errorType = ERROR_TYPES[code - 1] as ErrorType;
+      const error = this.#errors?.[s];
+      if (error !== undefined) row.error = error;
+    }
+    const by = this.#strings.name(this.#checkedBy[s]!);
+    if (by !== undefined) row.checkedBy = by;
+    return row;
+  }
+
+  #resultAt(i: number): ProbeResult {
+    const row = this.row(i);
+    return { ...row, startedAt: row.checkedAt - row.latencyMs, headers: {} };
+  }
+}
+
+/** The rows of a history that match `healthy`, still oldest first. */
+export function rowsWhere(h: History, healthy: boolean): History {
+  const keep: number[] = [];
+  for (let i = 0; i < h.length; i++) if (h.healthy(i) === healthy) keep.push(i);
+  return {
+    length: keep.length,
+    checkedAt: (i) => h.checkedAt(keep[i]!),
+    healthy: () => healthy,
+    row: (i) => h.row(keep[i]!),
+  };
+}
+
+export const EMPTY_HISTORY: History = { length: 0, checkedAt: () => NaN, healthy: () => false, row: () => { throw new RangeError('empty history'); } };

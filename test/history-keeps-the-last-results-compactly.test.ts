@@ -1,0 +1,77 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ERROR_TYPES } from '../src/plugins/contract.js';
+import { MemoryStore } from '../src/store/memory.js';
+import type { ProbeResult } from '../src/store/types.js';
+
+const result = fc.record({
+  healthy: fc.boolean(),
+  checkedAt: fc.integer({ min: 1_700_000_000_000, max: 1_900_000_000_000 }),
+  latencyMs: fc.integer({ min: 0, max: 600_000 }).map((x) => x / 10),
+  errorType: fc.option(fc.constantFrom(...ERROR_TYPES), { nil: undefined }),
+  error: fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
+  checkedBy: fc.option(fc.constantFrom('replica-a', 'replica-b', 'replica-c'), { nil: undefined }),
+});
+
+/** What /health/history must show of a result: the fields of a history row, nothing more. */
+function shown(r: Omit<ProbeResult, 'startedAt' | 'headers'>) {
+  return {
+    deploymentId: r.deploymentId,
+    healthy: r.healthy,
+    checkedAt: r.checkedAt,
+    latencyMs: r.latencyMs,
+    ...(r.healthy ? {} : { ...(r.errorType ? { errorType: r.errorType } : {}), ...(r.error !== undefined ? { error: r.error } : {}) }),
+    ...(r.checkedBy ? { checkedBy: r.checkedBy } : {}),
+  };
+}
+
+describe('the store keeps each deployment\'s last results', () => {
+  it('reads back exactly the newest history_size rows, oldest first, through pushes and resizes', () => {
+    fc.assert(fc.property(
+      fc.array(fc.oneof(
+        result.map((r) => ({ push: r })),
+        fc.integer({ min: 1, max: 12 }).map((size) => ({ size })),
+      ), { maxLength: 80 }),
+      fc.integer({ min: 1, max: 12 }),
+      (steps, initialSize) => {
+        const store = new MemoryStore(initialSize);
+        let size = initialSize;
+        const all: ProbeResult[] = [];
+        for (const step of steps) {
+          if ('size' in step) {
+            store.historySize = size = step.size;
+            continue;
+          }
+          const r: ProbeResult = { deploymentId: 'd', startedAt: step.push.checkedAt - 5, headers: {}, ...step.push };
+          all.push(r);
+          store.set(r);
+        }
+        const h = store.history('d');
+        // A shrink drops rows for good: what is left is the newest rows that survived each size.
+        expect(h.length).toBeLessThanOrEqual(size);
+        const rows = Array.from({ length: h.length }, (_, i) => h.row(i));
+        const expected = all.slice(all.length - h.length).map(shown);
+        expect(rows).toEqual(expected);
+        rows.forEach((row, i) => {
+          expect(h.checkedAt(i)).toBe(row.checkedAt);
+          expect(h.healthy(i)).toBe(row.healthy);
+        });
+        if (all.length) expect(store.get('d')).toBe(all[all.length - 1]);
+      },
+    ), { numRuns: 400, seed: 11 });
+  });
+
+  it('counts every change in its version, so cached answers know when to rebuild', () => {
+    const store = new MemoryStore(3);
+    const v0 = store.version;
+    store.set({ deploymentId: 'a', healthy: true, startedAt: 1, checkedAt: 2, latencyMs: 1, headers: {} });
+    expect(store.version).toBeGreaterThan(v0);
+    const v1 = store.version;
+    store.retain(new Set(['a']));
+    expect(store.version).toBe(v1);
+    store.retain(new Set());
+    expect(store.version).toBeGreaterThan(v1);
+    expect(store.get('a')).toBeUndefined();
+    expect(store.history('a').length).toBe(0);
+  });
+});
