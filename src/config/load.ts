@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { configSchema, type RawConfig } from './schema.js';
 import { ConfigError, formatPath } from './errors.js';
 import { buildDeployment, type Deployment } from './deployment.js';
 import { envReference } from './env.js';
+import { OFF_THREAD_BYTES, readYamlHere, readYamlOffThread, type YamlRead } from './read-yaml.js';
 
 export const DEFAULT_INTERVAL_S = 300;
 export const DEFAULT_CONCURRENCY = 16;
@@ -12,8 +12,6 @@ export const DEFAULT_MIN_INTERVAL_S = 10;
 export const DEFAULT_HISTORY_SIZE = 100;
 /** Larger configs are refused before parsing: a model_list of 10,000 entries is ~2 MB. */
 const MAX_CONFIG_BYTES = 32 * 1024 * 1024;
-/** YAML alias expansion cap: refuses "billion laughs" documents quickly. */
-const MAX_ALIAS_COUNT = 1000;
 
 export interface Settings {
   masterKey?: string;
@@ -79,22 +77,17 @@ export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = proc
     if (err instanceof ConfigError) throw err;
     throw new ConfigError(file, [`(file): cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
   }
-  return parseConfig(text, file, env);
+  const read = text.length > OFF_THREAD_BYTES ? await readYamlOffThread(text) : readYamlHere(text);
+  return configFromYaml(read, file, env);
 }
 
 export function parseConfig(text: string, file = 'config.yaml', env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  // No prettyErrors: its context snippet would quote the file, and the file may hold a key.
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true, lineCounter: lines });
-  if (doc.errors.length) {
-    throw new ConfigError(file, doc.errors.map((e) => `line ${lines.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`));
-  }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (err) {
-    throw new ConfigError(file, [`(root): ${(err as Error).message.split('\n')[0]}`]);
-  }
+  return configFromYaml(readYamlHere(text), file, env);
+}
+
+function configFromYaml(read: YamlRead, file: string, env: NodeJS.ProcessEnv): LoadedConfig {
+  if ('issues' in read) throw new ConfigError(file, read.issues);
+  let data = read.data;
   if (data === null || data === undefined) data = {};
   if (typeof data !== 'object' || Array.isArray(data)) throw new ConfigError(file, ['(root): expected a mapping with model_list']);
 
