@@ -142,25 +142,35 @@ export function parseRetryAfter(value: unknown): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, Math.round((at - Date.now()) / 1000));
 }
 
-async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(err?: Error): unknown }, max: number, enforce: boolean, signal: AbortSignal, status: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
+/**
+ * Reads a body up to `max` bytes. Events rather than `for await`: the async iterator cost more
+ * than the rest of the read (npm run bench, 1,000-probe rounds).
+ */
+function readCapped(body: NodeJS.ReadableStream & { destroy(err?: Error): unknown }, max: number, enforce: boolean, signal: AbortSignal, status: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    // The error listener stays: a destroyed undici body emits an abort error later.
+    const done = (err?: unknown) => {
+      if (settled) return;
+      settled = true;
+      body.off('data', onData).off('end', onEnd);
+      if (err === undefined) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      else reject(err instanceof ProbeError ? err : transportError(err, signal));
+    };
+    const onData = (chunk: Buffer) => {
       size += chunk.byteLength;
-      if (size > max) {
-        body.destroy();
-        if (enforce) throw new ProbeError('bad_response', `response body larger than ${max} bytes; read stopped`, { status });
-        chunks.push(chunk.subarray(0, max - (size - chunk.byteLength)));
-        break;
-      }
-      chunks.push(chunk);
-    }
-  } catch (err) {
-    if (err instanceof ProbeError) throw err;
-    throw transportError(err, signal);
-  }
-  return Buffer.concat(chunks);
+      if (size <= max) return void chunks.push(chunk);
+      body.destroy();
+      if (enforce) return done(new ProbeError('bad_response', `response body larger than ${max} bytes; read stopped`, { status }));
+      chunks.push(chunk.subarray(0, max - (size - chunk.byteLength)));
+      done();
+    };
+    const onEnd = () => done();
+    const onError = (err: unknown) => done(err);
+    body.on('data', onData).on('end', onEnd).on('error', onError);
+  });
 }
 
 /** Socket, DNS, TLS and abort failures, typed. Messages name the kind, never the URL's secrets. */

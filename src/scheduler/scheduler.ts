@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Context } from '@opentelemetry/api';
 import type { Deployment } from '../config/deployment.js';
 import type { ProbePlugin } from '../plugins/contract.js';
@@ -54,6 +55,8 @@ export class Scheduler {
   constructor(opts: SchedulerOptions) {
     this.#opts = opts;
     this.#limiter = new Limiter(opts.concurrency);
+    // Every running probe listens for shutdown (up to the concurrency cap, by design).
+    setMaxListeners(0, this.#shutdown.signal);
   }
 
   /** Deployments with a probe pending: running, or waiting for a slot under the cap. */
