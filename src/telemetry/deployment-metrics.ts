@@ -61,7 +61,12 @@ export class DeploymentMetricProducer implements MetricProducer {
   readonly #names: (typeof METRIC_NAMES)[Naming];
   readonly #deployments: () => readonly Deployment[];
   readonly #store: HealthStore;
-  readonly #labels = new WeakMap<Deployment, Attributes>();
+  /**
+   * One attributes object per deployment, and per deployment + probe outcome, reused across
+   * collections: the /metrics serializer (prometheus-text.ts) memoizes label text by object
+   * identity. A reload makes new Deployment objects, so stale entries simply become garbage.
+   */
+  readonly #labels = new WeakMap<Deployment, { base: Attributes; outcomes: Map<string, Attributes> }>();
   readonly #intervalS: () => number | undefined;
 
   readonly #view: (id: string) => ProbeResult | undefined;
@@ -93,8 +98,9 @@ export class DeploymentMetricProducer implements MetricProducer {
       const r = this.#view(d.id);
       const stats = this.#store.stats(d.id);
       if (!r || !stats) continue;
-      let attributes = this.#labels.get(d);
-      if (!attributes) this.#labels.set(d, (attributes = deploymentLabels(d)));
+      let labels = this.#labels.get(d);
+      if (!labels) this.#labels.set(d, (labels = { base: deploymentLabels(d), outcomes: new Map() }));
+      const attributes = labels.base;
       const point = (value: number) => ({ startTime: now, endTime: now, attributes, value });
       healthy.push(point(r.healthy ? 1 : 0));
       duration.push(point(r.latencyMs / 1000));
@@ -102,12 +108,13 @@ export class DeploymentMetricProducer implements MetricProducer {
       if (stats.lastSuccessAt !== undefined) lastSuccess.push(point(stats.lastSuccessAt / 1000));
       const since = millisToHrTime(stats.since);
       for (const [outcome, count] of stats.outcomes) {
-        probes.push({
-          startTime: since,
-          endTime: now,
-          attributes: { ...attributes, result: outcome === 'healthy' ? 'healthy' : 'unhealthy', error_type: outcome === 'healthy' ? '' : outcome },
-          value: count,
-        });
+        let outcomeAttributes = labels.outcomes.get(outcome);
+        if (!outcomeAttributes) {
+          const healthyOutcome = outcome === 'healthy';
+          outcomeAttributes = { ...attributes, result: healthyOutcome ? 'healthy' : 'unhealthy', error_type: healthyOutcome ? '' : outcome };
+          labels.outcomes.set(outcome, outcomeAttributes);
+        }
+        probes.push({ startTime: since, endTime: now, attributes: outcomeAttributes, value: count });
       }
       if (r.healthy) healthyCount++;
       else unhealthyCount++;

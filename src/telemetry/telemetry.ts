@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT as ROOT, SpanKind, SpanStatusCode, trace, type Context, type Histogram, type Span, type Tracer } from '@opentelemetry/api';
+import { diag, ROOT_CONTEXT as ROOT, SpanKind, SpanStatusCode, trace, type Context, type Histogram, type Span, type Tracer } from '@opentelemetry/api';
 import { OTLPMetricExporter as OTLPMetricExporterJson } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as OTLPMetricExporterProto } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
@@ -14,6 +14,7 @@ import type { HealthStore, ProbeResult } from '../store/types.js';
 import { VERSION } from '../meta.js';
 import { DeploymentMetricProducer } from './deployment-metrics.js';
 import type { OtlpSettings } from './otlp-settings.js';
+import { PrometheusTextSerializer } from './prometheus-text.js';
 
 /** GenAI semconv advice for gen_ai.client.operation.duration (seconds). */
 export const GEN_AI_DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
@@ -57,6 +58,8 @@ export class Telemetry {
   readonly #meterProviders: MeterProvider[] = [];
   readonly #histograms: Histogram[] = [];
   readonly #tracerProvider: TracerProvider;
+  /** Same options as the PrometheusExporter below (withoutScopeInfo; target_info kept). */
+  readonly #promText = new PrometheusTextSerializer({ withoutScopeInfo: true });
 
   constructor(opts: TelemetryOptions) {
     const env = opts.env ?? process.env;
@@ -149,9 +152,25 @@ export class Telemetry {
     return { span, context: trace.setSpan(ROOT, span) };
   }
 
-  /** Serves /metrics: the Prometheus exporter writes straight to the response. */
-  serveMetrics(req: IncomingMessage, res: ServerResponse): void {
-    this.prometheus.getMetricsRequestHandler(req, res);
+  /**
+   * Serves /metrics as the Prometheus exporter's own handler does (same status, content-type,
+   * error body, same text), but with our serializer: at 10,000 deployments the library's took
+   * 320-560 ms of a scrape. The exporter stays the MetricReader; collect() is the data.
+   */
+  serveMetrics(_req: IncomingMessage, res: ServerResponse): void {
+    res.statusCode = 200;
+    res.setHeader('content-type', 'text/plain');
+    this.prometheus.collect().then(({ resourceMetrics, errors }) => {
+      if (errors.length) diag.error('PrometheusExporter: metrics collection errors', ...errors);
+      // Bytes, not a string, so http does not flatten and UTF-8 encode 8.5 MB (~30 ms at 10k
+      // deployments). end() as the only write gets the content-length the library's response gets.
+      const text = this.#promText.serialize(resourceMetrics);
+      // 'finish': the bytes are with the OS; the buffer can take the next scrape.
+      res.once('finish', () => this.#promText.release(text));
+      res.end(text);
+    }, (err: unknown) => {
+      res.end(`# failed to export metrics: ${err}`);
+    });
   }
 
   async forceFlush(): Promise<void> {

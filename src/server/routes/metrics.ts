@@ -3,8 +3,8 @@ import type { Exporter } from '../../exporter.js';
 import { requireMasterKey } from '../auth.js';
 
 /**
- * GET /metrics on the exporter's own server (no second port): the OTel Prometheus exporter
- * writes the text exposition straight to the raw response.
+ * GET /metrics on the exporter's own server (no second port): Telemetry.serveMetrics collects
+ * through the OTel Prometheus exporter and writes the text exposition straight to the raw response.
  */
 export const metricsRoutes: FastifyPluginAsync<{ exporter: Exporter }> = async (app, { exporter }) => {
   // Open by default, as exporters are; general_settings.metrics_auth puts it behind the master key.

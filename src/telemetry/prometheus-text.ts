@@ -1,0 +1,259 @@
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import {
+  DataPointType,
+  type Histogram, type MetricData, type ResourceMetrics, type ScopeMetrics,
+} from '@opentelemetry/sdk-metrics';
+
+/*
+ * The Prometheus text exposition as UTF-8 bytes, byte-for-byte what
+ * `Buffer.from(new PrometheusSerializer(undefined, false, undefined, withoutTargetInfo, withoutScopeInfo).serialize(rm))`
+ * gives (@opentelemetry/exporter-prometheus 0.223, build/src/PrometheusSerializer.js), but fast.
+ *
+ * Why, measured at 10,000 deployments (8.5 MB, 50k lines): the library took 320-560 ms per scrape,
+ * running Object.entries and ~5 regex replaces per label per line. The per-deployment points share
+ * one attributes object per deployment across collections (DeploymentMetricProducer caches them),
+ * so here each attributes object's `k="v",...` block is escaped and UTF-8 encoded once (WeakMap by
+ * identity) and a line is a few byte copies. Bytes rather than a string: building the 8.5 MB
+ * string took ~20 ms and encoding it (rope flatten + UTF-8) ~30 ms more; writing bytes takes ~15.
+ *
+ * Assumes what the SDK's data model says: attributes objects in collected data are not mutated
+ * afterwards (ours are built once and never changed). test/prometheus-text-matches-library.test.ts
+ * checks equality with the library on generated data.
+ */
+
+// ---- the library's escaping, ported as is (with a cheap "nothing to escape" test first) ----
+
+const NEEDS_ESCAPE = /[\\\n]/;
+function escapeString(str: string): string {
+  return NEEDS_ESCAPE.test(str) ? str.replace(/\\/g, '\\\\').replace(/\n/g, '\\n') : str;
+}
+
+const NEEDS_VALUE_ESCAPE = /[\\\n"]/;
+/** Non-strings as JSON; `undefined` as ''. */
+function escapeAttributeValue(value: AttributeValue | undefined = ''): string {
+  const str = typeof value === 'string' ? value : JSON.stringify(value);
+  return NEEDS_VALUE_ESCAPE.test(str) ? escapeString(str).replace(/"/g, '\\"') : str;
+}
+
+/** Every character outside [a-zA-Z0-9_] becomes '_', then runs of '_' collapse to one. */
+function sanitizeName(name: string): string {
+  return name.replace(/[^a-z0-9_]/gi, '_').replace(/_{2,}/g, '_');
+}
+
+function valueString(value: number): string {
+  if (value === Infinity) return '+Inf';
+  if (value === -Infinity) return '-Inf';
+  return `${value}`; // finite numbers and NaN
+}
+
+function prometheusType(metric: MetricData): string {
+  switch (metric.dataPointType) {
+    case DataPointType.SUM: return metric.isMonotonic ? 'counter' : 'gauge';
+    case DataPointType.GAUGE: return 'gauge';
+    case DataPointType.HISTOGRAM: return 'histogram';
+    default: return 'untyped';
+  }
+}
+
+/** Two label blocks as one (the library puts ',' between labels only). */
+function join(a: string, b: string): string {
+  return a && b ? `${a},${b}` : a || b;
+}
+
+const NO_REGISTERED_METRICS = '# no registered metrics';
+
+/** A growing UTF-8 byte buffer. */
+class Bytes {
+  buf: Buffer;
+  len = 0;
+  constructor(buf: Buffer) { this.buf = buf; }
+
+  #room(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
+    this.buf.copy(grown, 0, 0, this.len);
+    this.buf = grown;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.#room(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+
+  /** Any string; short ASCII ones (names, numbers) are copied in JS, cheaper than a native call. */
+  str(s: string): void {
+    this.#room(s.length);
+    const { buf } = this;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) { // the rest as UTF-8 (i follows an ASCII char, so no surrogate pair is split)
+        const rest = s.slice(i);
+        this.#room(rest.length * 3);
+        this.len += this.buf.write(rest, this.len);
+        return;
+      }
+      buf[this.len++] = c;
+    }
+  }
+}
+
+/** An attributes object's label block, as text (for joins) and as UTF-8. */
+interface Labels { text: string; bytes: Buffer }
+
+export interface PrometheusTextOptions {
+  /** The PrometheusExporter's withoutTargetInfo (default false: a target_info series). */
+  withoutTargetInfo?: boolean;
+  /** The PrometheusExporter's withoutScopeInfo (default false: otel_scope_* labels on every line). */
+  withoutScopeInfo?: boolean;
+}
+
+export class PrometheusTextSerializer {
+  readonly #withoutTargetInfo: boolean;
+  readonly #withoutScopeInfo: boolean;
+  /** attributes object → its label block without braces (`a="1",b="2"`, '' when empty). */
+  readonly #labels = new WeakMap<Attributes, Labels>();
+  /** attribute key → sanitized label name (keys are few, values many). */
+  readonly #keys = new Map<string, string>();
+  /** The library, for metrics whose name normalizes to '' or '_' and unknown point types (it logs those). */
+  readonly #library: PrometheusSerializer;
+  /** The last output's size: the next buffer starts at it, so it rarely grows. */
+  #sizeHint = 64 * 1024;
+  /**
+   * A buffer handed back by release(), for the next call. 8.5 MB of fresh memory per scrape means
+   * page faults: reusing one cut a 10k-deployment scrape's p90 from ~130 to ~85 ms on the test VM.
+   */
+  #spare: Buffer | undefined;
+  /** serialize() result → the whole buffer it is a view of. */
+  readonly #whole = new WeakMap<Buffer, Buffer>();
+
+  constructor(opts: PrometheusTextOptions = {}) {
+    this.#withoutTargetInfo = !!opts.withoutTargetInfo;
+    this.#withoutScopeInfo = !!opts.withoutScopeInfo;
+    this.#library = new PrometheusSerializer(undefined, false, undefined, true, this.#withoutScopeInfo);
+  }
+
+  /**
+   * The exposition text, UTF-8 encoded, in a buffer nothing else writes to until it is release()d.
+   */
+  serialize(resourceMetrics: ResourceMetrics): Buffer {
+    const size = this.#sizeHint + 4096;
+    const spare = this.#spare;
+    this.#spare = undefined;
+    const out = new Bytes(spare && spare.length >= size ? spare : Buffer.allocUnsafe(size));
+    if (!this.#withoutTargetInfo) {
+      out.str('# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info');
+      this.#labelsAndValue(out, this.#labelsOf(resourceMetrics.resource.attributes), '', undefined, 1);
+    }
+    const start = out.len;
+    for (const { scope, metrics } of resourceMetrics.scopeMetrics) {
+      const extra = this.#withoutScopeInfo ? '' : this.#scopeLabels(scope);
+      for (const metric of metrics) this.#metric(out, metric, scope, extra);
+    }
+    if (out.len === start) out.str(NO_REGISTERED_METRICS);
+    this.#sizeHint = out.len;
+    const view = out.buf.subarray(0, out.len);
+    this.#whole.set(view, out.buf);
+    return view;
+  }
+
+  /** Hands back a serialize() result nothing reads any more (a response's 'finish'), for reuse. */
+  release(text: Buffer): void {
+    const whole = this.#whole.get(text);
+    this.#whole.delete(text); // a second release must not hand out a buffer in use again
+    if (whole && (!this.#spare || whole.length > this.#spare.length)) this.#spare = whole;
+  }
+
+  /** One metric as the library's `_serializeMetricData(...).trim() + '\n'` (nothing when it skips it). */
+  #metric(out: Bytes, metric: MetricData, scope: ScopeMetrics['scope'], extra: string): void {
+    let name = sanitizeName(escapeString(metric.descriptor.name));
+    const type = metric.dataPointType;
+    if (name === '' || name === '_' || (type !== DataPointType.GAUGE && type !== DataPointType.SUM && type !== DataPointType.HISTOGRAM)) {
+      const text = this.#library.serialize({ resource: { attributes: {} } as ResourceMetrics['resource'], scopeMetrics: [{ scope, metrics: [metric] }] });
+      if (text !== NO_REGISTERED_METRICS) out.str(text);
+      return;
+    }
+    if (name[0]! >= '0' && name[0]! <= '9') name = `_${name}`;
+    if (type === DataPointType.SUM && metric.isMonotonic && !name.endsWith('_total')) name += '_total';
+
+    const unit = metric.descriptor.unit ? `\n# UNIT ${name} ${escapeString(metric.descriptor.unit)}` : '';
+    out.str(`# HELP ${name} ${escapeString(metric.descriptor.description || 'description missing')}${unit}\n# TYPE ${name} ${prometheusType(metric)}\n`);
+    // The library trims the metric and then appends '\n'. The text starts with '#' and ends with the
+    // TYPE line or a value line + '\n' (a value never ends in whitespace), so no trim is needed.
+    if (type === DataPointType.HISTOGRAM) {
+      for (const p of metric.dataPoints) this.#histogram(out, name, this.#labelsOf(p.attributes), extra, p.value);
+    } else {
+      const nameBytes = Buffer.from(name);
+      for (const p of metric.dataPoints) {
+        out.bytes(nameBytes);
+        this.#labelsAndValue(out, this.#labelsOf(p.attributes), extra, undefined, p.value);
+      }
+    }
+  }
+
+  /** The library's _serializeHistogramDataPoint: _count, _sum, then cumulative _bucket lines, `le` last. */
+  #histogram(out: Bytes, name: string, labels: Labels, extra: string, h: Histogram): void {
+    if (h.count != null) {
+      out.str(`${name}_count`);
+      this.#labelsAndValue(out, labels, extra, undefined, h.count);
+    }
+    if (h.sum != null) {
+      out.str(`${name}_sum`);
+      this.#labelsAndValue(out, labels, extra, undefined, h.sum);
+    }
+    let cumulative = 0;
+    let infinite = false;
+    for (const [i, count] of h.buckets.counts.entries()) {
+      cumulative += count;
+      const bound = h.buckets.boundaries[i];
+      // Some aggregations list Infinity as a boundary, others leave the last bucket unbounded.
+      if (bound === undefined && infinite) break;
+      if (bound === Infinity) infinite = true;
+      out.str(`${name}_bucket`);
+      this.#labelsAndValue(out, labels, extra, bound === undefined || bound === Infinity ? '+Inf' : String(bound), cumulative);
+    }
+  }
+
+  /** `{labels} value\n` after a metric name: the point's labels, then the scope's, then `le`. */
+  #labelsAndValue(out: Bytes, labels: Labels, extra: string, le: string | undefined, value: number): void {
+    if (extra) { // scope info on every line: not our configuration, so simply as text
+      out.str(`{${join(join(labels.text, extra), le === undefined ? '' : `le="${escapeAttributeValue(le)}"`)}} `);
+    } else if (labels.text || le !== undefined) {
+      out.str('{');
+      out.bytes(labels.bytes);
+      if (le !== undefined) out.str(`${labels.text ? ',' : ''}le="${escapeAttributeValue(le)}"`);
+      out.str('} ');
+    } else {
+      out.str(' ');
+    }
+    out.str(valueString(value));
+    out.str('\n');
+  }
+
+  #scopeLabels(scope: ScopeMetrics['scope']): string {
+    const info: Attributes = { 'otel.scope.name': scope.name };
+    if (scope.schemaUrl) info['otel.scope.schema_url'] = scope.schemaUrl;
+    if (scope.version) info['otel.scope.version'] = scope.version;
+    return this.#text(info);
+  }
+
+  #labelsOf(attributes: Attributes): Labels {
+    let labels = this.#labels.get(attributes);
+    if (labels === undefined) {
+      const text = this.#text(attributes);
+      this.#labels.set(attributes, (labels = { text, bytes: Buffer.from(text) }));
+    }
+    return labels;
+  }
+
+  #text(attributes: Attributes): string {
+    let text = '';
+    for (const [key, value] of Object.entries(attributes)) {
+      let label = this.#keys.get(key);
+      if (label === undefined) this.#keys.set(key, (label = sanitizeName(key)));
+      text += `${text ? ',' : ''}${label}="${escapeAttributeValue(value)}"`;
+    }
+    return text;
+  }
+}
