@@ -78,7 +78,7 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
     controller.abort(reason);
     endRace?.(reason);
   };
-  const timer = setTimeout(abort, d.timeoutMs, new ProbeError('timeout', 'Timeout exceeded', { status: 408 }));
+  const timer = setTimeout(() => abort(new ProbeError('timeout', 'Timeout exceeded', { status: 408 })), d.timeoutMs);
   const onShutdown = () => abort(new ProbeError('timeout', 'probe aborted (shutting down)', { status: 503 }));
   if (opts.signal?.aborted) onShutdown();
   else opts.signal?.addEventListener('abort', onShutdown, { once: true });
