@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Run by `npm test` (pretest): the tests use a real Prometheus, promtool and redis-server. On a
 # fresh Debian/Ubuntu machine as root, install them; elsewhere say what is missing.
+# `ensure-test-tools.sh bench` (npm run bench) also wants the peer, blackbox_exporter.
 set -euo pipefail
 missing=()
 packages=()
 for tool in prometheus promtool; do command -v "$tool" >/dev/null 2>&1 || { missing+=("$tool"); packages+=(prometheus); }; done
 command -v redis-server >/dev/null 2>&1 || { missing+=(redis-server); packages+=(redis-server); }
+if [ "${1:-}" = bench ]; then
+  command -v prometheus-blackbox-exporter >/dev/null 2>&1 || { missing+=(prometheus-blackbox-exporter); packages+=(prometheus-blackbox-exporter); }
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -15,5 +19,5 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
   exit 0
 fi
-echo "the tests need ${missing[*]}: install them (Debian/Ubuntu: apt-get install ${packages[*]})" >&2
+what=${1:+the benchmarks}; echo "${what:-the tests} need ${missing[*]}: install them (Debian/Ubuntu: apt-get install ${packages[*]})" >&2
 exit 1
