@@ -75,6 +75,19 @@ describe('the scheduler', () => {
     expect(stats.total).toBe(2);
   });
 
+  it('the first background round keeps due probes in its queue, never more pending than the cap', async () => {
+    const { s, deployments, store } = await scheduler(24, 4);
+    let maxPending = 0;
+    const sampler = setInterval(() => { maxPending = Math.max(maxPending, s.inFlight); }, 5);
+    await s.startBackground({ deployments, intervalS: () => 3600 });
+    clearInterval(sampler);
+    await s.stop();
+    // All 24 are due at once; each waits in the due queue, not as a pending probe in the limiter.
+    expect(deployments.every((d) => store.get(d.id)?.healthy)).toBe(true);
+    expect(maxPending).toBeGreaterThan(0);
+    expect(maxPending).toBeLessThanOrEqual(4);
+  });
+
   it('stop() aborts probes in flight and they end unhealthy, not hanging', async () => {
     const { s, deployments } = await scheduler(2, 2);
     const pending = s.probeAll(deployments);

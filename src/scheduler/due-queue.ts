@@ -22,10 +22,10 @@ export class DueQueue {
     return this.#heap[0]?.due;
   }
 
-  /** Removes and returns every id due at or before `now`, with the time it was due. */
-  popDue(now: number): Array<{ id: string; due: number }> {
+  /** Removes and returns the ids due at or before `now` (at most `max`, earliest first), with the time each was due. */
+  popDue(now: number, max = Infinity): Array<{ id: string; due: number }> {
     const out: Array<{ id: string; due: number }> = [];
-    for (;;) {
+    while (out.length < max) {
       this.#dropStale();
       const top = this.#heap[0];
       if (!top || top.due > now) return out;
@@ -33,6 +33,7 @@ export class DueQueue {
       this.#due.delete(top.id);
       out.push(top);
     }
+    return out;
   }
 
   #dropStale() {

@@ -49,6 +49,8 @@ export class Scheduler {
   #background: (BackgroundPlan & { byId: Map<string, Deployment> }) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Infinity;
+  /** Background probes started and not yet ended (claims included). */
+  #backgroundRunning = 0;
   /** End of the first complete round (epoch ms), then of each later on-demand round. */
   lastRoundAt: number | undefined;
 
@@ -186,6 +188,8 @@ export class Scheduler {
   }
 
   #arm(): void {
+    // Every slot busy: the next background probe to end re-arms (see #runDue).
+    if (this.#backgroundRunning >= this.#limiter.limit) return;
     const next = this.#queue.peek();
     if (next === undefined || this.#shutdown.signal.aborted) return;
     if (this.#timer && next >= this.#timerAt) return;
@@ -199,7 +203,9 @@ export class Scheduler {
     this.#timerAt = Infinity;
     const bg = this.#background;
     if (!bg || this.#shutdown.signal.aborted) return;
-    for (const { id } of this.#queue.popDue(this.now)) {
+    // Only as many as there are free slots: due probes wait here, not as 10,000 pending promise
+    // chains in the limiter (that burst is what grew the heap at start-up; npm run bench).
+    for (const { id } of this.#queue.popDue(this.now, this.#limiter.limit - this.#backgroundRunning)) {
       const d = bg.byId.get(id);
       if (d) void this.#runDue(d);
     }
@@ -208,6 +214,16 @@ export class Scheduler {
 
   /** One due background probe: claimed from the fleet first when there is one. */
   async #runDue(d: Deployment): Promise<void> {
+    this.#backgroundRunning++;
+    try {
+      await this.#runDueNow(d);
+    } finally {
+      this.#backgroundRunning--;
+      this.#arm();
+    }
+  }
+
+  async #runDueNow(d: Deployment): Promise<void> {
     const intervalMs = this.#background!.intervalS(d) * 1000;
     const coordinator = this.#opts.coordinator;
     let startedAt: number;
