@@ -65,6 +65,9 @@ export class RedisCoordinator {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       connectTimeout: 2000,
+      // A Redis that accepts connections but never answers must not hold background slots:
+      // a command that times out counts as Redis being down (probe locally).
+      commandTimeout: 2000,
       retryStrategy: (times) => Math.min(200 * times, 2000),
     });
     this.#redis.defineCommand('llmheClaim', { numberOfKeys: 2, lua: CLAIM });
