@@ -1,4 +1,4 @@
-import type { ProbePlugin } from '../src/plugins/contract.js';
+import type { ProbePlugin } from '../src/core/plugin.js';
 
 /** Text to speech: a short input and model_info.health_check_voice; healthy on audio bytes. */
 const audioSpeech: ProbePlugin = {

@@ -1,5 +1,5 @@
-import type { ProbePlugin } from '../src/plugins/contract.js';
-import { probeWav } from '../src/plugins/media.js';
+import type { ProbePlugin } from '../src/core/plugin.js';
+import { probeWav } from '../src/core/media.js';
 
 /** Speech to text: a half-second WAV made in code, multipart; healthy on a `text` field. */
 const audioTranscription: ProbePlugin = {

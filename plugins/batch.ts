@@ -1,4 +1,4 @@
-import type { ProbePlugin } from '../src/plugins/contract.js';
+import type { ProbePlugin } from '../src/core/plugin.js';
 
 /**
  * Batch deployments: list batches (limit 1). Read-only: proves the batch API of the deployment

@@ -1,4 +1,4 @@
-import type { ProbePlugin } from '../src/plugins/contract.js';
+import type { ProbePlugin } from '../src/core/plugin.js';
 
 /**
  * Chat: one short user message with a small max_tokens. Healthy when the provider answers 2xx

@@ -1,4 +1,4 @@
-import type { ProbePlugin } from '../src/plugins/contract.js';
+import type { ProbePlugin } from '../src/core/plugin.js';
 
 /** Text completion (`/completions`): a short prompt and a small max_tokens; healthy on a choice. */
 const completion: ProbePlugin = {

@@ -1,4 +1,4 @@
-import type { ProbePlugin } from '../src/plugins/contract.js';
+import type { ProbePlugin } from '../src/core/plugin.js';
 
 /** Embeddings: a one-item input; healthy only if a non-empty vector came back. */
 const embedding: ProbePlugin = {

@@ -1,5 +1,6 @@
-import { ProbeError, type ProbePlugin } from '../src/plugins/contract.js';
-import { probePng, smallestImageSize } from '../src/plugins/media.js';
+import { ProbeError } from '../src/core/errors.js';
+import type { ProbePlugin } from '../src/core/plugin.js';
+import { probePng, smallestImageSize } from '../src/core/media.js';
 
 /**
  * Image edit: a tiny PNG made in code, n 1, smallest size. A content-policy refusal is an answer

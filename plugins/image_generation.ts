@@ -1,5 +1,5 @@
-import type { ProbePlugin } from '../src/plugins/contract.js';
-import { smallestImageSize } from '../src/plugins/media.js';
+import type { ProbePlugin } from '../src/core/plugin.js';
+import { smallestImageSize } from '../src/core/media.js';
 
 /**
  * Image generation: one image at the smallest size the model accepts. The costliest probe there

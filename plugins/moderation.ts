@@ -1,4 +1,4 @@
-import type { ProbePlugin } from '../src/plugins/contract.js';
+import type { ProbePlugin } from '../src/core/plugin.js';
 
 /** Moderation (`/moderations`): a short input; healthy on a results list. */
 const moderation: ProbePlugin = {

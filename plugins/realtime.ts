@@ -1,4 +1,4 @@
-import type { ProbePlugin } from '../src/plugins/contract.js';
+import type { ProbePlugin } from '../src/core/plugin.js';
 
 /** Realtime: open the websocket, wait for the server's session event, close. Generates nothing. */
 const realtime: ProbePlugin = {

@@ -1,4 +1,4 @@
-import type { ProbePlugin } from '../src/plugins/contract.js';
+import type { ProbePlugin } from '../src/core/plugin.js';
 
 /** Rerank (Cohere-style `/rerank`): one query, two documents; healthy on a results list. */
 const rerank: ProbePlugin = {

@@ -1,4 +1,4 @@
-import type { ProbePlugin } from '../src/plugins/contract.js';
+import type { ProbePlugin } from '../src/core/plugin.js';
 
 /** The OpenAI Responses API accepts no max_output_tokens below 16. */
 const MIN_OUTPUT_TOKENS = 16;

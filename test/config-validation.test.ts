@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { ConfigError } from '../src/config/errors.js';
 import { parseConfig, type LoadedConfig } from '../src/config/load.js';
-import type { Deployment } from '../src/config/deployment.js';
+import type { Deployment } from '../src/core/deployment.js';
 
 const ENV = {
   AZURE_API_BASE: 'https://my-endpoint.openai.azure.com/',

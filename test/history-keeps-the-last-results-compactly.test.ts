@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ERROR_TYPES } from '../src/plugins/contract.js';
+import { ERROR_TYPES } from '../src/core/errors.js';
 import { MemoryStore } from '../src/store/memory.js';
-import type { ProbeResult } from '../src/store/types.js';
+import type { ProbeResult } from '../src/core/result.js';
 
 const result = fc.record({
   healthy: fc.boolean(),

@@ -3,7 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
-import type { ProbeContext, ProbePlugin } from '../src/plugins/contract.js';
+import type { ProbeContext, ProbePlugin } from '../src/core/plugin.js';
 import { runProbe } from '../src/scheduler/runner.js';
 
 // A real GC on demand, so the test can see whether a probe's signal is still reachable.

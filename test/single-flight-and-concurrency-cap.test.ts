@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
-import { loadPlugins, BUILTIN_PLUGINS_DIR } from '../src/plugins/loader.js';
+import { loadPlugins, BUILTIN_PLUGINS_DIR } from '../src/registry/plugins.js';
 import { Scheduler } from '../src/scheduler/scheduler.js';
 import { MemoryStore } from '../src/store/memory.js';
 

@@ -10,7 +10,7 @@
 // `ctx.signal` is aborted at the deployment's timeout; `ctx.prompt` and `ctx.maxTokens` are the
 // configured prompt and budget. Timing, timeouts, metrics, spans and storage are the core's.
 
-/** @type {import('../../src/plugins/contract.js').ProbePlugin} */
+/** @type {import('../../src/core/plugin.js').ProbePlugin} */
 export default {
   mode: 'chat_json',
   description: 'chat completion in JSON mode; healthy when the answer parses as JSON',

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { RawDeployment } from './schema.js';
+import type { Deployment } from '../core/deployment.js';
 import { MissingEnvError, resolveEnv } from './env.js';
 import { publicUrl } from '../redact.js';
 import { ENV_DEFAULT_GROUPS, MAX_TOKENS_MODES, PROVIDER_ENV_DEFAULTS, inferMode, isReasoningModel, isWildcard } from '../providers/models.js';
@@ -13,52 +14,6 @@ export const SECRET_PARAM_KEYS = new Set([
   'api_key', 'azure_ad_token', 'client_secret', 'aws_access_key_id', 'aws_secret_access_key',
   'aws_session_token', 'vertex_credentials', 'password', 'token', 'tenant_id', 'client_id',
 ]);
-
-/**
- * One entry of model_list, resolved and ready to probe. Immutable. Secrets stay inside
- * `credentials`/`secrets` and are never serialised: every output is built from an allow-list.
- */
-export interface Deployment {
-  readonly id: string;
-  readonly modelName: string;
-  /** litellm_params.model as configured, e.g. "azure/gpt-4o". */
-  readonly model: string;
-  /** The model actually probed: model_info.health_check_model, else `model`. */
-  readonly probeModel: string;
-  /** Provider prefix ("openai", "azure", …) or custom_llm_provider; bare names are openai. */
-  readonly provider: string;
-  /** probeModel without its provider prefix: what goes on the wire. */
-  readonly providerModel: string;
-  readonly mode: string;
-  /** Resolved api_base; may carry user info or a key in the query: use publicApiBase for output. */
-  readonly apiBase?: string;
-  readonly publicApiBase?: string;
-  readonly apiVersion?: string;
-  readonly timeoutMs: number;
-  /** max_tokens to send, or undefined where the endpoint takes none (or a wildcard route). */
-  readonly maxTokens?: number;
-  readonly reasoning: boolean;
-  readonly reasoningEffort?: string;
-  /** Voice for audio_speech probes (default alloy). */
-  readonly voice: string;
-  /** `generate` sends the mode's request; `models_list` only lists models (free). */
-  readonly probeStrategy: 'generate' | 'models_list';
-  readonly checkParams: Readonly<Record<string, unknown>>;
-  readonly backgroundDisabled: boolean;
-  /** model_info.health_check_interval, seconds; else the global interval applies. */
-  readonly intervalS?: number;
-  /** Why this deployment cannot be probed as configured (e.g. an unset env variable). */
-  readonly configError?: string;
-  /** TLS for this deployment's connections: verify certificates, and extra CA to trust. */
-  readonly tls: Readonly<{ verify: boolean; ca?: string }>;
-  readonly credentials: Readonly<{ apiKey?: string; organization?: string; extraHeaders: Readonly<Record<string, string>> }>;
-  /** Every secret value this deployment holds, for redaction of text that came from outside. */
-  readonly secrets: readonly string[];
-  /** All resolved litellm_params, for provider dialects that need more keys (region, project, …). */
-  readonly params: Readonly<Record<string, unknown>>;
-  /** The config entry as written (unresolved), for /model/info through an allow-list. */
-  readonly raw: RawDeployment;
-}
 
 /** Splits "provider/name" the way LiteLLM does; bare names are OpenAI's. */
 export function splitModel(model: string, customProvider?: string): { provider: string; name: string } {

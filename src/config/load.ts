@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { configSchema, type RawConfig } from './schema.js';
 import { ConfigError, formatPath } from './errors.js';
-import { buildDeployment, type Deployment } from './deployment.js';
+import { buildDeployment } from './deployment.js';
+import type { Deployment } from '../core/deployment.js';
 import { envReference } from './env.js';
 import { OFF_THREAD_BYTES, readYamlHere, readYamlOffThread, type YamlRead } from './read-yaml.js';
 

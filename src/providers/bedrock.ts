@@ -1,7 +1,7 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { Deployment } from '../config/deployment.js';
-import type { ErrorType } from '../plugins/contract.js';
+import type { Deployment } from '../core/deployment.js';
+import type { ErrorType } from '../core/errors.js';
 import type { Dialect, ErrorDetails, ResponseHeaders, WireRequest } from './types.js';
 import { joinUrl } from './openai.js';
 import { chatCompletion, embeddingList, isObject, jsonHeaders, jsonPayload, modelList, rest, splitSystem, textOf } from './shared.js';

@@ -1,7 +1,9 @@
 import { Agent, WebSocket, errors as undiciErrors, request } from 'undici';
-import type { Deployment } from '../config/deployment.js';
-import { ProbeError, type CallOptions } from '../plugins/contract.js';
-import type { Operation, ProviderResponse, ReportedHeader } from './types.js';
+import type { Deployment } from '../core/deployment.js';
+import { ProbeError } from '../core/errors.js';
+import type { CallOptions } from '../core/operation.js';
+import type { Operation, ProviderResponse } from '../core/operation.js';
+import type { ReportedHeader } from './types.js';
 import { dialectFor } from './index.js';
 
 /** JSON answers of a health probe are tiny; a larger body is cut here and the socket dropped. */

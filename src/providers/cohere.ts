@@ -1,4 +1,4 @@
-import { ProbeError } from '../plugins/contract.js';
+import { ProbeError } from '../core/errors.js';
 import type { Dialect } from './types.js';
 import { joinUrl, openAiErrorMessage } from './openai.js';
 import { chatCompletion, embeddingList, isObject, jsonHeaders, jsonPayload, modelList, rest, textOf, trimBase } from './shared.js';

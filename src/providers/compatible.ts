@@ -1,4 +1,5 @@
-import type { Dialect, ErrorDetails, Operation } from './types.js';
+import type { Dialect, ErrorDetails } from './types.js';
+import type { Operation } from '../core/operation.js';
 import { openAiDialect, openAiErrorMessage, type CompatibleOptions } from './openai.js';
 import { isObject, modelList, trimBase } from './shared.js';
 

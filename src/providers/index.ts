@@ -1,5 +1,5 @@
-import type { Deployment } from '../config/deployment.js';
-import { ProbeError } from '../plugins/contract.js';
+import type { Deployment } from '../core/deployment.js';
+import { ProbeError } from '../core/errors.js';
 import { anthropicDialect } from './anthropic.js';
 import { azureDialect } from './azure.js';
 import { bedrockDialect } from './bedrock.js';

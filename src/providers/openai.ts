@@ -1,5 +1,6 @@
-import type { Deployment } from '../config/deployment.js';
-import type { Dialect, Operation, WireRequest } from './types.js';
+import type { Deployment } from '../core/deployment.js';
+import type { Dialect, WireRequest } from './types.js';
+import type { Operation } from '../core/operation.js';
 
 export const OPENAI_DEFAULT_BASE = 'https://api.openai.com/v1';
 

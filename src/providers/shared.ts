@@ -1,4 +1,4 @@
-import type { Deployment } from '../config/deployment.js';
+import type { Deployment } from '../core/deployment.js';
 import { DEFAULT_MAX_TOKENS } from '../config/deployment.js';
 import { lowerKeys } from './openai.js';
 

@@ -1,11 +1,6 @@
-import type { Deployment } from '../config/deployment.js';
-import type { ErrorType } from '../plugins/contract.js';
-
-/** What a mode plugin asks a provider for; the dialect turns it into a path and a body. */
-export type Operation =
-  | 'chat' | 'completion' | 'responses' | 'embedding' | 'image_generation' | 'image_edit'
-  | 'audio_transcription' | 'audio_speech' | 'batch_list' | 'rerank' | 'moderation' | 'models_list'
-  | 'realtime';
+import type { Deployment } from '../core/deployment.js';
+import type { ErrorType } from '../core/errors.js';
+import type { Operation } from '../core/operation.js';
 
 export interface WireRequest {
   /** WS: a websocket handshake (realtime), the URL already ws:// or wss://. */
@@ -13,16 +8,6 @@ export interface WireRequest {
   url: URL;
   headers: Record<string, string>;
   body?: string | Uint8Array | FormData;
-}
-
-export interface ProviderResponse {
-  status: number;
-  contentType: string;
-  /** Parsed JSON (OpenAI-shaped after the dialect's translation) when the answer was JSON. */
-  json?: unknown;
-  bytes: Uint8Array;
-  /** The allow-listed response headers we report (x-ms-region, rate-limit remaining). */
-  headers: Record<string, string>;
 }
 
 /** Answer headers as undici gives them. */

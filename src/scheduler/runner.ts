@@ -1,8 +1,9 @@
-import type { Deployment } from '../config/deployment.js';
-import { ERROR_TYPES, ProbeError, type ErrorType, type ProbeContext, type ProbeOutcome, type ProbePlugin } from '../plugins/contract.js';
+import { probeTarget, type Deployment } from '../core/deployment.js';
+import { ERROR_TYPES, ProbeError, type ErrorType } from '../core/errors.js';
+import type { ProbeContext, ProbeOutcome, ProbePlugin } from '../core/plugin.js';
 import { callProvider } from '../providers/client.js';
 import { redact } from '../redact.js';
-import type { ProbeResult } from '../store/types.js';
+import type { ProbeResult } from '../core/result.js';
 import type { Context } from '@opentelemetry/api';
 import { endProbeSpan, type Telemetry } from '../telemetry/telemetry.js';
 
@@ -103,7 +104,7 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
       endRace = reject;
       if (signal.aborted) reject(signal.reason);
     });
-    const outcome = await Promise.race([Promise.resolve().then(() => plugin.probe(d, ctx)), aborted]);
+    const outcome = await Promise.race([Promise.resolve().then(() => plugin.probe(probeTarget(d), ctx)), aborted]);
     const checked = checkOutcome(outcome, plugin.mode);
     return finish(checked, { headers, ...(checked.healthy ? {} : { status: lastStatus ?? 500 }) });
   } catch (err) {

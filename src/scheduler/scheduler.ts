@@ -1,8 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import type { Context } from '@opentelemetry/api';
-import type { Deployment } from '../config/deployment.js';
-import type { ProbePlugin } from '../plugins/contract.js';
-import type { HealthStore, ProbeResult } from '../store/types.js';
+import type { Deployment } from '../core/deployment.js';
+import type { ProbePlugin } from '../core/plugin.js';
+import type { HealthStore } from '../store/types.js';
+import type { ProbeResult } from '../core/result.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import { DueQueue } from './due-queue.js';
 import { Limiter } from './limiter.js';

@@ -1,5 +1,5 @@
-import type { Deployment } from '../config/deployment.js';
-import type { ProbeResult } from '../store/types.js';
+import type { Deployment } from '../core/deployment.js';
+import type { ProbeResult } from '../core/result.js';
 
 /**
  * One /health entry, built from an allow-list of fields, never by deleting secrets from a copy

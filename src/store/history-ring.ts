@@ -1,5 +1,6 @@
-import { ERROR_TYPES, type ErrorType } from '../plugins/contract.js';
-import type { History, HistoryRow, ProbeResult } from './types.js';
+import { ERROR_TYPES, type ErrorType } from '../core/errors.js';
+import type { History } from './types.js';
+import type { HistoryRow, ProbeResult } from '../core/result.js';
 
 /**
  * Strings seen often (replica ids) stored once per store; rows keep a 16-bit index (0 = none).

@@ -1,5 +1,6 @@
 import { EMPTY_HISTORY, HistoryRing, StringTable } from './history-ring.js';
-import type { HealthStore, History, ProbeResult, ProbeStats } from './types.js';
+import type { HealthStore, History, ProbeStats } from './types.js';
+import type { ProbeResult } from '../core/result.js';
 
 interface Entry {
   latest: ProbeResult;

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { publicUrl } from '../redact.js';
-import type { ProbeResult } from './types.js';
+import type { ProbeResult } from '../core/result.js';
 
 const PREFIX = 'llm-health-exporter:';
 const key = {

@@ -1,6 +1,6 @@
 import { MemoryStore } from './memory.js';
 import type { RedisCoordinator } from './redis-coordinator.js';
-import type { ProbeResult } from './types.js';
+import type { ProbeResult } from '../core/result.js';
 
 /**
  * Fleet mode's store: this replica's view is an in-memory mirror (so every read stays cheap and

@@ -1,4 +1,4 @@
-import type { ProbeResult } from './types.js';
+import type { ProbeResult } from '../core/result.js';
 
 /**
  * A result older than the staleness threshold is shown as what it is: unknown health, reported

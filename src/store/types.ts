@@ -1,25 +1,4 @@
-import type { Detail, ErrorType } from '../plugins/contract.js';
-
-/** The latest outcome of probing one deployment. */
-export interface ProbeResult {
-  deploymentId: string;
-  healthy: boolean;
-  /** Epoch ms when the probe started and ended. */
-  startedAt: number;
-  checkedAt: number;
-  latencyMs: number;
-  errorType?: ErrorType;
-  /** Redacted error text. */
-  error?: string;
-  /** HTTP status of the failure, reported as exception_status. */
-  status?: number;
-  retryAfterS?: number;
-  /** Allow-listed response headers (x-ms-region, x-ratelimit-remaining-*). */
-  headers: Record<string, string>;
-  details?: Record<string, Detail>;
-  /** The replica that ran the probe (fleet mode: results come from any replica). */
-  checkedBy?: string;
-}
+import type { HistoryRow, ProbeResult } from '../core/result.js';
 
 /** Running totals per deployment, for cumulative metrics. */
 export interface ProbeStats {
@@ -28,17 +7,6 @@ export interface ProbeStats {
   lastSuccessAt?: number;
   /** Probes so far by outcome: key "healthy" or the error type. */
   outcomes: ReadonlyMap<string, number>;
-}
-
-/** One kept history row: what /health/history shows of a past result. */
-export interface HistoryRow {
-  deploymentId: string;
-  healthy: boolean;
-  checkedAt: number;
-  latencyMs: number;
-  errorType?: ErrorType;
-  error?: string;
-  checkedBy?: string;
 }
 
 /** A deployment's last results, oldest first (index 0), read one row at a time. */

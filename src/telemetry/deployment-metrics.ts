@@ -5,9 +5,10 @@ import {
   AggregationTemporality, DataPointType,
   type CollectionResult, type GaugeMetricData, type MetricData, type MetricProducer, type SumMetricData,
 } from '@opentelemetry/sdk-metrics';
-import type { Deployment } from '../config/deployment.js';
+import type { Deployment } from '../core/deployment.js';
 import { serverEndpoint } from '../providers/index.js';
-import type { HealthStore, ProbeResult } from '../store/types.js';
+import type { HealthStore } from '../store/types.js';
+import type { ProbeResult } from '../core/result.js';
 import { VERSION } from '../meta.js';
 
 /**

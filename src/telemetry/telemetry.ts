@@ -8,9 +8,10 @@ import { detectResources, envDetector, resourceFromAttributes, type Resource } f
 import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Deployment } from '../config/deployment.js';
+import type { Deployment } from '../core/deployment.js';
 import { genAiProviderOf, serverEndpoint } from '../providers/index.js';
-import type { HealthStore, ProbeResult } from '../store/types.js';
+import type { HealthStore } from '../store/types.js';
+import type { ProbeResult } from '../core/result.js';
 import { VERSION } from '../meta.js';
 import { DeploymentMetricProducer } from './deployment-metrics.js';
 import type { OtlpSettings } from './otlp-settings.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILTIN_PLUGINS_DIR, loadPlugins } from '../../src/plugins/loader.js';
+import { BUILTIN_PLUGINS_DIR, loadPlugins } from '../../src/registry/plugins.js';
 import { startExporter, type TestExporter } from '../support/exporter.js';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
 

@@ -1,4 +1,4 @@
-import type { Deployment } from '../../src/config/deployment.js';
+import type { Deployment } from '../../src/core/deployment.js';
 import { parseConfig } from '../../src/config/load.js';
 import { startExporter } from '../support/exporter.js';
 

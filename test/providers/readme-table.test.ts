@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Operation } from '../../src/providers/types.js';
+import type { Operation } from '../../src/core/operation.js';
 import { dialectFor, genAiProviderOf } from '../../src/providers/index.js';
 import { deploymentOf } from './probe-once.js';
 

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ProbePlugin } from './contract.js';
+import type { ProbePlugin } from '../core/plugin.js';
 
 /** The built-in plugins: ../../plugins from here, in the source tree and in dist/ alike. */
 export const BUILTIN_PLUGINS_DIR = fileURLToPath(new URL('../../plugins/', import.meta.url));

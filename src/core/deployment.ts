@@ -1,0 +1,102 @@
+/**
+ * The vocabulary every layer shares about a deployment: the full resolved entry (secrets
+ * inside, for the provider layer only) and the secret-free view plugins are given.
+ */
+
+/**
+ * One entry of model_list, resolved and ready to probe. Immutable. Secrets stay inside
+ * `credentials`/`secrets` and are never serialised: every output is built from an allow-list.
+ */
+export interface Deployment {
+  readonly id: string;
+  readonly modelName: string;
+  /** litellm_params.model as configured, e.g. "azure/gpt-4o". */
+  readonly model: string;
+  /** The model actually probed: model_info.health_check_model, else `model`. */
+  readonly probeModel: string;
+  /** Provider prefix ("openai", "azure", …) or custom_llm_provider; bare names are openai. */
+  readonly provider: string;
+  /** probeModel without its provider prefix: what goes on the wire. */
+  readonly providerModel: string;
+  readonly mode: string;
+  /** Resolved api_base; may carry user info or a key in the query: use publicApiBase for output. */
+  readonly apiBase?: string;
+  readonly publicApiBase?: string;
+  readonly apiVersion?: string;
+  readonly timeoutMs: number;
+  /** max_tokens to send, or undefined where the endpoint takes none (or a wildcard route). */
+  readonly maxTokens?: number;
+  readonly reasoning: boolean;
+  readonly reasoningEffort?: string;
+  /** Voice for audio_speech probes (default alloy). */
+  readonly voice: string;
+  /** `generate` sends the mode's request; `models_list` only lists models (free). */
+  readonly probeStrategy: 'generate' | 'models_list';
+  readonly checkParams: Readonly<Record<string, unknown>>;
+  readonly backgroundDisabled: boolean;
+  /** model_info.health_check_interval, seconds; else the global interval applies. */
+  readonly intervalS?: number;
+  /** Why this deployment cannot be probed as configured (e.g. an unset env variable). */
+  readonly configError?: string;
+  /** TLS for this deployment's connections: verify certificates, and extra CA to trust. */
+  readonly tls: Readonly<{ verify: boolean; ca?: string }>;
+  readonly credentials: Readonly<{ apiKey?: string; organization?: string; extraHeaders: Readonly<Record<string, string>> }>;
+  /** Every secret value this deployment holds, for redaction of text that came from outside. */
+  readonly secrets: readonly string[];
+  /** All resolved litellm_params, for provider dialects that need more keys (region, project, …). */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** The config entry as written (unresolved), for /model/info through an allow-list. */
+  readonly raw: Readonly<{ model_name: string; litellm_params: Readonly<Record<string, unknown>>; model_info?: Readonly<Record<string, unknown>> }>;
+}
+
+/**
+ * What a probe plugin is told about the deployment it probes: what to ask for, never how to
+ * reach it. No api_key, api_base, headers, credentials or raw config: the provider layer holds
+ * those and makes the call (ProbeContext.call).
+ */
+export interface ProbeTarget {
+  readonly id: string;
+  readonly modelName: string;
+  /** litellm_params.model as configured, e.g. "azure/gpt-4o". */
+  readonly model: string;
+  /** The model actually probed: model_info.health_check_model, else `model`. */
+  readonly probeModel: string;
+  readonly provider: string;
+  /** probeModel without its provider prefix: what goes on the wire. */
+  readonly providerModel: string;
+  readonly mode: string;
+  readonly apiVersion?: string;
+  readonly timeoutMs: number;
+  readonly maxTokens?: number;
+  readonly reasoning: boolean;
+  readonly reasoningEffort?: string;
+  readonly voice: string;
+  readonly probeStrategy: 'generate' | 'models_list';
+}
+
+const targets = new WeakMap<Deployment, ProbeTarget>();
+
+/** The secret-free view of a deployment, built once per (immutable) Deployment. */
+export function probeTarget(d: Deployment): ProbeTarget {
+  let t = targets.get(d);
+  if (!t) {
+    t = Object.freeze({
+      id: d.id,
+      modelName: d.modelName,
+      model: d.model,
+      probeModel: d.probeModel,
+      provider: d.provider,
+      providerModel: d.providerModel,
+      mode: d.mode,
+      ...(d.apiVersion !== undefined ? { apiVersion: d.apiVersion } : {}),
+      timeoutMs: d.timeoutMs,
+      ...(d.maxTokens !== undefined ? { maxTokens: d.maxTokens } : {}),
+      reasoning: d.reasoning,
+      ...(d.reasoningEffort !== undefined ? { reasoningEffort: d.reasoningEffort } : {}),
+      voice: d.voice,
+      probeStrategy: d.probeStrategy,
+    });
+    targets.set(d, t);
+  }
+  return t;
+}
