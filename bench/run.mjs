@@ -10,7 +10,7 @@ import autocannon from 'autocannon';
 import { Agent, request } from 'undici';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { Exporter } = await import(join(ROOT, 'dist/src/exporter.js'));
+const { App } = await import(join(ROOT, 'dist/src/app.js'));
 const { parseConfig } = await import(join(ROOT, 'dist/src/config/load.js'));
 const { createLogger } = await import(join(ROOT, 'dist/src/cli/logger.js'));
 
@@ -89,7 +89,7 @@ log('fake upstream at', base);
 // ---------- 1. probe engine vs a bare undici loop ----------
 async function ourRound(n, upstreamBase = base) {
   const config = parseConfig(configText(n, upstreamBase), 'bench.yaml', {});
-  const ex = await Exporter.create({ config, logger: createLogger('silent'), env: {} });
+  const ex = await App.create({ config, logger: createLogger('silent'), env: {} });
   await ex.scheduler.probeAll(ex.deployments); // warm-up
   const walls = []; const cpus_ = [];
   for (let r = 0; r < RUNS; r++) {

@@ -16,7 +16,7 @@ model_list:
     model_info: ${modelInfo}
 ${general}`, { listen: false });
   try {
-    const report = await ex.exporter.once();
+    const report = await ex.app.once();
     return { req: up.requests[0], entry: [...report.healthy_endpoints, ...report.unhealthy_endpoints][0] };
   } finally {
     await ex.close();

@@ -52,7 +52,7 @@ describe('GET /health in background mode answers from a cache that follows the s
     expect(JSON.parse(first)).toMatchObject({ healthy_count: 2, unhealthy_count: 0 });
 
     const now = Date.now();
-    ex.exporter.store.set({ deploymentId: 'west', healthy: false, startedAt: now - 3, checkedAt: now, latencyMs: 3, headers: {}, errorType: 'server_error', error: 'upstream said 503', status: 503 });
+    ex.app.store.set({ deploymentId: 'west', healthy: false, startedAt: now - 3, checkedAt: now, latencyMs: 3, headers: {}, errorType: 'server_error', error: 'upstream said 503', status: 503 });
     const after = JSON.parse(await health(ex.url));
     expect(after).toMatchObject({ healthy_count: 1, unhealthy_count: 1 });
     expect(after.unhealthy_endpoints[0]).toMatchObject({ model_id: 'west', error_type: 'server_error', error: 'upstream said 503', exception_status: 503 });
@@ -60,8 +60,8 @@ describe('GET /health in background mode answers from a cache that follows the s
 
   it('shows a result as stale as soon as it passes the threshold, with no new probe in between', async () => {
     const now = Date.now();
-    ex.exporter.store.set({ deploymentId: 'east', healthy: true, startedAt: now - 1800, checkedAt: now - 1700, latencyMs: 100, headers: {} });
-    ex.exporter.store.set({ deploymentId: 'west', healthy: true, startedAt: now - 5, checkedAt: now, latencyMs: 5, headers: {} });
+    ex.app.store.set({ deploymentId: 'east', healthy: true, startedAt: now - 1800, checkedAt: now - 1700, latencyMs: 100, headers: {} });
+    ex.app.store.set({ deploymentId: 'west', healthy: true, startedAt: now - 5, checkedAt: now, latencyMs: 5, headers: {} });
     expect(JSON.parse(await health(ex.url))).toMatchObject({ healthy_count: 2, unhealthy_count: 0 });
     await new Promise((r) => setTimeout(r, 500)); // east is now 2.2 s old: past the 2 s threshold
     const body = JSON.parse(await health(ex.url));
@@ -71,7 +71,7 @@ describe('GET /health in background mode answers from a cache that follows the s
 
   it('follows a reloaded config even when no result changed (health_check_details turned off)', async () => {
     expect(JSON.parse(await health(ex.url)).healthy_endpoints[0].api_base).toBeDefined();
-    ex.exporter.applyConfig(parseConfig(config(up, '  health_check_details: false'), 'c.yaml', {}));
+    ex.app.applyConfig(parseConfig(config(up, '  health_check_details: false'), 'c.yaml', {}));
     const body = JSON.parse(await health(ex.url));
     for (const e of [...body.healthy_endpoints, ...body.unhealthy_endpoints]) {
       expect(Object.keys(e).sort()).toEqual(expect.arrayContaining(['model', 'model_id', 'model_name']));

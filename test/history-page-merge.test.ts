@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { newestFirst } from '../src/store/history-page.js';
+import { newestFirst } from '../src/views/history-merge.js';
 
 describe('newestFirst (a page of several histories, newest first)', () => {
   it('equals sorting everything and slicing, for any lists, offset and limit', () => {

@@ -37,7 +37,7 @@ general_settings:
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/plain');
     const body = await res.text();
-    const { resourceMetrics } = await ex.exporter.telemetry.prometheus.collect();
+    const { resourceMetrics } = await ex.app.telemetry.prometheus.collect();
     expect(body).toBe(library.serialize(resourceMetrics));
     return body;
   };

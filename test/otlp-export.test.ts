@@ -37,7 +37,7 @@ describe.each(['http/protobuf', 'http/json'] as const)('OTLP over %s to a collec
       env: { OTEL_SERVICE_NAME: 'llm-health-test' },
     });
     await fetch(`${ex.url}/health`);
-    await ex.exporter.telemetry.forceFlush();
+    await ex.app.telemetry.forceFlush();
   });
   afterEach(async () => {
     delete process.env.OTEL_RESOURCE_ATTRIBUTES;

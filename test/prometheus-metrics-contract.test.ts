@@ -100,7 +100,7 @@ general_settings:
 
   it('drops every series of a deployment removed from the config', async () => {
     const without = yaml.replace(/  - model_name: broken[\s\S]*?id: bad \}\n/, '');
-    ex.exporter.applyConfig(parseConfig(without, 'c.yaml', {}));
+    ex.app.applyConfig(parseConfig(without, 'c.yaml', {}));
     const samples = parsePromText(await scrape());
     const perDeployment = samples.filter((s) => s.name.startsWith('llm_deployment_'));
     expect(perDeployment.length).toBeGreaterThan(0);
@@ -119,10 +119,10 @@ describe('/metrics at 10,000 deployments', () => {
     try {
       // Results written straight to the store: this measures the metric path, not probing.
       const now = Date.now();
-      for (const d of ex.exporter.deployments) {
+      for (const d of ex.app.deployments) {
         const r = { deploymentId: d.id, healthy: d.id !== 'd7', startedAt: now, checkedAt: now, latencyMs: 12, headers: {} };
-        ex.exporter.store.set(r);
-        ex.exporter.telemetry.recordProbe(d, r);
+        ex.app.store.set(r);
+        ex.app.telemetry.recordProbe(d, r);
       }
       const text = await (await fetch(`${ex.url}/metrics`)).text();
       expect(text).not.toContain('otel_metric_overflow');

@@ -64,10 +64,10 @@ model_list:
 `);
     const pending = fetch(`${ex.url}/health`).then((r) => r.json() as Promise<any>);
     await waitFor(async () => up.count('hang') === 1);
-    const closing = ex.exporter.close();
-    expect(ex.exporter.shuttingDown).toBe(true);
-    expect(ex.exporter.readiness()).toMatchObject({ ready: false, body: { status: 'shutting_down' } });
-    const live = await ex.exporter.server.inject({ url: '/health/liveliness' });
+    const closing = ex.app.close();
+    expect(ex.app.shuttingDown).toBe(true);
+    expect(ex.app.views.readiness()).toMatchObject({ ready: false, body: { status: 'shutting_down' } });
+    const live = await ex.app.server.inject({ url: '/health/liveliness' });
     expect(live.statusCode).toBe(503);
     expect(live.json()).toEqual({ status: 'shutting_down' });
     const body = await pending;

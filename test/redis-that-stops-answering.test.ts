@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/cli/logger.js';
-import { RedisCoordinator } from '../src/store/redis-coordinator.js';
+import { RedisCoordinator } from '../src/fleet/redis-coordinator.js';
 
 /** Speaks just enough RESP to get ioredis ready (INFO, CLIENT …), then never answers a script. */
 let server: Server;
@@ -31,13 +31,13 @@ describe('a Redis that accepts commands and never answers', () => {
   it('does not hold a background probe: the claim ends as "offline" within the command timeout', async () => {
     const c = new RedisCoordinator({ url, replicaId: 'r1', logger: createLogger('silent'), ttlS: 60, historySize: () => 10 });
     try {
-      for (let i = 0; i < 50 && !c.status.reachable; i++) await new Promise((r) => setTimeout(r, 20));
-      expect(c.status.reachable).toBe(true);
+      for (let i = 0; i < 50 && !c.status().reachable; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(c.status().reachable).toBe(true);
       const t0 = Date.now();
       const claim = await c.claim('d1', Date.now(), 60_000, 5_000);
       expect(claim.kind).toBe('offline');
       expect(Date.now() - t0).toBeLessThan(5_000);
-      expect(c.status.reachable).toBe(false);
+      expect(c.status().reachable).toBe(false);
     } finally {
       await c.close();
     }

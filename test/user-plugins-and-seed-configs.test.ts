@@ -52,7 +52,7 @@ describe("the seed page's example configs", () => {
       listen: false,
     });
     try {
-      const report = await ex.exporter.once();
+      const report = await ex.app.once();
       expect(report.unhealthy_endpoints).toEqual([]);
       expect(report.healthy_endpoints.map((e) => [e.model_name, e.mode])).toEqual([
         ['azure-embedding-model', 'embedding'], ['dall-e-3', 'image_generation'], ['azure-text-completion', 'completion'],

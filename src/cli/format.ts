@@ -1,4 +1,4 @@
-import type { HealthEntry, HealthReport } from '../server/entries.js';
+import type { HealthEntry, HealthReport } from '../views/health-report.js';
 
 /** A human table of a /health answer, one row per deployment, unhealthy first. */
 export function formatHealthTable(report: HealthReport): string {

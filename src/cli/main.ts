@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/errors.js';
 import { VERSION } from '../meta.js';
 import { redact } from '../redact.js';
-import type { HealthReport } from '../server/entries.js';
+import type { HealthReport } from '../views/health-report.js';
 import { formatHealthTable } from './format.js';
 import { createLogger } from './logger.js';
 
@@ -94,21 +94,21 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   }
 
   // Logs go to stderr (fd 2 directly when it is the process's own, for speed).
-  const { Exporter } = await import('../exporter.js');
+  const { App } = await import('../app.js');
   const logger = createLogger(o['log-level'], err === process.stderr ? undefined : (err as never));
-  const exporter = await Exporter.create({ config, logger, pluginDirs: [...(config.settings.pluginsDir ? [config.settings.pluginsDir] : []), ...(o.plugins ?? [])] });
+  const app = await App.create({ config, logger, pluginDirs: [...(config.settings.pluginsDir ? [config.settings.pluginsDir] : []), ...(o.plugins ?? [])] });
 
   if (o.once) {
-    const report = await exporter.once();
-    await exporter.close();
+    const report = await app.once();
+    await app.close();
     out.write(`${o.json ? JSON.stringify(report, null, 2) : formatHealthTable(report)}\n`);
     return report.unhealthy_count > 0 ? EXIT.unhealthy : EXIT.ok;
   }
 
-  const address = await exporter.listen(o.host, port);
-  logger.info({ address, deployments: exporter.deployments.length, plugins: exporter.pluginModes }, 'llm-health-exporter listening');
+  const address = await app.listen(o.host, port);
+  logger.info({ address, deployments: app.deployments.length, plugins: app.pluginModes }, 'llm-health-exporter listening');
   // Reload on SIGHUP and, with --watch, when the file changes; a bad file keeps the old config.
-  const reload = () => { void exporter.reload(); };
+  const reload = () => { void app.reload(); };
   process.on('SIGHUP', reload);
   const watcher = o.watch ? watchFile(configFile, reload) : undefined;
   await new Promise<void>((resolve) => {
@@ -118,7 +118,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       logger.info({ signal }, 'shutting down');
       const force = setTimeout(() => process.exit(1), 10_000);
       force.unref();
-      exporter.close().then(resolve, (e: unknown) => { logger.error({ err: String(e) }, 'shutdown failed'); resolve(); });
+      app.close().then(resolve, (e: unknown) => { logger.error({ err: String(e) }, 'shutdown failed'); resolve(); });
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

@@ -8,6 +8,7 @@ import type { Telemetry } from '../telemetry/telemetry.js';
 import { DueQueue } from './due-queue.js';
 import { Limiter } from './limiter.js';
 import { runProbe } from './runner.js';
+import { LocalCoordinator, type Coordinator } from '../fleet/coordinator.js';
 
 export interface SchedulerOptions {
   store: HealthStore;
@@ -21,10 +22,11 @@ export interface SchedulerOptions {
   now?: () => number;
   telemetry?: Pick<Telemetry, 'startProbeSpan' | 'startRoundSpan'>;
   rateLimitedAsHealthy?: () => boolean;
-  /** Names this replica in results (checked_by). */
-  replicaId?: string;
-  /** Fleet mode: asks the fleet who probes a deployment now (see RedisCoordinator.claim). */
-  coordinator?: { claim(id: string, now: number, freshMs: number, leaseMs: number): Promise<import('../store/redis-coordinator.js').Claim> };
+  /**
+   * Who probes what, and where results are shared; it names this replica in results
+   * (checked_by). Default: a replica alone (LocalCoordinator).
+   */
+  coordinator?: Coordinator;
 }
 
 export interface BackgroundPlan {
@@ -47,6 +49,7 @@ export class Scheduler {
   readonly #inFlight = new Map<string, Promise<ProbeResult>>();
   readonly #shutdown = new AbortController();
   readonly #queue = new DueQueue();
+  readonly #coordinator: Coordinator;
   #background: (BackgroundPlan & { byId: Map<string, Deployment> }) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Infinity;
@@ -58,6 +61,7 @@ export class Scheduler {
   constructor(opts: SchedulerOptions) {
     this.#opts = opts;
     this.#limiter = new Limiter(opts.concurrency);
+    this.#coordinator = opts.coordinator ?? new LocalCoordinator('local');
     // Every running probe listens for shutdown (up to the concurrency cap, by design).
     setMaxListeners(0, this.#shutdown.signal);
   }
@@ -80,9 +84,10 @@ export class Scheduler {
     const p = this.#limiter
       .run(() => runProbe(d, { plugins, prompt, now, telemetry, parent, rateLimitedAsHealthy, signal: this.#shutdown.signal }))
       .then((r) => {
-        if (this.#opts.replicaId) r.checkedBy = this.#opts.replicaId;
+        r.checkedBy = this.#coordinator.replicaId;
         if (accept?.(d.id) ?? true) {
           store.set(r);
+          void this.#coordinator.publish(r);
           onResult?.(d, r);
         }
         return r;
@@ -122,13 +127,13 @@ export class Scheduler {
    * round), then on its own grid: deployment i of N has the phase i/N of an interval, and is due
    * at phase + k × interval, so probes trickle evenly instead of bursting. A probe is never
    * started sooner than one interval after the previous one started, and never while one runs.
-   * In fleet mode the grid is aligned to the epoch, so all replicas agree on it, and each due
-   * probe is claimed through the coordinator: one replica probes, the others take its result.
+   * Each due probe is claimed through the coordinator (in a fleet: one replica probes, the
+   * others take its result; the grid starts at the coordinator's origin, so replicas agree on it).
    */
   async startBackground(plan: BackgroundPlan): Promise<void> {
     this.#background = { ...plan, byId: new Map(plan.deployments.map((d) => [d.id, d])) };
     const start = this.now;
-    this.#phaseBase = this.#opts.coordinator ? 0 : start;
+    this.#phaseBase = this.#coordinator.gridOrigin(start);
     this.#assignPhases(plan);
     for (const d of plan.deployments) this.#queue.set(d.id, start);
     this.#arm();
@@ -226,12 +231,9 @@ export class Scheduler {
 
   async #runDueNow(d: Deployment): Promise<void> {
     const intervalMs = this.#background!.intervalS(d) * 1000;
-    const coordinator = this.#opts.coordinator;
     let startedAt: number;
-    const claim = coordinator
-      // "Fresh" allows the same slack, so timer jitter across replicas never causes a double probe.
-      ? await coordinator.claim(d.id, this.now, intervalMs - slack(intervalMs), d.timeoutMs + 2000)
-      : { kind: 'won' as const };
+    // "Fresh" allows the same slack, so timer jitter across replicas never causes a double probe.
+    const claim = await this.#coordinator.claim(d.id, this.now, intervalMs - slack(intervalMs), d.timeoutMs + 2000);
     if (claim.kind === 'fresh') {
       startedAt = claim.lastStartedAt;
     } else if (claim.kind === 'busy') {
@@ -243,9 +245,7 @@ export class Scheduler {
       startedAt = (await this.probe(d)).startedAt;
     }
     this.#checkFirstRound();
-    // Spread the fleet's work: replicas whose timers fire first win, so add a little jitter.
-    const jitter = coordinator ? Math.random() * Math.min(250, intervalMs / 20) : 0;
-    this.#requeue(d.id, this.#nextDue(d, startedAt) + jitter);
+    this.#requeue(d.id, this.#nextDue(d, startedAt) + this.#coordinator.jitterMs(intervalMs));
   }
 
   #requeue(id: string, due: number): void {

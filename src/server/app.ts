@@ -1,15 +1,15 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Exporter } from '../exporter.js';
+import type { Views } from '../views/index.js';
 import { healthRoutes } from './routes/health.js';
 import { historyRoutes } from './routes/history.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { reloadRoutes } from './routes/reload.js';
 import { modelInfoRoutes } from './routes/model-info.js';
-import { probeRoutes } from './routes/probes.js';
+import { lifecycleRoutes } from './routes/lifecycle.js';
 
 /** The HTTP surface: each route group is an encapsulated fastify plugin with JSON schemas. */
-export function buildServer(exporter: Exporter, logger: Logger): FastifyInstance {
+export function buildServer(views: Views, logger: Logger): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // GET-only API: nothing legitimate sends more than this.
@@ -33,11 +33,11 @@ export function buildServer(exporter: Exporter, logger: Logger): FastifyInstance
     return reply.code(status).send({ error: { message: status === 500 ? 'internal error' : err.message, type: 'error', code: status } });
   });
 
-  void app.register(healthRoutes, { exporter });
-  void app.register(probeRoutes, { exporter });
-  void app.register(modelInfoRoutes, { exporter });
-  void app.register(metricsRoutes, { exporter });
-  void app.register(historyRoutes, { exporter });
-  void app.register(reloadRoutes, { exporter });
+  void app.register(healthRoutes, { views });
+  void app.register(lifecycleRoutes, { views });
+  void app.register(modelInfoRoutes, { views });
+  void app.register(metricsRoutes, { views });
+  void app.register(historyRoutes, { views });
+  void app.register(reloadRoutes, { views });
   return app;
 }

@@ -43,7 +43,7 @@ describe('2,000 deployments all hanging until their timeout', () => {
   afterAll(async () => { await ex.close(); await up.close(); });
 
   it('the concurrency cap holds, and every probe really reached the upstream', () => {
-    expect(ex.exporter.scheduler.peakRunning).toBe(CAP);
+    expect(ex.app.scheduler.peakRunning).toBe(CAP);
     // The upstream sees an aborted request close a little after the client let go, so its own
     // count may briefly run past the cap; it must stay near it, never near N.
     expect(up.maxOpen).toBeGreaterThan(CAP / 2);

@@ -30,7 +30,7 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 async function entryFor(params: string, general = '') {
   const ex = await startExporter(`model_list:\n  - model_name: m\n    litellm_params: ${params}\n    model_info: { health_check_timeout: 5 }\n${general}`, { listen: false });
   try {
-    const report = await ex.exporter.once();
+    const report = await ex.app.once();
     return [...report.healthy_endpoints, ...report.unhealthy_endpoints][0] as Record<string, unknown>;
   } finally {
     await ex.close();

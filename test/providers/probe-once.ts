@@ -16,7 +16,7 @@ model_list:
     model_info: ${opts.modelInfo ?? '{}'}
 ${opts.general ?? ''}`, { listen: false, env: opts.env });
   try {
-    const report = await ex.exporter.once();
+    const report = await ex.app.once();
     const entries = [...report.healthy_endpoints, ...report.unhealthy_endpoints];
     if (entries.length !== 1) throw new Error(`expected one entry, got ${entries.length}`);
     return entries[0] as Record<string, any>;

@@ -2,11 +2,11 @@ import { Writable } from 'node:stream';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { writeFile } from 'node:fs/promises';
 import { loadConfigFile, parseConfig } from '../../src/config/load.js';
-import { Exporter } from '../../src/exporter.js';
+import { App } from '../../src/app.js';
 import { createLogger } from '../../src/cli/logger.js';
 
 export interface TestExporter {
-  exporter: Exporter;
+  app: App;
   /** http://127.0.0.1:PORT */
   url: string;
   /** Every log line written so far (JSON lines, at the level asked for). */
@@ -14,7 +14,7 @@ export interface TestExporter {
   close(): Promise<void>;
 }
 
-/** Starts a real exporter (real fastify on a loopback port) on a config given as YAML text. */
+/** Starts a real app (real fastify on a loopback port) on a config given as YAML text. */
 export async function startExporter(
   yaml: string,
   opts: { env?: NodeJS.ProcessEnv; logLevel?: string; pluginDirs?: string[]; listen?: boolean; spanProcessors?: SpanProcessor[]; file?: string } = {},
@@ -25,8 +25,8 @@ export async function startExporter(
   // With `file`, the YAML is written there first, so reload() has a file to re-read.
   if (opts.file) await writeFile(opts.file, yaml);
   const config = opts.file ? await loadConfigFile(opts.file, opts.env ?? {}) : parseConfig(yaml, 'test-config.yaml', opts.env ?? {});
-  const exporter = await Exporter.create({ config, logger, pluginDirs: opts.pluginDirs, env: opts.env ?? {}, spanProcessors: opts.spanProcessors });
+  const app = await App.create({ config, logger, pluginDirs: opts.pluginDirs, env: opts.env ?? {}, spanProcessors: opts.spanProcessors });
   let url = '';
-  if (opts.listen !== false) url = (await exporter.listen('127.0.0.1', 0)).replace('localhost', '127.0.0.1');
-  return { exporter, url, logs: () => lines.join(''), close: () => exporter.close() };
+  if (opts.listen !== false) url = (await app.listen('127.0.0.1', 0)).replace('localhost', '127.0.0.1');
+  return { app, url, logs: () => lines.join(''), close: () => app.close() };
 }

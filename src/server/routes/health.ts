@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Exporter } from '../../exporter.js';
+import type { Views } from '../../views/index.js';
 import { requireMasterKey } from '../auth.js';
 
 const detail = { type: ['string', 'number', 'boolean'] };
@@ -60,10 +60,10 @@ interface HealthQuery { model?: string; model_id?: string }
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** GET /health: the seed's answer; ?model= / ?model_id= probe just those deployments, now. */
-export const healthRoutes: FastifyPluginAsync<{ exporter: Exporter }> = async (app, { exporter }) => {
+export const healthRoutes: FastifyPluginAsync<{ views: Views }> = async (app, { views }) => {
   let cached: { key: string; bytes: Buffer } | undefined;
   app.get<{ Querystring: HealthQuery }>('/health', {
-    preHandler: requireMasterKey(() => exporter.settings.masterKey),
+    preHandler: requireMasterKey(() => views.masterKey()),
     schema: {
       querystring: {
         type: 'object',
@@ -77,9 +77,9 @@ export const healthRoutes: FastifyPluginAsync<{ exporter: Exporter }> = async (a
   }, async (req, reply) => {
     // Background mode answers from the store, so the same bytes serve every request until the
     // store, the config or a result's freshness changes (10,000 deployments: 2.4 MB of JSON).
-    const key = exporter.healthCacheKey(req.query);
+    const key = views.healthCacheKey(req.query);
     if (key !== undefined && cached?.key === key) return reply.type(JSON_TYPE).send(cached.bytes);
-    const answer = await exporter.health(req.query);
+    const answer = await views.health(req.query);
     if (key === undefined || answer.statusCode !== 200) return reply.code(answer.statusCode).send(answer.body);
     // Serialised by this route's 200 schema, the same allow-list as an uncached answer.
     const bytes = Buffer.from(reply.getSerializationFunction('200')!(answer.body as unknown as Record<string, unknown>));

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Exporter } from '../../exporter.js';
+import type { Views } from '../../views/index.js';
 import { requireMasterKey } from '../auth.js';
 import { errorSchema } from './health.js';
 
@@ -21,8 +21,8 @@ const rowSchema = {
 interface HistoryQuery { model?: string; model_id?: string; status_filter?: 'healthy' | 'unhealthy'; limit: number; offset: number }
 
 /** GET /health/history and /health/latest: LiteLLM's shapes, read from the bounded in-memory history. */
-export const historyRoutes: FastifyPluginAsync<{ exporter: Exporter }> = async (app, { exporter }) => {
-  const preHandler = requireMasterKey(() => exporter.settings.masterKey);
+export const historyRoutes: FastifyPluginAsync<{ views: Views }> = async (app, { views }) => {
+  const preHandler = requireMasterKey(() => views.masterKey());
 
   app.get<{ Querystring: HistoryQuery }>('/health/history', {
     preHandler,
@@ -50,7 +50,7 @@ export const historyRoutes: FastifyPluginAsync<{ exporter: Exporter }> = async (
         401: errorSchema,
       },
     },
-  }, async (req) => exporter.history(req.query));
+  }, async (req) => views.history(req.query));
 
   app.get('/health/latest', {
     preHandler,
@@ -66,7 +66,7 @@ export const historyRoutes: FastifyPluginAsync<{ exporter: Exporter }> = async (
         401: errorSchema,
       },
     },
-  }, async () => exporter.latest());
+  }, async () => views.latest());
 
   app.get('/health/shared-status', {
     preHandler,
@@ -88,5 +88,5 @@ export const historyRoutes: FastifyPluginAsync<{ exporter: Exporter }> = async (
         401: errorSchema,
       },
     },
-  }, async () => exporter.sharedStatus());
+  }, async () => views.sharedStatus());
 };

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Exporter } from '../../exporter.js';
+import type { Views } from '../../views/index.js';
 import { requireMasterKey } from '../auth.js';
 import { errorSchema } from './health.js';
 
@@ -23,12 +23,12 @@ const modelInfoSchema = {
 } as const;
 
 /** GET /model/info: each deployment with its model_info.id; credentials never included. */
-export const modelInfoRoutes: FastifyPluginAsync<{ exporter: Exporter }> = async (app, { exporter }) => {
+export const modelInfoRoutes: FastifyPluginAsync<{ views: Views }> = async (app, { views }) => {
   const opts = {
-    preHandler: requireMasterKey(() => exporter.settings.masterKey),
+    preHandler: requireMasterKey(() => views.masterKey()),
     schema: { response: { 200: modelInfoSchema, 401: errorSchema } },
   };
-  const handler = async () => ({ data: exporter.modelInfo() });
+  const handler = async () => ({ data: views.modelInfo() });
   app.get('/model/info', opts, handler);
   app.get('/v1/model/info', opts, handler);
 };

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Exporter } from '../../exporter.js';
+import type { Views } from '../../views/index.js';
 import { requireMasterKey } from '../auth.js';
 import { errorSchema } from './health.js';
 
 /** POST /-/reload (Prometheus' spelling): re-read the config file; a bad file is refused with its errors. */
-export const reloadRoutes: FastifyPluginAsync<{ exporter: Exporter }> = async (app, { exporter }) => {
+export const reloadRoutes: FastifyPluginAsync<{ views: Views }> = async (app, { views }) => {
   app.post('/-/reload', {
-    preHandler: requireMasterKey(() => exporter.settings.masterKey),
+    preHandler: requireMasterKey(() => views.masterKey()),
     schema: {
       response: {
         200: { type: 'object', properties: { status: { type: 'string' }, deployments: { type: 'integer' } } },
@@ -18,7 +18,7 @@ export const reloadRoutes: FastifyPluginAsync<{ exporter: Exporter }> = async (a
       },
     },
   }, async (_req, reply) => {
-    const r = await exporter.reload();
+    const r = await views.reload();
     if (r.ok) return { status: 'reloaded', deployments: r.deployments };
     return reply.code(400).send({ error: { message: 'invalid config: the previous config keeps running', type: 'config_error', issues: r.errors, code: 400 } });
   });

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Exporter } from '../../exporter.js';
+import type { Views } from '../../views/index.js';
 
 const readinessSchema = {
   type: 'object',
@@ -27,14 +27,14 @@ const ALIVE = JSON.stringify("I'm alive!");
 const shuttingDown = { type: 'object', properties: { status: { type: 'string' } } } as const;
 
 /** Unauthenticated probes for orchestrators: readiness and liveliness (LiteLLM's spelling and the usual one). */
-export const probeRoutes: FastifyPluginAsync<{ exporter: Exporter }> = async (app, { exporter }) => {
+export const lifecycleRoutes: FastifyPluginAsync<{ views: Views }> = async (app, { views }) => {
   app.get('/health/readiness', { schema: { response: { 200: readinessSchema, 503: readinessSchema } } }, async (_req, reply) => {
-    const r = exporter.readiness();
+    const r = views.readiness();
     return reply.code(r.ready ? 200 : 503).send(r.body);
   });
 
   const alive = async (_req: unknown, reply: import('fastify').FastifyReply) => {
-    if (exporter.shuttingDown) return reply.code(503).send({ status: 'shutting_down' });
+    if (views.shuttingDown()) return reply.code(503).send({ status: 'shutting_down' });
     // LiteLLM answers a JSON string; a plain string payload would go out as text/plain.
     return reply.code(200).type('application/json; charset=utf-8').send(ALIVE);
   };

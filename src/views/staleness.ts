@@ -1,4 +1,6 @@
 import type { ProbeResult } from '../core/result.js';
+import type { Snapshot } from '../config/snapshot.js';
+import type { HealthStore } from '../store/types.js';
 
 /**
  * A result older than the staleness threshold is shown as what it is: unknown health, reported
@@ -16,4 +18,9 @@ export function withStaleness(r: ProbeResult | undefined, now: number, staleAfte
     status: 503,
     details: { ...r.details, stale: true },
   };
+}
+
+/** A deployment's stored result as every output shows it: stale ones (background mode) as unhealthy. */
+export function shownResult(s: Pick<Snapshot, 'staleAfterMs'>, store: Pick<HealthStore, 'get'>, id: string, now: number): ProbeResult | undefined {
+  return withStaleness(store.get(id), now, s.staleAfterMs);
 }

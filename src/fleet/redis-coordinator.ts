@@ -2,6 +2,8 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { publicUrl } from '../redact.js';
 import type { ProbeResult } from '../core/result.js';
+import type { Claim, Coordinator, CoordinatorStatus } from './coordinator.js';
+import { parseFleetRecord } from './record.js';
 
 const PREFIX = 'llm-health-exporter:';
 const key = {
@@ -12,14 +14,7 @@ const key = {
   writer: `${PREFIX}last-writer`,
 };
 
-/**
- * One round trip decides who probes a deployment now:
- * - `fresh`: some replica started a probe of it less than `freshMs` ago (its start time is
- *   returned): nobody probes;
- * - `won`: this replica took the short lease (SET NX PX) and probes;
- * - `busy`: another replica holds the lease and is probing it right now.
- * A replica that dies mid-probe loses the lease when it expires.
- */
+/** One round trip decides who probes (see Claim); the lease is a short SET NX PX, so a replica that dies mid-probe loses it when it expires. */
 const CLAIM = `
 local last = redis.call('GET', KEYS[1])
 if last and (tonumber(ARGV[1]) - tonumber(last)) < tonumber(ARGV[2]) then return {'fresh', last} end
@@ -27,23 +22,12 @@ if redis.call('SET', KEYS[2], ARGV[3], 'NX', 'PX', ARGV[4]) then return {'won', 
 return {'busy', last or ''}
 `;
 
-export type Claim = { kind: 'won' | 'busy' | 'offline' } | { kind: 'fresh'; lastStartedAt: number };
-
-export interface CoordinatorStatus {
-  reachable: boolean;
-  /** Leases this replica holds now (probes it is running for the fleet). */
-  leasesHeld: number;
-  lastWriter?: string;
-  /** Epoch ms of the last successful read of the fleet's results. */
-  lastSyncAt?: number;
-}
-
 /**
  * Fleet coordination through Redis: per-deployment leases, and the fleet's latest results and
  * history with expiry. Every command fails fast while Redis is down (no offline queue), so the
  * caller can fall back to probing locally; the client reconnects by itself.
  */
-export class RedisCoordinator {
+export class RedisCoordinator implements Coordinator {
   readonly replicaId: string;
   readonly redisUrl: string;
   readonly #redis: Redis;
@@ -51,6 +35,7 @@ export class RedisCoordinator {
   readonly #ttlS: number;
   readonly #historySize: () => number;
   readonly #held = new Set<string>();
+  readonly #malformed = new Set<string>();
   #reachable = false;
   #lastWriter: string | undefined;
   #lastSyncAt: number | undefined;
@@ -76,9 +61,15 @@ export class RedisCoordinator {
     this.#redis.on('end', () => this.#mark(false));
   }
 
-  get status(): CoordinatorStatus {
-    return { reachable: this.#reachable, leasesHeld: this.#held.size, lastWriter: this.#lastWriter, lastSyncAt: this.#lastSyncAt };
+  status(): CoordinatorStatus {
+    return { shared: true, address: this.redisUrl, reachable: this.#reachable, leasesHeld: this.#held.size, lastWriter: this.#lastWriter, lastSyncAt: this.#lastSyncAt };
   }
+
+  /** Epoch-aligned, so every replica computes the same grid. */
+  gridOrigin(): number { return 0; }
+
+  /** Replicas whose timers fire first win the claims: a little jitter spreads the fleet's work. */
+  jitterMs(intervalMs: number): number { return Math.random() * Math.min(250, intervalMs / 20); }
 
   #mark(up: boolean): void {
     if (up === this.#reachable) return;
@@ -129,7 +120,10 @@ export class RedisCoordinator {
       for (let i = 0; i < ids.length; i += 1000) {
         const chunk = ids.slice(i, i + 1000);
         const values = chunk.length ? await this.#redis.mget(chunk.map(key.latest)) : [];
-        values.forEach((v, j) => { if (v) out.set(chunk[j]!, JSON.parse(v) as ProbeResult); });
+        values.forEach((v, j) => {
+          const r = v ? this.#record(v, chunk[j]!) : undefined;
+          if (r) out.set(chunk[j]!, r);
+        });
       }
       this.#lastWriter = (await this.#redis.get(key.writer)) ?? this.#lastWriter;
       this.#lastSyncAt = Date.now();
@@ -145,11 +139,28 @@ export class RedisCoordinator {
   async history(id: string): Promise<ProbeResult[]> {
     try {
       const rows = await this.#redis.lrange(key.history(id), 0, this.#historySize() - 1);
-      return rows.map((r) => JSON.parse(r) as ProbeResult).reverse();
+      return rows.map((r) => this.#record(r, id)).filter((r) => r !== undefined).reverse();
     } catch {
       this.#mark(false);
       return [];
     }
+  }
+
+  /**
+   * A record read from Redis is validated: another version, a bug or a hand-edit can leave
+   * anything there. A bad one is skipped and logged as what it is, once per deployment and
+   * reason, never as "redis unreachable".
+   */
+  #record(text: string, id: string): ProbeResult | undefined {
+    const parsed = parseFleetRecord(text, id);
+    if (parsed.ok) return parsed.result;
+    const seen = `${id}\0${parsed.reason}`;
+    if (!this.#malformed.has(seen)) {
+      if (this.#malformed.size > 10_000) this.#malformed.clear();
+      this.#malformed.add(seen);
+      this.#logger.warn({ model_id: id, redis: this.redisUrl, reason: parsed.reason }, 'malformed fleet record in redis: ignored');
+    }
+    return undefined;
   }
 
   async close(): Promise<void> {

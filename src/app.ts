@@ -1,0 +1,264 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { hostname } from 'node:os';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+import { ConfigError } from './config/errors.js';
+import { loadConfigFile, type LoadedConfig } from './config/load.js';
+import { buildSnapshot, intervalOf, type Snapshot } from './config/snapshot.js';
+import type { Deployment } from './core/deployment.js';
+import type { ProbeResult } from './core/result.js';
+import { LocalCoordinator, type Coordinator } from './fleet/coordinator.js';
+import { RedisCoordinator } from './fleet/redis-coordinator.js';
+import { FleetSync } from './fleet/sync.js';
+import { VERSION } from './meta.js';
+import { BUILTIN_PLUGINS_DIR, loadPlugins, type LoadedPlugins } from './registry/plugins.js';
+import { Scheduler, type BackgroundPlan } from './scheduler/scheduler.js';
+import { buildServer } from './server/app.js';
+import { MemoryStore } from './store/memory.js';
+import { otlpSettings } from './telemetry/otlp-settings.js';
+import { Telemetry } from './telemetry/telemetry.js';
+import { healthAnswer, healthCacheKey, selectHealthTargets } from './views/health.js';
+import { healthReport, type HealthReport } from './views/health-report.js';
+import { historyPage, latest } from './views/history.js';
+import type { HealthQuery, Views } from './views/index.js';
+import { modelInfo } from './views/model-info.js';
+import { readiness, sharedStatus } from './views/readiness.js';
+import { shownResult } from './views/staleness.js';
+
+export interface AppOptions {
+  config: LoadedConfig;
+  logger: Logger;
+  /** Extra plugin folders (after the built-ins, so a user plugin can replace one). */
+  pluginDirs?: readonly string[];
+  /** Environment for REPLICA_ID and OTEL_* settings (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Extra span processors (tests). */
+  spanProcessors?: SpanProcessor[];
+}
+
+/**
+ * The composition root: config → registries → store → coordinator → scheduler → telemetry →
+ * server, wired once. The current config lives in one immutable Snapshot, swapped in `apply`;
+ * every answer is a pure view (src/views) over that snapshot and the store.
+ */
+export class App {
+  readonly logger: Logger;
+  readonly store: MemoryStore;
+  readonly coordinator: Coordinator;
+  readonly scheduler: Scheduler;
+  readonly telemetry: Telemetry;
+  readonly server: FastifyInstance;
+  readonly views: Views;
+  readonly #env: NodeJS.ProcessEnv;
+  readonly #plugins: LoadedPlugins;
+  #snapshot: Snapshot;
+  /** Why the last reload was refused (the previous config keeps running). */
+  #configError: string | undefined;
+  #shuttingDown = false;
+  #backgroundStarted = false;
+  #fleetSync: FleetSync | undefined;
+
+  private constructor(config: LoadedConfig, plugins: LoadedPlugins, opts: AppOptions) {
+    this.#snapshot = buildSnapshot(config, 0);
+    this.#plugins = plugins;
+    this.logger = opts.logger;
+    const env = this.#env = opts.env ?? process.env;
+    const replicaId = env.REPLICA_ID || `${hostname()}-${process.pid}`;
+    const redisUrl = config.settings.sharedRedisUrl;
+    this.coordinator = redisUrl
+      ? new RedisCoordinator({
+        url: redisUrl,
+        replicaId,
+        logger: opts.logger,
+        // Results outlive a few intervals (staleness marks them), then expire from Redis.
+        ttlS: Math.max(3600, 4 * config.settings.intervalS),
+        historySize: () => this.#snapshot.settings.historySize,
+      })
+      : new LocalCoordinator(replicaId);
+    this.store = new MemoryStore(config.settings.historySize);
+    this.telemetry = new Telemetry({
+      deployments: () => this.#snapshot.deployments,
+      store: this.store,
+      intervalS: () => (this.#snapshot.backgroundOn ? this.#snapshot.settings.intervalS : undefined),
+      view: (id) => shownResult(this.#snapshot, this.store, id, Date.now()),
+      env,
+      spanProcessors: opts.spanProcessors,
+      otlp: otlpSettings({ endpoint: config.settings.otlpEndpoint, protocol: config.settings.otlpProtocol }, env, (m) => this.logger.warn(m)),
+    });
+    this.scheduler = new Scheduler({
+      store: this.store,
+      plugins: plugins.byMode,
+      concurrency: config.settings.concurrency,
+      prompt: config.settings.prompt,
+      coordinator: this.coordinator,
+      telemetry: this.telemetry,
+      accept: (id) => this.#snapshot.byId.has(id),
+      rateLimitedAsHealthy: () => this.#snapshot.settings.rateLimitedAsHealthy,
+      onResult: (d, r) => {
+        this.telemetry.recordProbe(d, r);
+        logProbe(this.logger, d, r);
+      },
+    });
+    this.views = this.#buildViews();
+    this.server = buildServer(this.views, opts.logger);
+  }
+
+  static async create(opts: AppOptions): Promise<App> {
+    const plugins = await loadPlugins([BUILTIN_PLUGINS_DIR, ...(opts.pluginDirs ?? [])]);
+    const app = new App(opts.config, plugins, opts);
+    app.#reportProblems();
+    return app;
+  }
+
+  get snapshot(): Snapshot { return this.#snapshot; }
+  get deployments(): readonly Deployment[] { return this.#snapshot.deployments; }
+  get shuttingDown(): boolean { return this.#shuttingDown; }
+  get pluginModes(): string[] { return [...this.#plugins.byMode.keys()].sort(); }
+
+  /**
+   * Swaps in a new config: unchanged ids keep their results and history; removed ids leave the
+   * store (and so /health, history and every metric series); added ones are probed soon. The
+   * plugins stay as loaded at start-up.
+   */
+  applyConfig(config: LoadedConfig): void {
+    const wasOn = this.#snapshot.backgroundOn;
+    const s = this.#snapshot = buildSnapshot(config, this.#snapshot.generation + 1);
+    this.#configError = undefined;
+    this.store.retain(new Set(s.byId.keys()));
+    this.store.historySize = s.settings.historySize;
+    this.scheduler.concurrency = s.settings.concurrency;
+    if (s.backgroundOn && this.#backgroundStarted) this.scheduler.updateBackground(backgroundPlan(s));
+    else if (s.backgroundOn) this.startBackground();
+    else if (wasOn) this.scheduler.updateBackground({ deployments: [], intervalS: () => s.settings.intervalS });
+    this.#reportProblems();
+  }
+
+  /**
+   * Re-reads the config file (SIGHUP, POST /-/reload, --watch). An invalid file is refused: its
+   * errors are logged and shown in readiness as config_error, and the running config stays.
+   */
+  async reload(): Promise<{ ok: true; deployments: number } | { ok: false; errors: readonly string[] }> {
+    try {
+      const next = await loadConfigFile(this.#snapshot.config.file, this.#env);
+      this.applyConfig(next);
+      this.logger.info({ deployments: next.deployments.length }, 'config reloaded');
+      return { ok: true, deployments: next.deployments.length };
+    } catch (err) {
+      const errors = err instanceof ConfigError ? err.issues : [String((err as Error).message ?? err)];
+      this.#configError = errors.join('; ');
+      this.logger.error({ errors }, 'config reload refused; the previous config keeps running');
+      return { ok: false, errors };
+    }
+  }
+
+  /** Starts background checks when configured; in a fleet, also the pull of the fleet's results. */
+  startBackground(): void {
+    const s = this.#snapshot;
+    if (!s.backgroundOn || this.#backgroundStarted) return;
+    this.#backgroundStarted = true;
+    const plan = backgroundPlan(s);
+    this.logger.info({ interval_s: s.settings.intervalS, deployments: plan.deployments.length }, 'background health checks on');
+    this.scheduler.startBackground(plan).catch((err: unknown) => this.logger.error({ err: String(err) }, 'background scheduling failed'));
+    if (this.coordinator.status().shared) {
+      this.#fleetSync = new FleetSync({
+        coordinator: this.coordinator,
+        store: this.store,
+        ids: () => this.#snapshot.deployments.map((d) => d.id),
+        intervalS: () => this.#snapshot.settings.intervalS,
+        afterPull: () => this.scheduler.refreshFirstRound(),
+      });
+      this.#fleetSync.start();
+    }
+  }
+
+  /** One round over every deployment, without a server (CLI --once). */
+  async once(): Promise<HealthReport> {
+    const s = this.#snapshot;
+    await this.scheduler.probeAll(s.deployments);
+    return healthReport(s.deployments, (id) => shownResult(s, this.store, id, Date.now()), s.settings.details);
+  }
+
+  async listen(host: string, port: number): Promise<string> {
+    const address = await this.server.listen({ host, port });
+    this.startBackground();
+    return address;
+  }
+
+  /** Graceful stop: answer 503 on liveliness/readiness, abort probes in flight, close the server. */
+  async close(): Promise<void> {
+    if (this.#shuttingDown) return;
+    this.#shuttingDown = true;
+    this.#fleetSync?.stop();
+    await this.scheduler.stop();
+    await this.server.close();
+    await this.coordinator.close();
+    await this.telemetry.shutdown();
+  }
+
+  /** What the routes may ask: each a view over the snapshot current at the time of asking. */
+  #buildViews(): Views {
+    return {
+      masterKey: () => this.#snapshot.settings.masterKey,
+      metricsKey: () => (this.#snapshot.settings.metricsAuth ? this.#snapshot.settings.masterKey : undefined),
+      health: (q) => this.#health(q),
+      healthCacheKey: (q) => healthCacheKey(this.#snapshot, this.store, Date.now(), q),
+      history: (q) => historyPage(this.#snapshot, this.store, q),
+      latest: () => latest(this.#snapshot, this.store, Date.now()),
+      sharedStatus: () => sharedStatus(this.coordinator.replicaId, this.coordinator.status(), Date.now()),
+      readiness: () => readiness({
+        snapshot: this.#snapshot,
+        version: VERSION,
+        lastRoundAt: this.scheduler.lastRoundAt,
+        shuttingDown: this.#shuttingDown,
+        configError: this.#configError,
+        pluginModes: this.pluginModes,
+        pluginErrors: this.#plugins.errors,
+        callbacks: this.telemetry.callbacks,
+        fleet: this.coordinator.status(),
+      }),
+      modelInfo: () => modelInfo(this.#snapshot),
+      shuttingDown: () => this.#shuttingDown,
+      reload: () => this.reload(),
+      serveMetrics: (req, res) => this.telemetry.serveMetrics(req, res),
+    };
+  }
+
+  /**
+   * /health: probes first when the query asks for it (never a deployment more often than
+   * health_check_min_interval: inside it, the stored result is served, marked `cached`).
+   */
+  async #health(q: HealthQuery) {
+    const s = this.#snapshot;
+    const sel = selectHealthTargets(s, q);
+    if ('notFound' in sel) return sel.notFound;
+    const cached = new Set<string>();
+    if (sel.probeNow) {
+      for (const r of await this.scheduler.probeAll(sel.targets, s.settings.minIntervalS * 1000)) {
+        if (r.cached) cached.add(r.result.deploymentId);
+      }
+    }
+    return healthAnswer(s, this.store, Date.now(), sel, cached);
+  }
+
+  #reportProblems(): void {
+    const s = this.#snapshot;
+    for (const w of s.config.warnings) this.logger.warn(w);
+    for (const e of this.#plugins.errors) this.logger.error({ file: e.file }, `plugin not loaded: ${e.reason}`);
+    for (const m of new Set(s.deployments.map((d) => d.mode))) {
+      if (!this.#plugins.byMode.has(m)) this.logger.warn(`no probe plugin for mode "${m}": its deployments will report unhealthy`);
+    }
+    for (const d of s.deployments) {
+      if (d.configError) this.logger.warn({ model_name: d.modelName, model_id: d.id }, d.configError);
+    }
+  }
+}
+
+function backgroundPlan(s: Snapshot): BackgroundPlan {
+  return { deployments: s.background, intervalS: (d) => intervalOf(s, d) };
+}
+
+function logProbe(logger: Logger, d: Deployment, r: ProbeResult): void {
+  const fields = { model_name: d.modelName, model_id: d.id, latency_ms: r.latencyMs };
+  if (r.healthy) logger.debug(fields, 'probe healthy');
+  else logger.info({ ...fields, error_type: r.errorType, error: r.error }, 'probe unhealthy');
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { ERROR_TYPES } from '../core/errors.js';
+import type { ProbeResult } from '../core/result.js';
+
+const finite = z.number().finite();
+const detail = z.union([z.string(), finite, z.boolean()]);
+
+/** A ProbeResult as another replica wrote it; unknown fields are dropped, never shown. */
+const fleetRecord = z.object({
+  deploymentId: z.string().min(1),
+  healthy: z.boolean(),
+  startedAt: finite,
+  checkedAt: finite,
+  latencyMs: finite.nonnegative(),
+  errorType: z.enum(ERROR_TYPES).optional(),
+  error: z.string().max(4096).optional(),
+  status: z.number().int().optional(),
+  retryAfterS: finite.nonnegative().optional(),
+  headers: z.record(z.string(), z.string()).default({}),
+  details: z.record(z.string(), detail).optional(),
+  checkedBy: z.string().max(256).optional(),
+});
+
+/** Parses and validates one record read from the fleet's store for deployment `id`. */
+export function parseFleetRecord(text: string, id: string): { ok: true; result: ProbeResult } | { ok: false; reason: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  const parsed = fleetRecord.safeParse(json);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    return { ok: false, reason: `${i.path.join('.') || '(record)'}: ${i.message}` };
+  }
+  if (parsed.data.deploymentId !== id) return { ok: false, reason: `written for another deployment (${parsed.data.deploymentId.slice(0, 64)})` };
+  return { ok: true, result: stripUndefined(parsed.data) };
+}
+
+function stripUndefined(r: z.infer<typeof fleetRecord>): ProbeResult {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) if (v !== undefined) out[k] = v;
+  return out as unknown as ProbeResult;
+}

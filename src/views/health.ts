@@ -1,0 +1,80 @@
+import type { Snapshot } from '../config/snapshot.js';
+import type { Deployment } from '../core/deployment.js';
+import type { HealthStore } from '../store/types.js';
+import { healthReport, type HealthReport } from './health-report.js';
+import { shownResult } from './staleness.js';
+
+export interface HealthQuery { model?: string; model_id?: string }
+
+export interface ApiError { error: { message: string; type: string; param?: string; code: number } }
+
+export interface HealthAnswer {
+  statusCode: 200 | 404 | 503;
+  body: HealthReport | ApiError;
+}
+
+/** The deployments a /health query is about, and whether they are probed now. */
+export type HealthSelection =
+  | { targets: readonly Deployment[]; targeted: boolean; probeNow: boolean }
+  | { notFound: HealthAnswer };
+
+/** True when a deployment matches `?model=`: its model group, its model or the model probed. */
+export function matchesModel(d: Deployment, model: string): boolean {
+  return d.modelName === model || d.model === model || d.probeModel === model;
+}
+
+/**
+ * Which deployments /health answers for. Background mode answers from the store; `?model=` and
+ * `?model_id=` (and every call in on-demand mode) probe now.
+ */
+export function selectHealthTargets(s: Snapshot, q: HealthQuery): HealthSelection {
+  let targets = s.deployments;
+  if (s.settings.skipDisabledOnDemand) targets = targets.filter((d) => !d.backgroundDisabled);
+  if (q.model_id !== undefined) {
+    targets = targets.filter((d) => d.id === q.model_id);
+    if (!targets.length) return { notFound: notFound(`no deployment with model_id "${q.model_id}"`, 'model_id') };
+  }
+  if (q.model !== undefined) {
+    const m = q.model;
+    targets = targets.filter((d) => matchesModel(d, m));
+    if (!targets.length) return { notFound: notFound(`no deployment matches model "${m}"`, 'model') };
+  }
+  const targeted = q.model !== undefined || q.model_id !== undefined;
+  return { targets, targeted, probeNow: targeted || !s.backgroundOn };
+}
+
+/** The /health answer over the selected deployments; `cached` names those served from the last probe. */
+export function healthAnswer(s: Snapshot, store: HealthStore, now: number, sel: { targets: readonly Deployment[]; targeted: boolean }, cached: ReadonlySet<string> = new Set()): HealthAnswer {
+  const body = healthReport(sel.targets, (id) => shownResult(s, store, id, now), s.settings.details, cached);
+  return { statusCode: sel.targeted && body.healthy_count === 0 ? 503 : 200, body };
+}
+
+const freshness = new WeakMap<Snapshot, { version: number; until: number }>();
+
+/**
+ * A key for /health without a query in background mode, whose answer changes only when the
+ * store or the config does, or when a result goes stale: equal keys, equal answers. Undefined
+ * when the answer must be built now (on-demand probes, or a result already stale: its age is
+ * in the text).
+ */
+export function healthCacheKey(s: Snapshot, store: HealthStore, now: number, q: HealthQuery): string | undefined {
+  if (q.model !== undefined || q.model_id !== undefined || !s.backgroundOn) return undefined;
+  const version = store.version;
+  let f = freshness.get(s);
+  if (!f || f.version !== version) {
+    // Until when every stored result stays fresh (memoized per snapshot and store version).
+    const staleMs = s.staleAfterMs ?? Infinity;
+    let until = Infinity;
+    for (const d of s.deployments) {
+      const r = store.get(d.id);
+      if (r) until = Math.min(until, r.checkedAt + staleMs);
+    }
+    f = { version, until };
+    freshness.set(s, f);
+  }
+  return now <= f.until ? `${s.generation}:${version}` : undefined;
+}
+
+export function notFound(message: string, param: string): HealthAnswer {
+  return { statusCode: 404, body: { error: { message, type: 'not_found', param, code: 404 } } };
+}

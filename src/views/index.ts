@@ -1,0 +1,32 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HealthAnswer, HealthQuery } from './health.js';
+import type { HistoryQuery, historyPage, latest } from './history.js';
+import type { ModelInfoEntry } from './model-info.js';
+import type { sharedStatus } from './readiness.js';
+
+export type { HealthAnswer, HealthQuery } from './health.js';
+export type { HistoryQuery } from './history.js';
+
+/**
+ * Everything the HTTP routes may ask, and nothing more: routes depend on this, never on the app.
+ * Each answer is a pure view over the current snapshot and the store; `health` may first probe
+ * (a targeted query, or on-demand mode) within the configured limits.
+ */
+export interface Views {
+  /** The master key guarding the API (undefined: open). */
+  masterKey(): string | undefined;
+  /** The key guarding /metrics (undefined: open, the default for exporters). */
+  metricsKey(): string | undefined;
+  health(q: HealthQuery): Promise<HealthAnswer>;
+  /** Equal keys mean equal /health answers (see views/health.ts); undefined: build it now. */
+  healthCacheKey(q: HealthQuery): string | undefined;
+  history(q: HistoryQuery): ReturnType<typeof historyPage>;
+  latest(): ReturnType<typeof latest>;
+  sharedStatus(): ReturnType<typeof sharedStatus>;
+  readiness(): { ready: boolean; body: Record<string, unknown> };
+  modelInfo(): ModelInfoEntry[];
+  shuttingDown(): boolean;
+  reload(): Promise<{ ok: true; deployments: number } | { ok: false; errors: readonly string[] }>;
+  /** Writes the Prometheus text exposition to a raw response. */
+  serveMetrics(req: IncomingMessage, res: ServerResponse): void;
+}
