@@ -6,7 +6,6 @@ import { ConfigError } from './config/errors.js';
 import { loadConfigFile, type LoadedConfig } from './config/load.js';
 import { buildSnapshot, intervalOf, type Snapshot } from './config/snapshot.js';
 import type { Deployment } from './core/deployment.js';
-import type { ProbeResult } from './core/result.js';
 import { LocalCoordinator, type Coordinator } from './fleet/coordinator.js';
 import { RedisCoordinator } from './fleet/redis-coordinator.js';
 import { FleetSync } from './fleet/sync.js';
@@ -16,6 +15,7 @@ import { Scheduler, type BackgroundPlan } from './scheduler/scheduler.js';
 import { buildServer } from './server/app.js';
 import { MemoryStore } from './store/memory.js';
 import { otlpSettings } from './telemetry/otlp-settings.js';
+import { logConfigProblems, logProbe } from './telemetry/log-lines.js';
 import { Telemetry } from './telemetry/telemetry.js';
 import { healthAnswer, healthCacheKey, selectHealthTargets } from './views/health.js';
 import { healthReport, type HealthReport } from './views/health-report.js';
@@ -106,7 +106,7 @@ export class App {
   static async create(opts: AppOptions): Promise<App> {
     const plugins = await loadPlugins([BUILTIN_PLUGINS_DIR, ...(opts.pluginDirs ?? [])]);
     const app = new App(opts.config, plugins, opts);
-    app.#reportProblems();
+    logConfigProblems(app.logger, app.#snapshot, plugins);
     return app;
   }
 
@@ -130,7 +130,7 @@ export class App {
     if (s.backgroundOn && this.#backgroundStarted) this.scheduler.updateBackground(backgroundPlan(s));
     else if (s.backgroundOn) this.startBackground();
     else if (wasOn) this.scheduler.updateBackground({ deployments: [], intervalS: () => s.settings.intervalS });
-    this.#reportProblems();
+    logConfigProblems(this.logger, this.#snapshot, this.#plugins);
   }
 
   /**
@@ -239,26 +239,8 @@ export class App {
     }
     return healthAnswer(s, this.store, Date.now(), sel, cached);
   }
-
-  #reportProblems(): void {
-    const s = this.#snapshot;
-    for (const w of s.config.warnings) this.logger.warn(w);
-    for (const e of this.#plugins.errors) this.logger.error({ file: e.file }, `plugin not loaded: ${e.reason}`);
-    for (const m of new Set(s.deployments.map((d) => d.mode))) {
-      if (!this.#plugins.byMode.has(m)) this.logger.warn(`no probe plugin for mode "${m}": its deployments will report unhealthy`);
-    }
-    for (const d of s.deployments) {
-      if (d.configError) this.logger.warn({ model_name: d.modelName, model_id: d.id }, d.configError);
-    }
-  }
 }
 
 function backgroundPlan(s: Snapshot): BackgroundPlan {
   return { deployments: s.background, intervalS: (d) => intervalOf(s, d) };
-}
-
-function logProbe(logger: Logger, d: Deployment, r: ProbeResult): void {
-  const fields = { model_name: d.modelName, model_id: d.id, latency_ms: r.latencyMs };
-  if (r.healthy) logger.debug(fields, 'probe healthy');
-  else logger.info({ ...fields, error_type: r.errorType, error: r.error }, 'probe unhealthy');
 }

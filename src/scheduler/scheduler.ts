@@ -6,6 +6,7 @@ import type { HealthStore } from '../store/types.js';
 import type { ProbeResult } from '../core/result.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import { DueQueue } from './due-queue.js';
+import { ProbeGrid, slack } from './grid.js';
 import { Limiter } from './limiter.js';
 import { runProbe } from './runner.js';
 import { LocalCoordinator, type Coordinator } from '../fleet/coordinator.js';
@@ -49,12 +50,15 @@ export class Scheduler {
   readonly #inFlight = new Map<string, Promise<ProbeResult>>();
   readonly #shutdown = new AbortController();
   readonly #queue = new DueQueue();
+  readonly #grid = new ProbeGrid();
   readonly #coordinator: Coordinator;
   #background: (BackgroundPlan & { byId: Map<string, Deployment> }) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Infinity;
   /** Background probes started and not yet ended (claims included). */
   #backgroundRunning = 0;
+  /** Resolves startBackground once every background deployment has a result. */
+  #firstRound: (() => void) | undefined;
   /** End of the first complete round (epoch ms), then of each later on-demand round. */
   lastRoundAt: number | undefined;
 
@@ -124,16 +128,14 @@ export class Scheduler {
 
   /**
    * Background checks. Every deployment is probed at start-up (readiness waits for that first
-   * round), then on its own grid: deployment i of N has the phase i/N of an interval, and is due
-   * at phase + k × interval, so probes trickle evenly instead of bursting. A probe is never
-   * started sooner than one interval after the previous one started, and never while one runs.
-   * Each due probe is claimed through the coordinator (in a fleet: one replica probes, the
-   * others take its result; the grid starts at the coordinator's origin, so replicas agree on it).
+   * round), then on its own slot of the grid (grid.ts). A probe is never started sooner than one
+   * interval after the previous one started, and never while one runs. Each due probe is claimed
+   * through the coordinator (in a fleet: one replica probes, the others take its result).
    */
   async startBackground(plan: BackgroundPlan): Promise<void> {
     this.#background = { ...plan, byId: new Map(plan.deployments.map((d) => [d.id, d])) };
     const start = this.now;
-    this.#phaseBase = this.#coordinator.gridOrigin(start);
+    this.#grid.origin = this.#coordinator.gridOrigin(start);
     this.#assignPhases(plan);
     for (const d of plan.deployments) this.#queue.set(d.id, start);
     this.#arm();
@@ -150,34 +152,15 @@ export class Scheduler {
     this.#background = { ...plan, byId: new Map(plan.deployments.map((d) => [d.id, d])) };
     this.#assignPhases(plan);
     if (!old) return;
-    for (const id of old.byId.keys()) if (!this.#background.byId.has(id)) this.#queue.delete(id);
+    for (const id of old.byId.keys()) if (!this.#background.byId.has(id)) { this.#queue.delete(id); this.#grid.forget(id); }
     const now = this.now;
     for (const d of plan.deployments) if (!old.byId.has(d.id) && !this.#inFlight.has(d.id)) this.#queue.set(d.id, now);
     this.#arm();
     this.#checkFirstRound();
   }
 
-  #phaseBase = 0;
-  readonly #phase = new Map<string, number>();
-  #firstRound: (() => void) | undefined;
-
-  #assignPhases(plan: BackgroundPlan): void {
-    const n = plan.deployments.length;
-    plan.deployments.forEach((d, i) => {
-      if (!this.#phase.has(d.id)) this.#phase.set(d.id, (plan.intervalS(d) * 1000 * i) / Math.max(1, n));
-    });
-  }
-
-  /**
-   * The first grid slot one interval after `startedAt`. A slot up to a tenth of an interval
-   * (at most 1 s) early still counts, so a probe started a few ms late by the concurrency queue
-   * or timer jitter keeps its slot instead of skipping a whole interval.
-   */
-  #nextDue(d: Deployment, startedAt: number): number {
-    const intervalMs = this.#background!.intervalS(d) * 1000;
-    const phase = this.#phaseBase + (this.#phase.get(d.id) ?? 0);
-    return phase + Math.ceil((startedAt + intervalMs - slack(intervalMs) - phase) / intervalMs) * intervalMs;
-  }
+  #assignPhases(plan: BackgroundPlan): void { this.#grid.assign(plan.deployments, (i) => plan.intervalS(plan.deployments[i]!) * 1000); }
+  #nextDue(d: Deployment, startedAt: number): number { return this.#grid.nextDue(d.id, this.#background!.intervalS(d) * 1000, startedAt); }
 
   /** Re-checks whether the first round is complete (fleet mode: after the fleet's results sync in). */
   refreshFirstRound(): void { this.#checkFirstRound(); }
@@ -261,9 +244,4 @@ export class Scheduler {
     this.#shutdown.abort();
     await Promise.allSettled([...this.#inFlight.values()]);
   }
-}
-
-/** How early a grid slot may be relative to "one interval after the last start". */
-function slack(intervalMs: number): number {
-  return Math.min(1000, intervalMs / 10);
 }
