@@ -12,7 +12,7 @@ import { FleetSync } from './fleet/sync.js';
 import { VERSION } from './meta.js';
 import { BUILTIN_PLUGINS_DIR, loadPlugins, type LoadedPlugins } from './registry/plugins.js';
 import { Scheduler, type BackgroundPlan } from './scheduler/scheduler.js';
-import { buildServer } from './server/app.js';
+import { buildServer } from './server/http.js';
 import { MemoryStore } from './store/memory.js';
 import { otlpSettings } from './telemetry/otlp-settings.js';
 import { logConfigProblems, logProbe } from './telemetry/log-lines.js';
