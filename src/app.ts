@@ -9,7 +9,7 @@ import type { Deployment } from './core/deployment.js';
 import { LocalCoordinator, type Coordinator } from './fleet/coordinator.js';
 import { RedisCoordinator } from './fleet/redis-coordinator.js';
 import { FleetSync } from './fleet/sync.js';
-import { VERSION } from './meta.js';
+import { VERSION } from './core/meta.js';
 import { BUILTIN_PLUGINS_DIR, loadPlugins, type LoadedPlugins } from './registry/plugins.js';
 import { Scheduler, type BackgroundPlan } from './scheduler/scheduler.js';
 import { buildServer } from './server/http.js';

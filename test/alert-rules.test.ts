@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PACKAGE_ROOT } from '../src/meta.js';
+import { PACKAGE_ROOT } from '../src/core/meta.js';
 import { run } from './support/tools.js';
 
 const ALERTS = join(PACKAGE_ROOT, 'alerts');

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { PACKAGE_ROOT } from '../src/meta.js';
+import { PACKAGE_ROOT } from '../src/core/meta.js';
 
 /** No collector binary installs here, so this checks the file's wiring the way otelcol validates it. */
 describe('otel-collector.yaml', () => {

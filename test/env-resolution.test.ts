@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config/errors.js';
 import { parseConfig, type LoadedConfig } from '../src/config/load.js';
 import type { Deployment } from '../src/core/deployment.js';
-import { REDACTED, redact } from '../src/redact.js';
+import { REDACTED, redact } from '../src/core/redact.js';
 
 function load(yaml: string, env: NodeJS.ProcessEnv): LoadedConfig {
   return parseConfig(yaml, 'config.yaml', env);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
-import { PACKAGE_ROOT } from '../src/meta.js';
+import { PACKAGE_ROOT } from '../src/core/meta.js';
 import { capture } from './support/capture.js';
 import { startExporter } from './support/exporter.js';
 import { SEED_EXAMPLES } from './support/seed-examples.js';

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { join } from 'node:path';
-import { startDemoUpstream } from '../demo/upstream.js';
-import { PACKAGE_ROOT } from '../meta.js';
+import { startDemoUpstream } from './demo-upstream.js';
+import { PACKAGE_ROOT } from '../core/meta.js';
 import { main } from './main.js';
 
 /**

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { RawDeployment } from './schema.js';
 import type { Deployment } from '../core/deployment.js';
 import { MissingEnvError, resolveEnv } from './env.js';
-import { publicUrl } from '../redact.js';
+import { publicUrl } from '../core/redact.js';
 import { ENV_DEFAULT_GROUPS, MAX_TOKENS_MODES, PROVIDER_ENV_DEFAULTS, inferMode, isReasoningModel, isWildcard } from '../providers/models.js';
 
 export const DEFAULT_PROBE_TIMEOUT_S = 60;

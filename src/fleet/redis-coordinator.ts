@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { publicUrl } from '../redact.js';
+import { publicUrl } from '../core/redact.js';
 import type { ProbeResult } from '../core/result.js';
 import type { Claim, Coordinator, CoordinatorStatus } from './coordinator.js';
 import { parseFleetRecord } from './record.js';

@@ -2,7 +2,7 @@ import { probeTarget, type Deployment } from '../core/deployment.js';
 import { ERROR_TYPES, ProbeError, type ErrorType } from '../core/errors.js';
 import type { ProbeContext, ProbeOutcome, ProbePlugin } from '../core/plugin.js';
 import { callProvider } from '../providers/client.js';
-import { redact } from '../redact.js';
+import { redact } from '../core/redact.js';
 import type { ProbeResult } from '../core/result.js';
 import type { Context } from '@opentelemetry/api';
 import { endProbeSpan, type Telemetry } from '../telemetry/telemetry.js';

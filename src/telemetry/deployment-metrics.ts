@@ -9,7 +9,7 @@ import type { Deployment } from '../core/deployment.js';
 import { serverEndpoint } from '../providers/index.js';
 import type { HealthStore } from '../store/types.js';
 import type { ProbeResult } from '../core/result.js';
-import { VERSION } from '../meta.js';
+import { VERSION } from '../core/meta.js';
 
 /**
  * Metric names per export path. Prometheus names are a contract (alert rules and dashboards use

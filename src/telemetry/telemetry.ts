@@ -12,7 +12,7 @@ import type { Deployment } from '../core/deployment.js';
 import { genAiProviderOf, serverEndpoint } from '../providers/index.js';
 import type { HealthStore } from '../store/types.js';
 import type { ProbeResult } from '../core/result.js';
-import { VERSION } from '../meta.js';
+import { VERSION } from '../core/meta.js';
 import { DeploymentMetricProducer } from './deployment-metrics.js';
 import type { OtlpSettings } from './otlp-settings.js';
 import { PrometheusTextSerializer } from './prometheus-text.js';

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../../src/meta.js';
+import { PACKAGE_ROOT } from '../../src/core/meta.js';
 
 /** The built exporter (dist/, what `npm start` runs) as a separate process on a free port. */
 export interface Replica {
