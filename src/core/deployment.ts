@@ -54,25 +54,13 @@ export interface Deployment {
  * reach it. No api_key, api_base, headers, credentials or raw config: the provider layer holds
  * those and makes the call (ProbeContext.call).
  */
-export interface ProbeTarget {
-  readonly id: string;
-  readonly modelName: string;
-  /** litellm_params.model as configured, e.g. "azure/gpt-4o". */
-  readonly model: string;
-  /** The model actually probed: model_info.health_check_model, else `model`. */
-  readonly probeModel: string;
-  readonly provider: string;
-  /** probeModel without its provider prefix: what goes on the wire. */
-  readonly providerModel: string;
-  readonly mode: string;
-  readonly apiVersion?: string;
-  readonly timeoutMs: number;
-  readonly maxTokens?: number;
-  readonly reasoning: boolean;
-  readonly reasoningEffort?: string;
-  readonly voice: string;
-  readonly probeStrategy: 'generate' | 'models_list';
-}
+export type ProbeTarget = Pick<Deployment, (typeof TARGET_FIELDS)[number]>;
+
+/** The fields a plugin may read: an allow-list, so a new secret field is never handed out by default. */
+export const TARGET_FIELDS = [
+  'id', 'modelName', 'model', 'probeModel', 'provider', 'providerModel', 'mode', 'apiVersion',
+  'timeoutMs', 'maxTokens', 'reasoning', 'reasoningEffort', 'voice', 'probeStrategy',
+] as const satisfies ReadonlyArray<keyof Deployment>;
 
 const targets = new WeakMap<Deployment, ProbeTarget>();
 
@@ -80,22 +68,9 @@ const targets = new WeakMap<Deployment, ProbeTarget>();
 export function probeTarget(d: Deployment): ProbeTarget {
   let t = targets.get(d);
   if (!t) {
-    t = Object.freeze({
-      id: d.id,
-      modelName: d.modelName,
-      model: d.model,
-      probeModel: d.probeModel,
-      provider: d.provider,
-      providerModel: d.providerModel,
-      mode: d.mode,
-      ...(d.apiVersion !== undefined ? { apiVersion: d.apiVersion } : {}),
-      timeoutMs: d.timeoutMs,
-      ...(d.maxTokens !== undefined ? { maxTokens: d.maxTokens } : {}),
-      reasoning: d.reasoning,
-      ...(d.reasoningEffort !== undefined ? { reasoningEffort: d.reasoningEffort } : {}),
-      voice: d.voice,
-      probeStrategy: d.probeStrategy,
-    });
+    const view: Record<string, unknown> = {};
+    for (const k of TARGET_FIELDS) if (d[k] !== undefined) view[k] = d[k];
+    t = Object.freeze(view) as unknown as ProbeTarget;
     targets.set(d, t);
   }
   return t;
