@@ -1,4 +1,4 @@
-import type { ProbePlugin } from '../src/core/plugin.js';
+import { expectAnswer, type ProbePlugin } from '../src/core/plugin.js';
 
 /**
  * Batch deployments: list batches (limit 1). Read-only: proves the batch API of the deployment
@@ -7,12 +7,10 @@ import type { ProbePlugin } from '../src/core/plugin.js';
 const batch: ProbePlugin = {
   mode: 'batch',
   description: 'list batches (read-only, free)',
-  async probe(_d, ctx) {
+  async probe(_target, ctx) {
     const res = await ctx.call('batch_list');
-    const body = res.json as { object?: string; data?: unknown } | undefined;
-    return Array.isArray(body?.data)
-      ? { healthy: true }
-      : { healthy: false, errorType: 'bad_response', error: `${res.status} without a batch list` };
+    expectAnswer(res, 'data', 'list', 'a batch list'); // empty when no batch was ever made
+    return { healthy: true };
   },
 };
 

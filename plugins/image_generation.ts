@@ -1,4 +1,4 @@
-import type { ProbePlugin } from '../src/core/plugin.js';
+import { expectAnswer, type ProbePlugin } from '../src/core/plugin.js';
 import { smallestImageSize } from '../src/core/media.js';
 
 /**
@@ -8,18 +8,16 @@ import { smallestImageSize } from '../src/core/media.js';
 const imageGeneration: ProbePlugin = {
   mode: 'image_generation',
   description: 'one image at the smallest size (costly)',
-  async probe(d, ctx) {
-    const size = smallestImageSize(d.providerModel);
+  async probe(target, ctx) {
+    const size = smallestImageSize(target.providerModel);
     const res = await ctx.call('image_generation', {
       prompt: ctx.prompt,
       n: 1,
       ...(size ? { size } : {}),
-      ...(/gpt-image/i.test(d.providerModel) ? { quality: 'low' } : {}),
+      ...(/gpt-image/i.test(target.providerModel) ? { quality: 'low' } : {}),
     }, { maxBytes: 32 * 1024 * 1024 });
-    const image = (res.json as { data?: Array<{ url?: string; b64_json?: string }> } | undefined)?.data?.[0];
-    return image?.url || image?.b64_json
-      ? { healthy: true }
-      : { healthy: false, errorType: 'bad_response', error: `${res.status} without an image (url or b64_json)` };
+    expectAnswer(res, ['data.0.url', 'data.0.b64_json'], 'non-empty string', 'an image (url or b64_json)');
+    return { healthy: true };
   },
 };
 

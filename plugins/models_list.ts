@@ -1,4 +1,4 @@
-import type { ProbePlugin } from '../src/core/plugin.js';
+import { expectAnswer, type ProbePlugin } from '../src/core/plugin.js';
 
 /**
  * The free probe: list the provider's models. Proves reachability and auth without generating
@@ -8,12 +8,10 @@ import type { ProbePlugin } from '../src/core/plugin.js';
 const modelsList: ProbePlugin = {
   mode: 'models_list',
   description: 'list models (free: generates nothing)',
-  async probe(_d, ctx) {
+  async probe(_target, ctx) {
     const res = await ctx.call('models_list');
-    const data = (res.json as { data?: unknown } | undefined)?.data;
-    return Array.isArray(data)
-      ? { healthy: true }
-      : { healthy: false, errorType: 'bad_response', error: `${res.status} without a model list` };
+    expectAnswer(res, 'data', 'list', 'a model list');
+    return { healthy: true };
   },
 };
 

@@ -1,15 +1,15 @@
-import type { ProbePlugin } from '../src/core/plugin.js';
+import { ProbeError, readAnswer, type ProbePlugin } from '../src/core/plugin.js';
 
 /** Realtime: open the websocket, wait for the server's session event, close. Generates nothing. */
 const realtime: ProbePlugin = {
   mode: 'realtime',
   description: 'realtime websocket handshake and session event (free)',
-  async probe(_d, ctx) {
+  async probe(_target, ctx) {
     const res = await ctx.call('realtime');
-    const type = (res.json as { type?: unknown } | undefined)?.type;
-    return typeof type === 'string' && type.startsWith('session.')
-      ? { healthy: true }
-      : { healthy: false, errorType: 'bad_response', error: `realtime: first event "${String(type)}", not a session event` };
+    const type = readAnswer(res, 'type');
+    if (typeof type === 'string' && type.startsWith('session.')) return { healthy: true };
+    // No "<status> …" prefix: the status of a websocket upgrade (101) says nothing here.
+    throw new ProbeError('bad_response', `realtime: first event "${String(type)}", not a session event`, { status: res.status });
   },
 };
 

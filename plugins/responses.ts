@@ -1,4 +1,4 @@
-import type { ProbePlugin } from '../src/core/plugin.js';
+import { badAnswer, expectAnswer, readAnswer, type ProbePlugin } from '../src/core/plugin.js';
 
 /** The OpenAI Responses API accepts no max_output_tokens below 16. */
 const MIN_OUTPUT_TOKENS = 16;
@@ -7,20 +7,16 @@ const MIN_OUTPUT_TOKENS = 16;
 const responses: ProbePlugin = {
   mode: 'responses',
   description: 'Responses API call with one short input',
-  async probe(d, ctx) {
+  async probe(target, ctx) {
     const res = await ctx.call('responses', {
       input: ctx.prompt,
       ...(ctx.maxTokens !== undefined ? { max_output_tokens: Math.max(MIN_OUTPUT_TOKENS, ctx.maxTokens) } : {}),
-      ...(d.reasoningEffort ? { reasoning: { effort: d.reasoningEffort } } : {}),
+      ...(target.reasoningEffort ? { reasoning: { effort: target.reasoningEffort } } : {}),
     });
-    const body = res.json as { object?: string; output?: unknown; status?: string } | undefined;
-    if (!body || !Array.isArray(body.output)) {
-      return { healthy: false, errorType: 'bad_response', error: `${res.status} without an output list in the response` };
-    }
+    expectAnswer(res, 'output', 'list', 'an output list in the response');
     // "incomplete" with the budget spent is still a working model, as with empty chat answers.
-    return body.status === 'failed'
-      ? { healthy: false, errorType: 'bad_response', error: 'response status "failed"' }
-      : { healthy: true };
+    if (readAnswer(res, 'status') === 'failed') throw badAnswer(res, 'with response status "failed"');
+    return { healthy: true };
   },
 };
 

@@ -10,6 +10,7 @@ import type { Detail } from './result.js';
 
 export type { ProbeTarget } from './deployment.js';
 export { ProbeError, type ErrorType } from './errors.js';
+export { badAnswer, expectAnswer, readAnswer, type AnswerShape, type AnswerShapes } from './answer.js';
 export type { CallOptions, Operation, ProviderResponse } from './operation.js';
 export type { Detail } from './result.js';
 

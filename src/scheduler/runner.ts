@@ -1,6 +1,6 @@
 import { probeTarget, type Deployment } from '../core/deployment.js';
 import { ERROR_TYPES, ProbeError, type ErrorType } from '../core/errors.js';
-import type { ProbeContext, ProbeOutcome, ProbePlugin } from '../core/plugin.js';
+import type { ProbeContext, ProbeOutcome, ProbePlugin, ProviderResponse } from '../core/plugin.js';
 import { callProvider } from '../providers/client.js';
 import { redact } from '../core/redact.js';
 import type { ProbeResult } from '../core/result.js';
@@ -91,7 +91,12 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
     prompt: opts.prompt ?? DEFAULT_PROMPT,
     maxTokens: d.maxTokens,
     async call(op, payload, callOpts) {
-      const res = await callProvider({ deployment: d, op, payload, signal, options: callOpts });
+      let res: ProviderResponse;
+      try {
+        res = await callProvider({ deployment: d, op, payload, signal, options: callOpts });
+      } catch (err) {
+        throw redactedError(err, d.secrets);
+      }
       Object.assign(headers, res.headers);
       lastStatus = res.status;
       return res;
@@ -117,6 +122,17 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onShutdown);
   }
+}
+
+/**
+ * The error ctx.call throws, with every secret of the deployment taken out of its text: a
+ * provider's 401 may quote the key it was sent, and a plugin must never see it.
+ */
+function redactedError(err: unknown, secrets: readonly string[]): Error {
+  if (err instanceof ProbeError) {
+    return new ProbeError(err.errorType, redact(err.message, secrets), { status: err.status, retryAfterS: err.retryAfterS, code: err.code });
+  }
+  return new Error(redact(err instanceof Error ? err.message : String(err), secrets));
 }
 
 function toProbeError(err: unknown, signal: AbortSignal): ProbeError {
