@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PACKAGE_ROOT } from '../src/meta.js';
+import { PACKAGE_ROOT } from '../src/core/meta.js';
 import { loadPlugins } from '../src/registry/plugins.js';
 import { startExporter } from './support/exporter.js';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
@@ -44,7 +44,7 @@ describe('the example plugin, loaded as a user plugin', () => {
       entry('wrong-key', 'gpt-4o', 'sk-wrong-key-0001'),
     ].join('')}\n`, { pluginDirs: [dir], listen: false });
     try {
-      const report = await ex.exporter.once();
+      const report = await ex.app.once();
       expect(report.healthy_endpoints).toEqual([expect.objectContaining({ model_id: 'json-ok', mode: 'chat_json', details: { json_mode: true } })]);
       const unhealthy = Object.fromEntries(report.unhealthy_endpoints.map((e) => [e.model_id, [e.error_type, e.error, e.exception_status]]));
       expect(unhealthy).toEqual({

@@ -155,7 +155,7 @@ beforeAll(async () => {
   await writeFile(join(dir, 'spy.mjs'), spyPlugin(out));
   const ex = await startExporter(config(), { pluginDirs: [dir], listen: false });
   try {
-    const report = await ex.exporter.once();
+    const report = await ex.app.once();
     expect(report.unhealthy_endpoints).toEqual([]);
   } finally {
     await ex.close();
