@@ -1,5 +1,6 @@
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { METRIC_LIST, METRICS } from '../src/telemetry/metrics.js';
 import { otlpSettings } from '../src/telemetry/otlp-settings.js';
 import { startExporter, type TestExporter } from './support/exporter.js';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
@@ -80,6 +81,18 @@ describe.each(['http/protobuf', 'http/json'] as const)('OTLP over %s to a collec
       expect(rx.metricNames).toContain(name);
     }
     expect(rx.resourceAttributes).toMatchObject({ 'service.name': 'llm-health-test', 'deployment.environment.name': 'test' });
+  });
+
+  it('sends the metrics of src/telemetry/metrics.ts under their OTLP names, with their description, unit, type and attributes', () => {
+    // On demand here, so no background interval metric (the table says it needs background mode).
+    const expected = METRIC_LIST.filter((m) => m.otlp !== null && m !== METRICS.checkInterval);
+    expect([...rx.metrics.keys()].sort()).toEqual(expected.map((m) => m.otlp).sort());
+    for (const m of expected) {
+      const got = rx.metrics.get(m.otlp!)!;
+      expect({ metric: m.otlp, description: got.description, unit: got.unit, type: got.type }).toEqual({ metric: m.otlp, description: m.help, unit: m.unit, type: m.type });
+      // Every listed attribute arrives (this config has a failed probe and ports), and no other.
+      expect([...got.attributeKeys].sort(), m.otlp!).toEqual(m.labels.map((l) => l.attribute).sort());
+    }
   });
 
   it('carries no secret and no prompt in anything it sends', () => {

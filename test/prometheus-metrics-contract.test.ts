@@ -1,11 +1,22 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
+import { PACKAGE_ROOT } from '../src/core/meta.js';
+import { alertRules } from '../src/telemetry/metrics-doc.js';
+import { METRIC_LIST, prometheusLabelName, type MetricSpec } from '../src/telemetry/metrics.js';
 import { startExporter, type TestExporter } from './support/exporter.js';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
-import { byName, parsePromText } from './support/prom-text.js';
+import { byName, parsePromFamilies, parsePromText, type Sample } from './support/prom-text.js';
 import { run, waitFor } from './support/tools.js';
 
 const DEPLOYMENT_LABELS = ['model', 'model_id', 'model_name', 'mode', 'provider', 'server_address'].sort();
+
+/** The samples of a metric: a histogram's are its _bucket, _count and _sum lines. */
+function samplesOf(samples: Sample[], m: MetricSpec): Sample[] {
+  const names = m.type === 'histogram' ? ['_bucket', '_count', '_sum'].map((suffix) => m.prometheus + suffix) : [m.prometheus];
+  return samples.filter((s) => names.includes(s.name));
+}
 
 describe('GET /metrics', () => {
   let up: FakeUpstream;
@@ -43,6 +54,33 @@ general_settings:
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     return res.text();
   };
+
+  it('serves exactly the metrics of src/telemetry/metrics.ts, each with its type, help and unit', async () => {
+    const families = parsePromFamilies(await scrape());
+    expect([...families.keys()].sort()).toEqual(METRIC_LIST.map((m) => m.prometheus).sort());
+    for (const m of METRIC_LIST) {
+      expect({ metric: m.prometheus, ...families.get(m.prometheus) }).toEqual({ metric: m.prometheus, help: m.help, type: m.type, ...(m.unit ? { unit: m.unit } : {}) });
+    }
+  });
+
+  it('labels every series as the table says: its labels always, optional ones only, and nothing else', async () => {
+    const samples = parsePromText(await scrape());
+    for (const m of METRIC_LIST) {
+      const series = samplesOf(samples, m);
+      expect(series.length, `${m.prometheus} has series`).toBeGreaterThan(0);
+      const always = m.labels.filter((l) => !l.onlyWhen).map((l) => prometheusLabelName(l.attribute));
+      const seen = new Set<string>();
+      for (const s of series) {
+        const keys = Object.keys(s.labels).filter((k) => !(s.name.endsWith('_bucket') && k === 'le'));
+        keys.forEach((k) => seen.add(k));
+        expect(keys, `${s.name}{${keys.join(',')}}`).toEqual(expect.arrayContaining(always));
+      }
+      // This config exercises every optional label (a failed probe, an endpoint with a port).
+      const listed = m.labels.map((l) => prometheusLabelName(l.attribute)).sort();
+      if (m.moreLabels) expect([...seen].sort(), m.prometheus).toEqual(expect.arrayContaining(listed));
+      else expect([...seen].sort(), m.prometheus).toEqual(listed);
+    }
+  });
 
   it('exports llm_deployment_healthy per deployment with the contracted labels', async () => {
     const healthy = byName(parsePromText(await scrape()), 'llm_deployment_healthy');
@@ -134,4 +172,42 @@ describe('/metrics at 10,000 deployments', () => {
       await ex.close();
     }
   }, 60_000);
+});
+
+describe('the metrics table', () => {
+  const known = (name: string) => METRIC_LIST.some((m) => m.prometheus === name
+    || (m.type === 'histogram' && ['_bucket', '_count', '_sum'].some((suffix) => name === m.prometheus + suffix)));
+  const labelNames = new Set(METRIC_LIST.flatMap((m) => m.labels.map((l) => prometheusLabelName(l.attribute))));
+  /** The names in a query that look like ours and are not label names (`by (gen_ai_provider_name)`). */
+  const metricNamesIn = (promql: string) => [...promql.matchAll(/\b(?:llm|gen_ai)_[a-z0-9_]+/g)].map((m) => m[0]).filter((n) => !labelNames.has(n));
+
+  it('has every metric the alert rules, the Grafana dashboard and docs/metrics.md query', async () => {
+    const rules = alertRules(await readFile(join(PACKAGE_ROOT, 'alerts/llm-health.rules.yml'), 'utf8')).map((r) => r.expr);
+    const dashboard = JSON.parse(await readFile(join(PACKAGE_ROOT, 'examples/grafana/llm-health-dashboard.json'), 'utf8')) as { panels: Array<{ targets?: Array<{ expr: string }> }> };
+    const panels = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+    const docs = [...(await readFile(join(PACKAGE_ROOT, 'docs/metrics.md'), 'utf8')).matchAll(/```promql\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    for (const [source, queries] of [['alert rules', rules], ['dashboard', panels], ['docs/metrics.md', docs]] as const) {
+      const names = queries.flatMap(metricNamesIn);
+      expect(names.length, source).toBeGreaterThan(0);
+      expect(names.filter((n) => !known(n)), `${source} queries metrics the table lacks`).toEqual([]);
+    }
+  });
+
+  it('names each OTLP metric so that a collector writing Prometheus arrives at its Prometheus name', () => {
+    // The collector's default translation: '.' to '_', unit "s" as a _seconds suffix, _total on counters.
+    const translated = (m: MetricSpec & { otlp: string }) => {
+      let name = m.otlp.replace(/\./g, '_');
+      if (m.unit === 's' && !name.endsWith('_seconds')) name += '_seconds';
+      if (m.type === 'counter') name += '_total';
+      return name;
+    };
+    const withOtlpName = METRIC_LIST.filter((m): m is MetricSpec & { otlp: string } => m.otlp !== null);
+    expect(withOtlpName.map(translated)).toEqual(withOtlpName.map((m) => m.prometheus));
+  });
+
+  it('keeps Prometheus names apart from OTLP names and every name unique', () => {
+    const prometheus = METRIC_LIST.map((m) => m.prometheus);
+    expect(new Set(prometheus).size).toBe(prometheus.length);
+    for (const name of prometheus) expect(name).toMatch(/^[a-z_][a-z0-9_]*$/);
+  });
 });

@@ -121,4 +121,20 @@ scrape_configs:
     const table = await query('max by (model_name, model, model_id, provider, server_address, mode) (llm_deployment_healthy{model_name=~".*"})');
     expect(table).toHaveLength(3);
   }, 20_000);
+
+  it('answers every PromQL example of docs/metrics.md', async () => {
+    const doc = await readFile(join(PACKAGE_ROOT, 'docs/metrics.md'), 'utf8');
+    const examples = [...doc.matchAll(/```promql\n([\s\S]*?)```/g)].map((m) => m[1]!.trim());
+    expect(examples.length).toBeGreaterThanOrEqual(5);
+    for (const expr of examples) {
+      const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
+      const body = (await res.json()) as { status: string; error?: string };
+      expect({ expr, status: body.status, error: body.error }).toEqual({ expr, status: 'success', error: undefined });
+    }
+    // Two documented aggregations, checked for their answer over this config.
+    const perGroup = await query(examples.find((e) => e.startsWith('sum by (model_name)'))!);
+    expect(Object.fromEntries(perGroup.map((s) => [s.metric.model_name, s.value[1]]))).toEqual({ gpt: '1', claude: '0' });
+    const deployments = await query(examples.find((e) => e.startsWith('max by (model_name, model_id)'))!);
+    expect(deployments).toHaveLength(3);
+  }, 20_000);
 });

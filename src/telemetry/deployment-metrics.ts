@@ -1,4 +1,4 @@
-import { ValueType, type Attributes } from '@opentelemetry/api';
+import { ValueType } from '@opentelemetry/api';
 import { millisToHrTime } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -10,39 +10,13 @@ import { serverEndpoint } from '../providers/index.js';
 import type { HealthStore } from '../store/types.js';
 import type { ProbeResult } from '../core/result.js';
 import { VERSION } from '../core/meta.js';
+import { METRICS, metricName, type AttributeOf, type ExportPath, type ExportedMetricSpec } from './metrics.js';
 
-/**
- * Metric names per export path. Prometheus names are a contract (alert rules and dashboards use
- * them); the Prometheus exporter appends no unit suffix, so `_seconds` is part of the name there.
- * OTLP gets OTel-style names with units; a collector's Prometheus exporter adds the suffixes.
- */
-export const METRIC_NAMES = {
-  prometheus: {
-    healthy: 'llm_deployment_healthy',
-    duration: 'llm_deployment_probe_duration_seconds',
-    lastProbe: 'llm_deployment_last_probe_timestamp_seconds',
-    lastSuccess: 'llm_deployment_last_success_timestamp_seconds',
-    probes: 'llm_deployment_probes', // monotonic sum: exported as llm_deployment_probes_total
-    healthyCount: 'llm_health_healthy_count',
-    unhealthyCount: 'llm_health_unhealthy_count',
-    interval: 'llm_health_check_interval_seconds',
-  },
-  otlp: {
-    healthy: 'llm.deployment.healthy',
-    duration: 'llm.deployment.probe.duration',
-    lastProbe: 'llm.deployment.last_probe.timestamp',
-    lastSuccess: 'llm.deployment.last_success.timestamp',
-    probes: 'llm.deployment.probes',
-    healthyCount: 'llm.health.healthy_count',
-    unhealthyCount: 'llm.health.unhealthy_count',
-    interval: 'llm.health_check.interval',
-  },
-} as const;
+type DeploymentAttributes = Record<AttributeOf<'deploymentHealthy'>, string>;
+type ProbeOutcomeAttributes = Record<AttributeOf<'probes'>, string>;
 
-export type Naming = keyof typeof METRIC_NAMES;
-
-/** The per-deployment labels: model_name, model_id, model, mode, provider, server_address. */
-export function deploymentLabels(d: Deployment): Attributes {
+/** The per-deployment labels of the metrics table (typed by it); key order is /metrics label order. */
+export function deploymentLabels(d: Deployment): DeploymentAttributes {
   return {
     model_name: d.modelName,
     model_id: d.id,
@@ -59,7 +33,7 @@ export function deploymentLabels(d: Deployment): Attributes {
  * be exported forever; reading the store instead makes removed deployments vanish from /metrics.
  */
 export class DeploymentMetricProducer implements MetricProducer {
-  readonly #names: (typeof METRIC_NAMES)[Naming];
+  readonly #path: ExportPath;
   readonly #deployments: () => readonly Deployment[];
   readonly #store: HealthStore;
   /**
@@ -67,7 +41,7 @@ export class DeploymentMetricProducer implements MetricProducer {
    * collections: the /metrics serializer (prometheus-text.ts) memoizes label text by object
    * identity. A reload makes new Deployment objects, so stale entries simply become garbage.
    */
-  readonly #labels = new WeakMap<Deployment, { base: Attributes; outcomes: Map<string, Attributes> }>();
+  readonly #labels = new WeakMap<Deployment, { base: DeploymentAttributes; outcomes: Map<string, ProbeOutcomeAttributes> }>();
   readonly #intervalS: () => number | undefined;
 
   readonly #view: (id: string) => ProbeResult | undefined;
@@ -76,8 +50,8 @@ export class DeploymentMetricProducer implements MetricProducer {
    * `intervalS` is the background interval, or undefined when probes run on demand only;
    * `view` is how a result is shown (stale ones as unhealthy), default the stored one.
    */
-  constructor(naming: Naming, deployments: () => readonly Deployment[], store: HealthStore, intervalS: () => number | undefined = () => undefined, view?: (id: string) => ProbeResult | undefined) {
-    this.#names = METRIC_NAMES[naming];
+  constructor(path: ExportPath, deployments: () => readonly Deployment[], store: HealthStore, intervalS: () => number | undefined = () => undefined, view?: (id: string) => ProbeResult | undefined) {
+    this.#path = path;
     this.#deployments = deployments;
     this.#store = store;
     this.#intervalS = intervalS;
@@ -85,7 +59,7 @@ export class DeploymentMetricProducer implements MetricProducer {
   }
 
   async collect(): Promise<CollectionResult> {
-    const n = this.#names;
+    const path = this.#path;
     const now = millisToHrTime(Date.now());
     const healthy: GaugeMetricData['dataPoints'] = [];
     const duration: GaugeMetricData['dataPoints'] = [];
@@ -112,7 +86,7 @@ export class DeploymentMetricProducer implements MetricProducer {
         let outcomeAttributes = labels.outcomes.get(outcome);
         if (!outcomeAttributes) {
           const healthyOutcome = outcome === 'healthy';
-          outcomeAttributes = { ...attributes, result: healthyOutcome ? 'healthy' : 'unhealthy', error_type: healthyOutcome ? '' : outcome };
+          outcomeAttributes = { ...attributes, result: healthyOutcome ? 'healthy' : 'unhealthy', error_type: healthyOutcome ? '' : outcome } satisfies ProbeOutcomeAttributes;
           labels.outcomes.set(outcome, outcomeAttributes);
         }
         probes.push({ startTime: since, endTime: now, attributes: outcomeAttributes, value: count });
@@ -121,32 +95,31 @@ export class DeploymentMetricProducer implements MetricProducer {
       else unhealthyCount++;
     }
 
-    const gauge = (name: string, description: string, unit: string, dataPoints: GaugeMetricData['dataPoints']): GaugeMetricData => ({
-      descriptor: { name, description, unit, valueType: ValueType.DOUBLE },
+    const gauge = (spec: ExportedMetricSpec, dataPoints: GaugeMetricData['dataPoints']): GaugeMetricData => ({
+      descriptor: descriptorOf(spec, path),
       aggregationTemporality: AggregationTemporality.CUMULATIVE,
       dataPointType: DataPointType.GAUGE,
       dataPoints,
     });
+    const single = (value: number): GaugeMetricData['dataPoints'] => [{ startTime: now, endTime: now, attributes: {}, value }];
     const metrics: MetricData[] = [
-      gauge(n.healthy, 'Whether the latest probe of the deployment succeeded (1) or failed (0).', '', healthy),
-      gauge(n.duration, 'Duration of the latest probe of the deployment.', 's', duration),
-      gauge(n.lastProbe, 'Unix time the latest probe of the deployment ended.', 's', lastProbe),
-      gauge(n.lastSuccess, 'Unix time of the latest successful probe of the deployment.', 's', lastSuccess),
+      gauge(METRICS.deploymentHealthy, healthy),
+      gauge(METRICS.probeDuration, duration),
+      gauge(METRICS.lastProbeTimestamp, lastProbe),
+      gauge(METRICS.lastSuccessTimestamp, lastSuccess),
       {
-        descriptor: { name: n.probes, description: 'Probes of the deployment by result and error type.', unit: '', valueType: ValueType.INT },
+        descriptor: descriptorOf(METRICS.probes, path),
         aggregationTemporality: AggregationTemporality.CUMULATIVE,
         dataPointType: DataPointType.SUM,
         isMonotonic: true,
         dataPoints: probes,
       },
-      gauge(n.healthyCount, 'Deployments whose latest probe succeeded (the /health healthy_count).', '', [{ startTime: now, endTime: now, attributes: {}, value: healthyCount }]),
-      gauge(n.unhealthyCount, 'Deployments whose latest probe failed (the /health unhealthy_count).', '', [{ startTime: now, endTime: now, attributes: {}, value: unhealthyCount }]),
+      gauge(METRICS.healthyCount, single(healthyCount)),
+      gauge(METRICS.unhealthyCount, single(unhealthyCount)),
     ];
     // Lets alert rules say "no probe for 3 intervals" without hard-coding the interval.
     const interval = this.#intervalS();
-    if (interval !== undefined) {
-      metrics.push(gauge(n.interval, 'Configured background health check interval.', 's', [{ startTime: now, endTime: now, attributes: {}, value: interval }]));
-    }
+    if (interval !== undefined) metrics.push(gauge(METRICS.checkInterval, single(interval)));
     return {
       resourceMetrics: {
         resource: resourceFromAttributes({}),
@@ -155,4 +128,9 @@ export class DeploymentMetricProducer implements MetricProducer {
       errors: [],
     };
   }
+}
+
+/** A table entry as an OTel descriptor; counts are integers, everything else a double. */
+function descriptorOf(spec: ExportedMetricSpec, path: ExportPath): MetricData['descriptor'] {
+  return { name: metricName(spec, path), description: spec.help, unit: spec.unit, valueType: spec.type === 'counter' ? ValueType.INT : ValueType.DOUBLE };
 }

@@ -4,6 +4,7 @@ import {
   DataPointType,
   type Histogram, type MetricData, type ResourceMetrics, type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
+import { METRICS } from './metrics.js';
 
 /*
  * The Prometheus text exposition as UTF-8 bytes, byte-for-byte what
@@ -62,6 +63,9 @@ function join(a: string, b: string): string {
 }
 
 const NO_REGISTERED_METRICS = '# no registered metrics';
+/** The library's fixed target_info name and help, as the metrics table documents them (tests keep them equal). */
+const { prometheus: TARGET_INFO, help: TARGET_INFO_HELP, type: TARGET_INFO_TYPE } = METRICS.targetInfo;
+const TARGET_INFO_HEAD = `# HELP ${TARGET_INFO} ${TARGET_INFO_HELP}\n# TYPE ${TARGET_INFO} ${TARGET_INFO_TYPE}\n${TARGET_INFO}`;
 
 /** A growing UTF-8 byte buffer. */
 class Bytes {
@@ -143,7 +147,7 @@ export class PrometheusTextSerializer {
     this.#spare = undefined;
     const out = new Bytes(spare && spare.length >= size ? spare : Buffer.allocUnsafe(size));
     if (!this.#withoutTargetInfo) {
-      out.str('# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info');
+      out.str(TARGET_INFO_HEAD);
       this.#labelsAndValue(out, this.#labelsOf(resourceMetrics.resource.attributes), '', undefined, 1);
     }
     const start = out.len;

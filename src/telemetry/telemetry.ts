@@ -1,4 +1,4 @@
-import { diag, INVALID_SPAN_CONTEXT, ProxyTracerProvider, ROOT_CONTEXT as ROOT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Histogram, type Span, type Tracer } from '@opentelemetry/api';
+import { diag, INVALID_SPAN_CONTEXT, ProxyTracerProvider, ROOT_CONTEXT as ROOT, SpanKind, SpanStatusCode, trace, type Context, type Histogram, type Span, type Tracer } from '@opentelemetry/api';
 import { OTLPMetricExporter as OTLPMetricExporterJson } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as OTLPMetricExporterProto } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
@@ -14,15 +14,20 @@ import type { HealthStore } from '../store/types.js';
 import type { ProbeResult } from '../core/result.js';
 import { VERSION } from '../core/meta.js';
 import { DeploymentMetricProducer } from './deployment-metrics.js';
+import { METRICS, metricName, type AttributeOf, type ExportPath } from './metrics.js';
 import type { OtlpSettings } from './otlp-settings.js';
 import { PrometheusTextSerializer } from './prometheus-text.js';
 
 const NOT_RECORDING = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
-/** GenAI semconv advice for gen_ai.client.operation.duration (seconds). */
-export const GEN_AI_DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+const GEN_AI_DURATION = METRICS.genAiOperationDuration;
+/** GenAI semconv advice for gen_ai.client.operation.duration (seconds), from the metrics table. */
+export const GEN_AI_DURATION_BUCKETS: number[] = [...GEN_AI_DURATION.buckets];
 /** Per-deployment series at 10,000 deployments must not fold into otel_metric_overflow. */
 const CARDINALITY_LIMIT = 100_000;
+
+/** The histogram's attributes; keys the metrics table does not list do not compile. */
+type GenAiDurationAttributes = { [K in AttributeOf<'genAiOperationDuration'>]?: string | number };
 
 /** gen_ai.operation.name for a mode (semconv values where one exists, else the mode). */
 export function genAiOperation(mode: string): string {
@@ -64,7 +69,7 @@ export class Telemetry {
   /** False when no span goes anywhere: probe spans are then not even built. */
   readonly #tracing: boolean;
   /** Histogram attributes per deployment and outcome, built once (a reload makes new Deployments). */
-  readonly #histogramAttributes = new WeakMap<Deployment, Map<string, Attributes>>();
+  readonly #histogramAttributes = new WeakMap<Deployment, Map<string, GenAiDurationAttributes>>();
   /** Same options as the PrometheusExporter below (withoutScopeInfo; target_info kept). */
   readonly #promText = new PrometheusTextSerializer({ withoutScopeInfo: true });
 
@@ -81,7 +86,7 @@ export class Telemetry {
       withoutScopeInfo: true,
       metricProducers: [new DeploymentMetricProducer('prometheus', opts.deployments, opts.store, opts.intervalS, opts.view)],
     });
-    this.#addMeterProvider(this.prometheus, 'gen_ai.client.operation.duration_seconds');
+    this.#addMeterProvider(this.prometheus, 'prometheus');
 
     const spanProcessors: SpanProcessor[] = [...(opts.spanProcessors ?? [])];
     if (opts.otlp) {
@@ -94,7 +99,7 @@ export class Telemetry {
           exportIntervalMillis: o.metricIntervalMs,
           exportTimeoutMillis: Math.min(30_000, o.metricIntervalMs),
           metricProducers: [new DeploymentMetricProducer('otlp', opts.deployments, opts.store, opts.intervalS, opts.view)],
-        }), 'gen_ai.client.operation.duration');
+        }), 'otlp');
       }
       if (o.tracesUrl) {
         const config = { url: o.tracesUrl };
@@ -111,7 +116,8 @@ export class Telemetry {
       : new ProxyTracerProvider().getTracer('llm-health-exporter', VERSION);
   }
 
-  #addMeterProvider(reader: MetricReader, histogramName: string): void {
+  #addMeterProvider(reader: MetricReader, path: ExportPath): void {
+    const histogramName = metricName(GEN_AI_DURATION, path);
     const provider = new MeterProvider({
       resource: this.resource,
       readers: [reader],
@@ -119,8 +125,8 @@ export class Telemetry {
     });
     this.#meterProviders.push(provider);
     this.#histograms.push(provider.getMeter('llm-health-exporter', VERSION).createHistogram(histogramName, {
-      description: 'GenAI operation duration (one probe).',
-      unit: 's',
+      description: GEN_AI_DURATION.help,
+      unit: GEN_AI_DURATION.unit,
       advice: { explicitBucketBoundaries: GEN_AI_DURATION_BUCKETS },
     }));
   }
@@ -138,9 +144,9 @@ export class Telemetry {
         'gen_ai.provider.name': genAiProviderOf(d),
         'gen_ai.request.model': d.providerModel,
         'server.address': ep.address,
-        ...(ep.port !== undefined ? { 'server.port': ep.port } : {}),
-        ...(outcome ? { 'error.type': outcome } : {}),
       };
+      if (ep.port !== undefined) attributes['server.port'] = ep.port;
+      if (outcome) attributes['error.type'] = outcome;
       byOutcome.set(outcome, attributes);
     }
     for (const h of this.#histograms) h.record(r.latencyMs / 1000, attributes);

@@ -17,10 +17,20 @@ export interface ReceivedSpan {
   status: { code: number; message: string };
 }
 
+/** A metric as received: its descriptor and every attribute key any of its points carried. */
+export interface ReceivedMetric {
+  description: string;
+  unit: string;
+  /** gauge, counter (monotonic sum), sum (non-monotonic), histogram, or other. */
+  type: string;
+  attributeKeys: Set<string>;
+}
+
 export interface OtlpReceiver {
   url: string;
   spans: ReceivedSpan[];
   metricNames: Set<string>;
+  metrics: Map<string, ReceivedMetric>;
   resourceAttributes: Record<string, unknown>;
   contentTypes: Set<string>;
   /** Every raw body received, as latin1 text, for "no secret anywhere" checks. */
@@ -29,7 +39,7 @@ export interface OtlpReceiver {
 }
 
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
-  const r: OtlpReceiver = { url: '', spans: [], metricNames: new Set(), resourceAttributes: {}, contentTypes: new Set(), rawBodies: [], close: async () => {} };
+  const r: OtlpReceiver = { url: '', spans: [], metricNames: new Set(), metrics: new Map(), resourceAttributes: {}, contentTypes: new Set(), rawBodies: [], close: async () => {} };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -69,8 +79,19 @@ function tracesFromJson(body: any): ReceivedSpan[] {
 function metricsFromJson(body: any, r: OtlpReceiver): void {
   for (const rm of body.resourceMetrics ?? []) {
     Object.assign(r.resourceAttributes, jsonAttrs(rm.resource?.attributes));
-    for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) r.metricNames.add(m.name);
+    for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) {
+      const type = m.gauge ? 'gauge' : m.sum ? (m.sum.isMonotonic ? 'counter' : 'sum') : m.histogram ? 'histogram' : 'other';
+      const points: Array<{ attributes?: JsonKv[] }> = (m.gauge ?? m.sum ?? m.histogram)?.dataPoints ?? [];
+      addMetric(r, m.name, m.description ?? '', m.unit ?? '', type, points.flatMap((p) => (p.attributes ?? []).map((kv) => kv.key)));
+    }
   }
+}
+
+function addMetric(r: OtlpReceiver, name: string, description: string, unit: string, type: string, attributeKeys: string[]): void {
+  r.metricNames.add(name);
+  let m = r.metrics.get(name);
+  if (!m) r.metrics.set(name, (m = { description, unit, type, attributeKeys: new Set() }));
+  for (const key of attributeKeys) m.attributeKeys.add(key);
 }
 
 // ---- http/protobuf --------------------------------------------------------------------------
@@ -138,12 +159,25 @@ function tracesFromProto(buf: Buffer): ReceivedSpan[] {
   return out;
 }
 
-/** ExportMetricsServiceRequest { 1: ResourceMetrics { 1: Resource { 1: attrs }, 2: ScopeMetrics { 2: Metric { 1: name } } } } */
+/**
+ * ExportMetricsServiceRequest { 1: ResourceMetrics { 1: Resource { 1: attrs }, 2: ScopeMetrics { 2: Metric } } };
+ * Metric { 1: name, 2: description, 3: unit, 5: Gauge, 7: Sum { 3: is_monotonic }, 9: Histogram },
+ * each with 1: data points, whose attributes are field 7 (number points) or 9 (histogram points).
+ */
 function metricsFromProto(buf: Buffer, r: OtlpReceiver): void {
   for (const rm of all(fields(buf), 1)) {
     const f = fields(rm.bytes!);
     const resource = one(f, 1);
     if (resource) Object.assign(r.resourceAttributes, protoAttrs(all(fields(resource.bytes!), 1)));
-    for (const sm of all(f, 2)) for (const m of all(fields(sm.bytes!), 2)) r.metricNames.add(str(one(fields(m.bytes!), 1)));
+    for (const sm of all(f, 2)) for (const m of all(fields(sm.bytes!), 2)) {
+      const mf = fields(m.bytes!);
+      const gauge = one(mf, 5), sum = one(mf, 7), histogram = one(mf, 9);
+      const data = gauge ?? sum ?? histogram;
+      const monotonic = sum ? one(fields(sum.bytes!), 3)?.int === 1n : false;
+      const type = gauge ? 'gauge' : sum ? (monotonic ? 'counter' : 'sum') : histogram ? 'histogram' : 'other';
+      const attributesField = histogram ? 9 : 7;
+      const keys = data ? all(fields(data.bytes!), 1).flatMap((p) => Object.keys(protoAttrs(all(fields(p.bytes!), attributesField)))) : [];
+      addMetric(r, str(one(mf, 1)), str(one(mf, 2)), str(one(mf, 3)), type, keys);
+    }
   }
 }

@@ -16,3 +16,22 @@ export function parsePromText(text: string): Sample[] {
 }
 
 export const byName = (samples: Sample[], name: string) => samples.filter((s) => s.name === name);
+
+/** A metric family's metadata: its # HELP, # TYPE and # UNIT lines (unescaped). */
+export interface Family { help?: string; type?: string; unit?: string }
+
+/** The metric families of a Prometheus text exposition, by name, from their comment lines. */
+export function parsePromFamilies(text: string): Map<string, Family> {
+  const out = new Map<string, Family>();
+  for (const line of text.split('\n')) {
+    const m = /^# (HELP|TYPE|UNIT) (\S+) ?(.*)$/.exec(line);
+    if (!m) continue;
+    const family = out.get(m[2]!) ?? {};
+    const value = m[3]!.replace(/\\(n|\\)/g, (_, c: string) => (c === 'n' ? '\n' : '\\'));
+    if (m[1] === 'HELP') family.help = value;
+    else if (m[1] === 'TYPE') family.type = value;
+    else family.unit = value;
+    out.set(m[2]!, family);
+  }
+  return out;
+}
