@@ -1,10 +1,11 @@
-import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import {
   DataPointType,
   type Histogram, type MetricData, type ResourceMetrics, type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { METRICS } from './metrics.js';
+import { Bytes, escapeAttributeValue, escapeString, join, prometheusType, sanitizeName, valueString } from './prometheus-format.js';
 
 /*
  * The Prometheus text exposition as UTF-8 bytes, byte-for-byte what
@@ -23,85 +24,10 @@ import { METRICS } from './metrics.js';
  * checks equality with the library on generated data.
  */
 
-// ---- the library's escaping, ported as is (with a cheap "nothing to escape" test first) ----
-
-const NEEDS_ESCAPE = /[\\\n]/;
-function escapeString(str: string): string {
-  return NEEDS_ESCAPE.test(str) ? str.replace(/\\/g, '\\\\').replace(/\n/g, '\\n') : str;
-}
-
-const NEEDS_VALUE_ESCAPE = /[\\\n"]/;
-/** Non-strings as JSON; `undefined` as ''. */
-function escapeAttributeValue(value: AttributeValue | undefined = ''): string {
-  const str = typeof value === 'string' ? value : JSON.stringify(value);
-  return NEEDS_VALUE_ESCAPE.test(str) ? escapeString(str).replace(/"/g, '\\"') : str;
-}
-
-/** Every character outside [a-zA-Z0-9_] becomes '_', then runs of '_' collapse to one. */
-function sanitizeName(name: string): string {
-  return name.replace(/[^a-z0-9_]/gi, '_').replace(/_{2,}/g, '_');
-}
-
-function valueString(value: number): string {
-  if (value === Infinity) return '+Inf';
-  if (value === -Infinity) return '-Inf';
-  return `${value}`; // finite numbers and NaN
-}
-
-function prometheusType(metric: MetricData): string {
-  switch (metric.dataPointType) {
-    case DataPointType.SUM: return metric.isMonotonic ? 'counter' : 'gauge';
-    case DataPointType.GAUGE: return 'gauge';
-    case DataPointType.HISTOGRAM: return 'histogram';
-    default: return 'untyped';
-  }
-}
-
-/** Two label blocks as one (the library puts ',' between labels only). */
-function join(a: string, b: string): string {
-  return a && b ? `${a},${b}` : a || b;
-}
-
 const NO_REGISTERED_METRICS = '# no registered metrics';
 /** The library's fixed target_info name and help, as the metrics table documents them (tests keep them equal). */
 const { prometheus: TARGET_INFO, help: TARGET_INFO_HELP, type: TARGET_INFO_TYPE } = METRICS.targetInfo;
 const TARGET_INFO_HEAD = `# HELP ${TARGET_INFO} ${TARGET_INFO_HELP}\n# TYPE ${TARGET_INFO} ${TARGET_INFO_TYPE}\n${TARGET_INFO}`;
-
-/** A growing UTF-8 byte buffer. */
-class Bytes {
-  buf: Buffer;
-  len = 0;
-  constructor(buf: Buffer) { this.buf = buf; }
-
-  #room(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
-    this.buf.copy(grown, 0, 0, this.len);
-    this.buf = grown;
-  }
-
-  bytes(b: Uint8Array): void {
-    this.#room(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
-  }
-
-  /** Any string; short ASCII ones (names, numbers) are copied in JS, cheaper than a native call. */
-  str(s: string): void {
-    this.#room(s.length);
-    const { buf } = this;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) { // the rest as UTF-8 (i follows an ASCII char, so no surrogate pair is split)
-        const rest = s.slice(i);
-        this.#room(rest.length * 3);
-        this.len += this.buf.write(rest, this.len);
-        return;
-      }
-      buf[this.len++] = c;
-    }
-  }
-}
 
 /** An attributes object's label block, as text (for joins) and as UTF-8. */
 interface Labels { text: string; bytes: Buffer }
