@@ -37,7 +37,7 @@ Options:
   -h, --help        this help
   -v, --version     the version
 
-Every probe is a real, paid API call. See README.md for what is called and how often.`;
+Every probe is a real, paid API call. See docs/configuration.md for what is called and how often.`;
 
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   let args;
