@@ -1,6 +1,6 @@
 import type { Dialect } from './types.js';
 import { joinUrl, openAiErrorMessage } from './openai.js';
-import { chatCompletion, isObject, jsonHeaders, jsonPayload, requiredMaxTokens, rest, splitSystem, textOf, trimBase } from './shared.js';
+import { chatCompletion, isObject, jsonHeaders, jsonPayload, requiredMaxTokens, rest, splitSystem, textOf, trimBase } from './translate.js';
 
 export const ANTHROPIC_DEFAULT_BASE = 'https://api.anthropic.com';
 /** The API version header every Anthropic request needs. */

@@ -4,7 +4,7 @@ import type { Deployment } from '../core/deployment.js';
 import type { ErrorType } from '../core/errors.js';
 import type { Dialect, ErrorDetails, ResponseHeaders, WireRequest } from './types.js';
 import { joinUrl } from './openai.js';
-import { chatCompletion, embeddingList, isObject, jsonHeaders, jsonPayload, modelList, rest, splitSystem, textOf } from './shared.js';
+import { chatCompletion, embeddingList, isObject, jsonHeaders, jsonPayload, modelList, nestedMaxTokens, rest, splitSystem, textOf } from './translate.js';
 
 /** LiteLLM's region when neither aws_region_name nor AWS_REGION_NAME/AWS_REGION is set. */
 export const BEDROCK_DEFAULT_REGION = 'us-west-2';
@@ -97,16 +97,10 @@ export const bedrockDialect: Dialect = {
 /** Converse: `{messages: [{role, content: [{text}]}], system: [{text}], inferenceConfig: {maxTokens}}`. */
 function converseBody(p: Record<string, unknown>): Record<string, unknown> {
   const { system, turns } = splitSystem(p.messages);
-  const { inferenceConfig: userConfig, ...others } = rest(p, ['messages', 'max_tokens']);
-  const inferenceConfig = {
-    ...(typeof p.max_tokens === 'number' ? { maxTokens: p.max_tokens } : {}),
-    ...(isObject(userConfig) ? userConfig : {}),
-  };
   return {
     messages: turns.map((m) => ({ role: m.role === 'assistant' ? 'assistant' : 'user', content: [{ text: textOf(m.content) }] })),
     ...(system ? { system: [{ text: system }] } : {}),
-    ...(Object.keys(inferenceConfig).length ? { inferenceConfig } : {}),
-    ...others,
+    ...nestedMaxTokens(p, ['messages'], { object: 'inferenceConfig', field: 'maxTokens' }),
   };
 }
 

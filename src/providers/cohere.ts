@@ -1,7 +1,7 @@
 import { ProbeError } from '../core/errors.js';
 import type { Dialect } from './types.js';
 import { joinUrl, openAiErrorMessage } from './openai.js';
-import { chatCompletion, embeddingList, isObject, jsonHeaders, jsonPayload, modelList, rest, textOf, trimBase } from './shared.js';
+import { chatCompletion, embeddingList, isObject, jsonHeaders, jsonPayload, modelList, rest, textOf, trimBase } from './translate.js';
 
 export const COHERE_DEFAULT_BASE = 'https://api.cohere.com';
 

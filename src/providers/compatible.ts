@@ -1,7 +1,7 @@
 import type { Dialect, ErrorDetails } from './types.js';
 import type { Operation } from '../core/operation.js';
 import { openAiDialect, openAiErrorMessage, type CompatibleOptions } from './openai.js';
-import { isObject, modelList, trimBase } from './shared.js';
+import { isObject, modelList, trimBase } from './translate.js';
 
 /**
  * Providers that speak the OpenAI wire format under their own base, key and

@@ -1,6 +1,6 @@
 import type { Dialect, ErrorDetails } from './types.js';
 import { joinUrl, openAiErrorMessage } from './openai.js';
-import { embeddingList, isObject, jsonHeaders, jsonPayload, modelList, rest, splitSystem, textOf, trimBase } from './shared.js';
+import { embeddingList, isObject, jsonHeaders, jsonPayload, modelList, nestedMaxTokens, rest, splitSystem, textOf, trimBase } from './translate.js';
 
 export const GEMINI_DEFAULT_BASE = 'https://generativelanguage.googleapis.com';
 
@@ -48,16 +48,10 @@ export const geminiDialect: Dialect = {
       body = { content: { parts: [{ text: textOf(input[0]) }] }, ...rest(p, ['input']) };
     } else {
       const { system, turns } = splitSystem(p.messages);
-      const { generationConfig: userConfig, ...others } = rest(p, ['messages', 'max_tokens']);
-      const generationConfig = {
-        ...(typeof p.max_tokens === 'number' ? { maxOutputTokens: p.max_tokens } : {}),
-        ...(isObject(userConfig) ? userConfig : {}),
-      };
       body = {
         contents: turns.map((m) => ({ role: m.role === 'assistant' ? 'model' : 'user', parts: [{ text: textOf(m.content) }] })),
         ...(system ? { systemInstruction: { parts: [{ text: system }] } } : {}),
-        ...(Object.keys(generationConfig).length ? { generationConfig } : {}),
-        ...others,
+        ...nestedMaxTokens(p, ['messages'], { object: 'generationConfig', field: 'maxOutputTokens' }),
       };
     }
     headers['content-type'] = 'application/json';

@@ -1,6 +1,6 @@
 import type { Dialect } from './types.js';
 import { joinUrl, openAiErrorMessage } from './openai.js';
-import { chatCompletion, embeddingList, isObject, jsonHeaders, jsonPayload, modelList, rest, textOf, trimBase } from './shared.js';
+import { chatCompletion, embeddingList, isObject, jsonHeaders, jsonPayload, modelList, nestedMaxTokens, rest, textOf, trimBase } from './translate.js';
 
 export const OLLAMA_DEFAULT_BASE = 'http://localhost:11434';
 
@@ -29,18 +29,12 @@ export const ollamaDialect: Dialect = {
     if (op === 'embedding') {
       body = { model: d.providerModel, input: Array.isArray(p.input) ? p.input.map(textOf) : [textOf(p.input)], ...rest(p, ['input']) };
     } else {
-      const { options: userOptions, ...others } = rest(p, ['messages', 'prompt', 'max_tokens']);
-      const options = {
-        ...(typeof p.max_tokens === 'number' ? { num_predict: p.max_tokens } : {}),
-        ...(isObject(userOptions) ? userOptions : {}),
-      };
       const messages = (Array.isArray(p.messages) ? p.messages : []) as Array<{ role: string; content: unknown }>;
       body = {
         model: d.providerModel,
         ...(op === 'chat' ? { messages: messages.map((m) => ({ role: m.role, content: textOf(m.content) })) } : { prompt: textOf(p.prompt) }),
         stream: false,
-        ...(Object.keys(options).length ? { options } : {}),
-        ...others,
+        ...nestedMaxTokens(p, ['messages', 'prompt'], { object: 'options', field: 'num_predict' }),
       };
     }
     headers['content-type'] = 'application/json';

@@ -53,6 +53,23 @@ export function rest(payload: JsonPayload, translated: readonly string[]): JsonP
   return out;
 }
 
+/**
+ * The body's tail for providers whose max_tokens lives in a nested settings object (Bedrock's
+ * `inferenceConfig.maxTokens`, Gemini's `generationConfig.maxOutputTokens`, Ollama's
+ * `options.num_predict`): that object, made of the translated max_tokens and the user's own
+ * object of the same name from health_check_params (whose keys win: they were written for this
+ * provider), then the other untranslated params. The object is left out when it would be empty;
+ * a non-object under its name is dropped.
+ */
+export function nestedMaxTokens(payload: JsonPayload, translated: readonly string[], nested: { object: string; field: string }): JsonPayload {
+  const { [nested.object]: userSettings, ...others } = rest(payload, [...translated, 'max_tokens']);
+  const settings = {
+    ...(typeof payload.max_tokens === 'number' ? { [nested.field]: payload.max_tokens } : {}),
+    ...(isObject(userSettings) ? userSettings : {}),
+  };
+  return { ...(Object.keys(settings).length ? { [nested.object]: settings } : {}), ...others };
+}
+
 /** max_tokens for providers that require one: the payload's, else the deployment's, else 16. */
 export function requiredMaxTokens(d: Deployment, payload: JsonPayload): number {
   return typeof payload.max_tokens === 'number' ? payload.max_tokens : d.maxTokens ?? DEFAULT_MAX_TOKENS;
