@@ -4,10 +4,9 @@ import type { RawDeployment } from './schema.js';
 import type { Deployment } from '../core/deployment.js';
 import { MissingEnvError, resolveEnv } from './env.js';
 import { publicUrl } from '../redact.js';
-import { ENV_DEFAULT_GROUPS, MAX_TOKENS_MODES, PROVIDER_ENV_DEFAULTS, inferMode, isReasoningModel, isWildcard } from '../providers/models.js';
+import { DEFAULT_MAX_TOKENS, ENV_DEFAULT_GROUPS, MAX_TOKENS_MODES, PROVIDER_ENV_DEFAULTS, inferMode, isReasoningModel, isWildcard } from './model-names.js';
 
 export const DEFAULT_PROBE_TIMEOUT_S = 60;
-export const DEFAULT_MAX_TOKENS = 16;
 
 /** Keys of litellm_params whose values are credentials: never output, always redacted from text. */
 export const SECRET_PARAM_KEYS = new Set([

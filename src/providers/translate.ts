@@ -1,5 +1,5 @@
 import type { Deployment } from '../core/deployment.js';
-import { DEFAULT_MAX_TOKENS } from '../config/deployment.js';
+import { DEFAULT_MAX_TOKENS } from '../config/model-names.js';
 import { lowerKeys } from './openai.js';
 
 /**

@@ -1,7 +1,8 @@
 /**
  * What a model's name says about it. Used where the config is silent: the mode of a deployment
  * without model_info.mode, and whether it is a reasoning model (which spends a small max_tokens
- * on thinking and answers empty, and at OpenAI takes max_completion_tokens instead).
+ * on thinking and answers empty, and at OpenAI takes max_completion_tokens instead). Also the
+ * max_tokens rules that follow from the mode. No imports: the provider layer reads it too.
  */
 const MODE_PATTERNS: Array<[RegExp, string]> = [
   [/rerank/i, 'rerank'],
@@ -29,6 +30,9 @@ export function isReasoningModel(model: string): boolean {
 export function isWildcard(model: string): boolean {
   return model.includes('*');
 }
+
+/** max_tokens sent when model_info names none (and Anthropic's, which requires one, when the mode sends none). */
+export const DEFAULT_MAX_TOKENS = 16;
 
 /** Modes whose requests take max_tokens; other endpoints reject unknown fields with 400. */
 export const MAX_TOKENS_MODES = new Set(['chat', 'completion', 'responses']);
