@@ -3,7 +3,7 @@ import { DEFAULT_MAX_TOKENS } from '../config/model-names.js';
 import { lowerKeys } from './openai.js';
 
 /**
- * Helpers for the dialects that translate the OpenAI-shaped probe payload into a provider's own
+ * Helpers for the providers that translate the OpenAI-shaped probe payload into a provider's own
  * body (Anthropic, Gemini, Bedrock, Cohere, Ollama) and its answer back.
  */
 
@@ -34,14 +34,14 @@ export function splitSystem(messages: unknown): { system: string; turns: ChatMes
   return { system, turns };
 }
 
-/** A JSON payload (never a form: the native dialects take none). */
+/** A JSON payload (never a form: the native providers take none). */
 export function jsonPayload(payload: Record<string, unknown> | FormData | undefined): JsonPayload {
   if (payload instanceof FormData) throw new Error('this provider takes no multipart uploads');
   return { ...(payload ?? {}) };
 }
 
 /**
- * The payload without the OpenAI fields a dialect translates: what is left is health_check_params,
+ * The payload without the OpenAI fields a provider translates: what is left is health_check_params,
  * which go into the provider's body as written (they were written for this provider).
  * `reasoning_effort` is OpenAI's knob and is dropped.
  */
@@ -106,4 +106,9 @@ export function modelList(models: unknown): JsonPayload {
 
 export function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** A parse for answers that are JSON objects; anything else passes through, for the plugin to judge. */
+export function whenObject(translate: (json: Record<string, unknown>) => unknown): (json: unknown) => unknown {
+  return (json) => (isObject(json) ? translate(json) : json);
 }

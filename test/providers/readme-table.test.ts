@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Operation } from '../../src/core/operation.js';
-import { dialectFor, genAiProviderOf } from '../../src/providers/index.js';
+import { genAiProviderOf, providerFor } from '../../src/registry/providers.js';
 import { deploymentOf } from './probe-once.js';
 
 /**
  * The README's provider × mode table is a promise: each ✓ is a mode the dialect sends, each — one
- * it refuses as unsupported. Parsed here and compared with every dialect's supports().
+ * it refuses as unsupported. Parsed here and compared with every provider's operations table.
  */
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const section = readme.slice(readme.indexOf('## Providers\n'), readme.indexOf('## Endpoints\n'));
@@ -36,9 +36,9 @@ describe('README provider × mode table', () => {
     expect(marks).toHaveLength(modes.length);
     for (const prefix of prefixes) {
       const d = deploymentOf(`{ model: ${prefix}/some-model, api_base: "http://127.0.0.1:9" }`);
-      const dialect = dialectFor(d);
+      const provider = providerFor(d);
       const claimed = Object.fromEntries(modes.map((m, i) => [m, marks[i] === '✓']));
-      const actual = Object.fromEntries(modes.map((m) => [m, dialect.supports(opOf(m))]));
+      const actual = Object.fromEntries(modes.map((m) => [m, provider.operations[opOf(m)] !== undefined]));
       expect({ prefix, ...actual }).toEqual({ prefix, ...claimed });
     }
   });
