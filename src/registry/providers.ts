@@ -34,20 +34,19 @@ const PROVIDERS = new Map<string, Provider>([
  * config error the deployment reports, never a crash.
  */
 export function providerFor(d: Deployment): Provider {
-  const known = PROVIDERS.get(d.provider);
-  if (known) return known;
-  if (d.apiBase) return unknownCompatible(d.provider);
+  const provider = providerOfPrefix(d.provider, Boolean(d.apiBase));
+  if (provider) return provider;
   throw new ProbeError('config', `unknown provider "${d.provider}" (set litellm_params.api_base for an OpenAI-compatible server)`);
+}
+
+/** The provider of a prefix: a known one, else OpenAI-compatible when there is an api_base, else none. */
+export function providerOfPrefix(prefix: string, hasApiBase: boolean): Provider | undefined {
+  return PROVIDERS.get(prefix) ?? (hasApiBase ? unknownCompatible(prefix) : undefined);
 }
 
 /** The known prefixes, in the order the docs list them. */
 export function knownPrefixes(): string[] {
   return [...PROVIDERS.keys()];
-}
-
-/** The provider of a known prefix, or undefined. */
-export function providerOfPrefix(prefix: string): Provider | undefined {
-  return PROVIDERS.get(prefix);
 }
 
 /**
