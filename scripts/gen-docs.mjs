@@ -1,24 +1,35 @@
 #!/usr/bin/env node
-// Rewrites the generated blocks of docs/*.md from their sources. Run through `npm run docs`, which
-// builds first: this imports the compiled renderers from dist/. Usage: gen-docs.mjs [doc ...]
+// Rewrites the generated blocks of docs/*.md from their sources (the metric table, the alert
+// rules, the provider × mode capability matrix). Run through `npm run docs`, which builds first:
+// this imports the compiled renderers from dist/. Usage: gen-docs.mjs [doc ...]
+// Tests fail while a doc and its source differ.
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** doc name → its file and the blocks it generates (name → content). */
+/** doc name → its file and how its text is regenerated. */
 const docs = {
   metrics: {
     file: 'docs/metrics.md',
-    async blocks() {
-      const { metricsDocBlocks } = await import('../dist/src/telemetry/metrics-doc.js');
-      return metricsDocBlocks(await readFile(join(root, 'alerts/llm-health.rules.yml'), 'utf8'));
+    async render(text) {
+      const { metricsDocBlocks, withGeneratedBlocks } = await import('../dist/src/telemetry/metrics-doc.js');
+      return withGeneratedBlocks(text, metricsDocBlocks(await readFile(join(root, 'alerts/llm-health.rules.yml'), 'utf8')));
+    },
+  },
+  providers: {
+    file: 'docs/providers.md',
+    async render(text) {
+      const { PROVIDER_MODE_TABLE_END: END, PROVIDER_MODE_TABLE_START: START, providerModeTable } = await import('../dist/src/registry/capabilities.js');
+      const start = text.indexOf(START);
+      const end = text.indexOf(END);
+      if (start < 0 || end < start) throw new Error(`markers not found (${START} … ${END})`);
+      return `${text.slice(0, start + START.length)}\n${providerModeTable()}\n${text.slice(end)}`;
     },
   },
 };
 
-const { withGeneratedBlocks } = await import('../dist/src/telemetry/metrics-doc.js');
 const asked = process.argv.slice(2);
 for (const name of asked.length ? asked : Object.keys(docs)) {
   const doc = docs[name];
@@ -28,7 +39,7 @@ for (const name of asked.length ? asked : Object.keys(docs)) {
   }
   const path = join(root, doc.file);
   const before = await readFile(path, 'utf8');
-  const after = withGeneratedBlocks(before, await doc.blocks());
+  const after = await doc.render(before);
   if (after !== before) await writeFile(path, after);
   console.log(`${doc.file}: ${after === before ? 'up to date' : 'regenerated'}`);
 }

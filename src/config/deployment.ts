@@ -4,10 +4,10 @@ import type { RawDeployment } from './schema.js';
 import type { Deployment } from '../core/deployment.js';
 import { MissingEnvError, resolveEnv } from './env.js';
 import { publicUrl } from '../core/redact.js';
-import { ENV_DEFAULT_GROUPS, MAX_TOKENS_MODES, PROVIDER_ENV_DEFAULTS, inferMode, isReasoningModel, isWildcard } from '../providers/models.js';
+import { DEFAULT_MAX_TOKENS, MAX_TOKENS_MODES, inferMode, isReasoningModel, isWildcard } from './model-names.js';
+import { envDefaultsFor } from '../registry/providers.js';
 
 export const DEFAULT_PROBE_TIMEOUT_S = 60;
-export const DEFAULT_MAX_TOKENS = 16;
 
 /** Keys of litellm_params whose values are credentials: never output, always redacted from text. */
 export const SECRET_PARAM_KEYS = new Set([
@@ -52,11 +52,11 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
   const params = resolveEnv(raw.litellm_params, env, `${base}.litellm_params`, missing) as Record<string, unknown>;
   const customProvider = typeof params.custom_llm_provider === 'string' ? params.custom_llm_provider : undefined;
   // Params the entry leaves out come from the provider's usual variables, as in LiteLLM.
-  const defaults = PROVIDER_ENV_DEFAULTS[splitModel(raw.litellm_params.model, customProvider).provider] ?? {};
+  const defaults = envDefaultsFor(splitModel(raw.litellm_params.model, customProvider).provider);
   const written = new Set(Object.keys(params).filter((k) => params[k] !== undefined));
-  for (const [key, vars] of Object.entries(defaults)) {
+  for (const [key, vars] of Object.entries(defaults.vars)) {
     if (params[key] !== undefined) continue;
-    if (ENV_DEFAULT_GROUPS.some((g) => g.includes(key) && g.some((k) => written.has(k)))) continue;
+    if (defaults.groups.some((g) => g.includes(key) && g.some((k) => written.has(k)))) continue;
     const found = vars.map((v) => env[v]).find((v) => v !== undefined && v !== '');
     if (found !== undefined) params[key] = found;
   }

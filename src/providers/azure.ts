@@ -1,40 +1,52 @@
-import type { Dialect } from './types.js';
-import { OPENAI_PATHS, encodeBody, joinUrl, lowerKeys, methodOf, openAiErrorMessage, reasoningBody, toWebSocketUrl } from './openai.js';
+import type { Deployment } from '../core/deployment.js';
+import { OPERATIONS, type Operation } from '../core/operation.js';
+import type { Payload, Provider, WireRequest } from './types.js';
+import { OPENAI_PATHS, encodeBody, joinUrl, lowerKeys, methodOf, openAiErrorMessage, operationsOf, reasoningBody, toWebSocketUrl } from './openai.js';
 
 /** Used when a deployment has no api_version; Azure rejects calls without one. */
 export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
 
 /**
- * Azure OpenAI: the deployment name is in the path, the version in `api-version`, the key in the
- * `api-key` header (or an Entra ID token as a bearer). Files and batches are not per deployment.
+ * The deployment name is in the path, the version in `api-version`, the key in the `api-key`
+ * header (or an Entra ID token as a bearer). Files and batches are not per deployment.
  */
-export const azureDialect: Dialect = {
+function request(d: Deployment, op: Operation, payload: Payload): WireRequest {
+  if (!d.apiBase) throw new Error('azure deployments need litellm_params.api_base');
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (d.credentials.apiKey) headers['api-key'] = d.credentials.apiKey;
+  const adToken = d.params.azure_ad_token;
+  if (typeof adToken === 'string' && adToken) headers.authorization = `Bearer ${adToken}`;
+  Object.assign(headers, lowerKeys(d.credentials.extraHeaders));
+  const base = d.apiBase.replace(/\/+$/, '').replace(/\/openai$/, '');
+  // Batches, files, models and the realtime endpoint are per resource, not per deployment.
+  const perDeployment = op !== 'batch_list' && op !== 'models_list' && op !== 'realtime';
+  const path = perDeployment
+    ? `/openai/deployments/${encodeURIComponent(d.providerModel)}${OPENAI_PATHS[op]}`
+    : `/openai${OPENAI_PATHS[op]}`;
+  const url = joinUrl(base, path);
+  url.searchParams.set('api-version', d.apiVersion ?? AZURE_DEFAULT_API_VERSION);
+  if (op === 'batch_list') url.searchParams.set('limit', '1');
+  const method = methodOf(op);
+  if (method === 'WS') {
+    url.searchParams.set('deployment', d.providerModel);
+    return { method, url: toWebSocketUrl(url), headers };
+  }
+  // The deployment in the path picks the model; the body carries none.
+  return { method, url, headers, body: method === 'GET' ? undefined : encodeBody(reasoningBody(d, op, payload), headers) };
+}
+
+/** Azure OpenAI: every OpenAI operation, per deployment. */
+export const azure: Provider = {
   name: 'azure',
   genAiProvider: 'azure.ai.openai',
-  supports: () => true,
-  build(d, op, payload) {
-    if (!d.apiBase) throw new Error('azure deployments need litellm_params.api_base');
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (d.credentials.apiKey) headers['api-key'] = d.credentials.apiKey;
-    const adToken = d.params.azure_ad_token;
-    if (typeof adToken === 'string' && adToken) headers.authorization = `Bearer ${adToken}`;
-    Object.assign(headers, lowerKeys(d.credentials.extraHeaders));
-    const base = d.apiBase.replace(/\/+$/, '').replace(/\/openai$/, '');
-    // Batches, files, models and the realtime endpoint are per resource, not per deployment.
-    const perDeployment = op !== 'batch_list' && op !== 'models_list' && op !== 'realtime';
-    const path = perDeployment
-      ? `/openai/deployments/${encodeURIComponent(d.providerModel)}${OPENAI_PATHS[op]}`
-      : `/openai${OPENAI_PATHS[op]}`;
-    const url = joinUrl(base, path);
-    url.searchParams.set('api-version', d.apiVersion ?? AZURE_DEFAULT_API_VERSION);
-    if (op === 'batch_list') url.searchParams.set('limit', '1');
-    const method = methodOf(op);
-    if (method === 'WS') {
-      url.searchParams.set('deployment', d.providerModel);
-      return { method, url: toWebSocketUrl(url), headers };
-    }
-    // The deployment in the path picks the model; the body carries none.
-    return { method, url, headers, body: method === 'GET' ? undefined : encodeBody(reasoningBody(d, op, payload), headers) };
+  envDefaults: {
+    api_key: ['AZURE_API_KEY', 'AZURE_OPENAI_API_KEY'],
+    api_base: ['AZURE_API_BASE', 'AZURE_OPENAI_ENDPOINT'],
+    api_version: ['AZURE_API_VERSION', 'OPENAI_API_VERSION'],
   },
+  operations: operationsOf(OPERATIONS, request),
   errorMessage: openAiErrorMessage,
 };
+
+/** LiteLLM's azure_text/ route: the same API. It has taken no params from the environment so far. */
+export const azureText: Provider = { ...azure, envDefaults: {} };

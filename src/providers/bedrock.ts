@@ -2,9 +2,9 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Deployment } from '../core/deployment.js';
 import type { ErrorType } from '../core/errors.js';
-import type { Dialect, ErrorDetails, ResponseHeaders, WireRequest } from './types.js';
+import type { ErrorDetails, Payload, Provider, ResponseHeaders, WireRequest } from './types.js';
 import { joinUrl } from './openai.js';
-import { chatCompletion, embeddingList, isObject, jsonHeaders, jsonPayload, modelList, rest, splitSystem, textOf } from './shared.js';
+import { chatCompletion, embeddingList, isObject, jsonHeaders, jsonPayload, modelList, nestedMaxTokens, rest, splitSystem, textOf, whenObject } from './translate.js';
 
 /** LiteLLM's region when neither aws_region_name nor AWS_REGION_NAME/AWS_REGION is set. */
 export const BEDROCK_DEFAULT_REGION = 'us-west-2';
@@ -41,6 +41,49 @@ const STOP_REASONS: Record<string, string> = {
   guardrail_intervened: 'content_filter', content_filtered: 'content_filter',
 };
 
+/** Signs the request (or sends the Bedrock API key as a bearer, as LiteLLM does). */
+async function send(d: Deployment, url: URL, body?: Record<string, unknown>): Promise<WireRequest> {
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  const headers = jsonHeaders(d, text === undefined ? {} : { 'content-type': 'application/json' });
+  const wire: WireRequest = { method: text === undefined ? 'GET' : 'POST', url, headers, ...(text === undefined ? {} : { body: text }) };
+  if (d.credentials.apiKey) {
+    headers.authorization = `Bearer ${d.credentials.apiKey}`;
+    return wire;
+  }
+  wire.headers = await sign(d, wire, text);
+  return wire;
+}
+
+function modelUrl(d: Deployment, action: 'converse' | 'invoke'): URL {
+  return joinUrl(runtimeBase(d), `/model/${encodeURIComponent(bedrockModelId(d))}/${action}`);
+}
+
+/** Converse: `{messages: [{role, content: [{text}]}], system: [{text}], inferenceConfig: {maxTokens}}`. */
+function converse(d: Deployment, payload: Payload): Promise<WireRequest> {
+  const p = jsonPayload(payload);
+  const { system, turns } = splitSystem(p.messages);
+  return send(d, modelUrl(d, 'converse'), {
+    messages: turns.map((m) => ({ role: m.role === 'assistant' ? 'assistant' : 'user', content: [{ text: textOf(m.content) }] })),
+    ...(system ? { system: [{ text: system }] } : {}),
+    ...nestedMaxTokens(p, ['messages'], { object: 'inferenceConfig', field: 'maxTokens' }),
+  });
+}
+
+function converseAnswer(json: Record<string, unknown>): unknown {
+  const message = isObject(json.output) && isObject(json.output.message) ? json.output.message : undefined;
+  if (!message || !Array.isArray(message.content)) return {};
+  const text = textOf(message.content.filter((c) => isObject(c) && typeof c.text === 'string'));
+  const reason = typeof json.stopReason === 'string' ? STOP_REASONS[json.stopReason] ?? json.stopReason : undefined;
+  return chatCompletion(text, reason);
+}
+
+/** Titan: {embedding: [...]}; Cohere: {embeddings: [[...]]} or {embeddings: {float: [[...]]}}. */
+function embeddingAnswer(json: Record<string, unknown>): unknown {
+  if (Array.isArray(json.embedding)) return embeddingList(json.embedding);
+  const list = isObject(json.embeddings) ? json.embeddings.float : json.embeddings;
+  return embeddingList(Array.isArray(list) ? list[0] : undefined);
+}
+
 /**
  * Amazon Bedrock: Converse for chat (`POST /model/{modelId}/converse`), InvokeModel for
  * embeddings (`POST /model/{modelId}/invoke`, Titan's or Cohere's body by model id), and the
@@ -49,66 +92,36 @@ const STOP_REASONS: Record<string, string> = {
  * aws_session_token / aws_region_name or the standard AWS variables; a Bedrock API key
  * (api_key or AWS_BEARER_TOKEN_BEDROCK) is sent as a bearer instead, as LiteLLM does.
  */
-export const bedrockDialect: Dialect = {
+export const bedrock: Provider = {
   name: 'bedrock',
   genAiProvider: 'aws.bedrock',
-  baseFor: runtimeBase,
-  supports: (op) => op === 'chat' || op === 'embedding' || op === 'models_list',
-  async build(d, op, payload) {
-    const modelId = bedrockModelId(d);
-    let url: URL;
-    let body: string | undefined;
-    if (op === 'models_list') {
-      // The control plane, not bedrock-runtime (a runtime VPC endpoint does not serve it).
-      url = joinUrl(d.apiBase ?? `https://bedrock.${bedrockRegion(d)}.amazonaws.com`, '/foundation-models');
-    } else {
-      const p = jsonPayload(payload);
-      url = joinUrl(runtimeBase(d), `/model/${encodeURIComponent(modelId)}/${op === 'embedding' ? 'invoke' : 'converse'}`);
-      body = JSON.stringify(op === 'embedding' ? embeddingBody(modelId, p) : converseBody(p));
-    }
-    const headers = jsonHeaders(d, body === undefined ? {} : { 'content-type': 'application/json' });
-    const wire: WireRequest = { method: body === undefined ? 'GET' : 'POST', url, headers, ...(body === undefined ? {} : { body }) };
-    if (d.credentials.apiKey) {
-      headers.authorization = `Bearer ${d.credentials.apiKey}`;
-      return wire;
-    }
-    wire.headers = await sign(d, wire, body);
-    return wire;
+  envDefaults: {
+    aws_access_key_id: ['AWS_ACCESS_KEY_ID'],
+    aws_secret_access_key: ['AWS_SECRET_ACCESS_KEY'],
+    aws_session_token: ['AWS_SESSION_TOKEN'],
+    aws_region_name: ['AWS_REGION_NAME', 'AWS_REGION'],
+    aws_bedrock_runtime_endpoint: ['AWS_BEDROCK_RUNTIME_ENDPOINT'],
+    api_key: ['AWS_BEARER_TOKEN_BEDROCK'],
   },
-  parse(op, json) {
-    if (!isObject(json)) return json;
-    if (op === 'models_list') return modelList(json.modelSummaries);
-    if (op === 'embedding') {
-      // Titan: {embedding: [...]}; Cohere: {embeddings: [[...]]} or {embeddings: {float: [[...]]}}.
-      if (Array.isArray(json.embedding)) return embeddingList(json.embedding);
-      const list = isObject(json.embeddings) ? json.embeddings.float : json.embeddings;
-      return embeddingList(Array.isArray(list) ? list[0] : undefined);
-    }
-    const message = isObject(json.output) && isObject(json.output.message) ? json.output.message : undefined;
-    if (!message || !Array.isArray(message.content)) return {};
-    const text = textOf(message.content.filter((c) => isObject(c) && typeof c.text === 'string'));
-    const reason = typeof json.stopReason === 'string' ? STOP_REASONS[json.stopReason] ?? json.stopReason : undefined;
-    return chatCompletion(text, reason);
+  // An explicit key pair must not pick up the environment's session token (which belongs to
+  // other credentials), as boto3 would not.
+  envDefaultGroups: [['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token']],
+  baseFor: runtimeBase,
+  operations: {
+    chat: { build: converse, parse: whenObject(converseAnswer) },
+    embedding: {
+      build: (d, payload) => send(d, modelUrl(d, 'invoke'), embeddingBody(bedrockModelId(d), jsonPayload(payload))),
+      parse: whenObject(embeddingAnswer),
+    },
+    models_list: {
+      // The control plane, not bedrock-runtime (a runtime VPC endpoint does not serve it).
+      build: (d) => send(d, joinUrl(d.apiBase ?? `https://bedrock.${bedrockRegion(d)}.amazonaws.com`, '/foundation-models')),
+      parse: whenObject((json) => modelList(json.modelSummaries)),
+    },
   },
   errorMessage: bedrockErrorMessage,
   errorDetails: bedrockErrorDetails,
 };
-
-/** Converse: `{messages: [{role, content: [{text}]}], system: [{text}], inferenceConfig: {maxTokens}}`. */
-function converseBody(p: Record<string, unknown>): Record<string, unknown> {
-  const { system, turns } = splitSystem(p.messages);
-  const { inferenceConfig: userConfig, ...others } = rest(p, ['messages', 'max_tokens']);
-  const inferenceConfig = {
-    ...(typeof p.max_tokens === 'number' ? { maxTokens: p.max_tokens } : {}),
-    ...(isObject(userConfig) ? userConfig : {}),
-  };
-  return {
-    messages: turns.map((m) => ({ role: m.role === 'assistant' ? 'assistant' : 'user', content: [{ text: textOf(m.content) }] })),
-    ...(system ? { system: [{ text: system }] } : {}),
-    ...(Object.keys(inferenceConfig).length ? { inferenceConfig } : {}),
-    ...others,
-  };
-}
 
 /** InvokeModel bodies of the embedding families: Cohere's `{texts, input_type}`, else Titan's `{inputText}`. */
 function embeddingBody(modelId: string, p: Record<string, unknown>): Record<string, unknown> {

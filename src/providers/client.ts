@@ -1,10 +1,10 @@
-import { Agent, WebSocket, errors as undiciErrors, request } from 'undici';
+import { Agent, errors as undiciErrors, request } from 'undici';
 import type { Deployment } from '../core/deployment.js';
 import { ProbeError } from '../core/errors.js';
-import type { CallOptions } from '../core/operation.js';
-import type { Operation, ProviderResponse } from '../core/operation.js';
+import type { CallOptions, Operation, ProviderResponse } from '../core/operation.js';
 import type { ReportedHeader } from './types.js';
-import { dialectFor } from './index.js';
+import { providerFor } from '../registry/providers.js';
+import { firstWebSocketEvent } from './websocket.js';
 
 /** JSON answers of a health probe are tiny; a larger body is cut here and the socket dropped. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -44,12 +44,13 @@ export interface CallRequest {
 
 /** Sends one provider request and maps every failure to a typed ProbeError. */
 export async function callProvider({ deployment: d, op, payload, signal, options }: CallRequest): Promise<ProviderResponse> {
-  const dialect = dialectFor(d);
-  if (!dialect.supports(op)) throw new ProbeError('unsupported', `provider "${d.provider}" has no ${op} API`);
+  const provider = providerFor(d);
+  const codec = provider.operations[op];
+  if (!codec) throw new ProbeError('unsupported', `provider "${d.provider}" has no ${op} API`);
   const merged = mergeCheckParams(payload, d.checkParams);
   let wire;
   try {
-    wire = await dialect.build(d, op, merged);
+    wire = await codec.build(d, merged);
   } catch (err) {
     throw new ProbeError('config', (err as Error).message);
   }
@@ -82,7 +83,7 @@ export async function callProvider({ deployment: d, op, payload, signal, options
     if (typeof v === 'string') headers[name] = v;
   }
   // A provider's own names for the same facts (Anthropic's anthropic-ratelimit-*), reported as ours.
-  for (const [from, to] of Object.entries(dialect.headerAliases ?? {})) {
+  for (const [from, to] of Object.entries(provider.headerAliases ?? {})) {
     const v = res.headers[from];
     if (typeof v === 'string' && headers[to] === undefined) headers[to] = v;
   }
@@ -94,8 +95,8 @@ export async function callProvider({ deployment: d, op, payload, signal, options
   if (!ok) {
     let body: unknown;
     try { body = JSON.parse(text()); } catch { body = undefined; }
-    const message = dialect.errorMessage(body, res.headers) ?? (text().trim().slice(0, 300) || 'no error message');
-    const details = dialect.errorDetails?.(res.statusCode, body, res.headers);
+    const message = provider.errorMessage(body, res.headers) ?? (text().trim().slice(0, 300) || 'no error message');
+    const details = provider.errorDetails?.(res.statusCode, body, res.headers);
     const retryAfterS = parseRetryAfter(res.headers['retry-after']) ?? details?.retryAfterS;
     throw new ProbeError(details?.type ?? statusType(res.statusCode), `${res.statusCode}: ${message}`, { status: res.statusCode, retryAfterS, code: details?.code ?? errorCode(body) });
   }
@@ -107,12 +108,12 @@ export async function callProvider({ deployment: d, op, payload, signal, options
     } catch {
       throw new ProbeError('bad_response', `${res.statusCode} with a body that is not valid JSON`, { status: res.statusCode });
     }
-    const providerError = json && typeof json === 'object' && 'error' in json ? dialect.errorMessage(json) : undefined;
+    const providerError = json && typeof json === 'object' && 'error' in json ? provider.errorMessage(json) : undefined;
     if (providerError) throw new ProbeError('bad_response', `${res.statusCode} with an error: ${providerError}`, { status: res.statusCode });
     // The provider's own answer shape, translated into the OpenAI shape the plugins judge.
-    if (dialect.parse) {
+    if (codec.parse) {
       try {
-        json = dialect.parse(op, json);
+        json = codec.parse(json);
       } catch (err) {
         if (err instanceof ProbeError) throw err;
         throw new ProbeError('bad_response', `${res.statusCode} with an answer that could not be read: ${(err as Error).message}`, { status: res.statusCode });
@@ -199,46 +200,6 @@ function errorCode(body: unknown): string | undefined {
     if (typeof err.type === 'string') return err.type;
   }
   return undefined;
-}
-
-/**
- * Opens a realtime websocket, waits for the server's first event (OpenAI and Azure send
- * `session.created` unprompted), and closes: proves the endpoint, the key and the model without
- * generating anything.
- */
-function firstWebSocketEvent(url: URL, headers: Record<string, string>, signal: AbortSignal, dispatcher: Agent): Promise<ProviderResponse> {
-  return new Promise((resolve, reject) => {
-    let ws: WebSocket;
-    try {
-      ws = new WebSocket(url, { headers, dispatcher });
-    } catch (err) {
-      reject(new ProbeError('config', `invalid realtime URL: ${(err as Error).message}`));
-      return;
-    }
-    let settled = false;
-    const done = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-      try { ws.close(); } catch { /* already closed */ }
-      fn();
-    };
-    const onAbort = () => done(() => reject(new ProbeError('timeout', 'Timeout exceeded', { status: 408 })));
-    signal.addEventListener('abort', onAbort, { once: true });
-    ws.addEventListener('message', (ev) => done(() => {
-      const text = typeof ev.data === 'string' ? ev.data : Buffer.from(ev.data as ArrayBuffer).toString('utf8');
-      let json: unknown;
-      try { json = JSON.parse(text); } catch {
-        reject(new ProbeError('bad_response', 'realtime: first event is not JSON'));
-        return;
-      }
-      const err = (json as { type?: string; error?: { message?: string } }).type === 'error' ? (json as { error?: { message?: string } }).error : undefined;
-      if (err) reject(new ProbeError('bad_response', `realtime error event: ${err.message ?? 'no message'}`));
-      else resolve({ status: 101, contentType: 'application/json', json, bytes: Buffer.from(text), headers: {} });
-    }));
-    ws.addEventListener('error', () => done(() => reject(new ProbeError('connection', 'realtime websocket handshake failed (bad key, model or endpoint)', { status: 503 }))));
-    ws.addEventListener('close', (ev) => done(() => reject(new ProbeError('connection', `realtime websocket closed before any event (code ${ev.code})`, { status: 503 }))));
-  });
 }
 
 /** health_check_params go into every body: JSON keys, or form fields for multipart uploads. */

@@ -1,7 +1,7 @@
-import type { Dialect, ErrorDetails } from './types.js';
 import type { Operation } from '../core/operation.js';
-import { openAiDialect, openAiErrorMessage, type CompatibleOptions } from './openai.js';
-import { isObject, modelList, trimBase } from './shared.js';
+import type { ErrorDetails, Provider } from './types.js';
+import { openAiCompatible, openAiErrorMessage, type OpenAiCompatibleSpec } from './openai.js';
+import { isObject, modelList, trimBase } from './translate.js';
 
 /**
  * Providers that speak the OpenAI wire format under their own base, key and
@@ -12,8 +12,8 @@ import { isObject, modelList, trimBase } from './shared.js';
 const CHAT_ONLY: readonly Operation[] = ['chat'];
 
 /** Together's GET /models answers a bare array, not `{data: [...]}`. */
-function bareModelList(op: Operation, json: unknown): unknown {
-  return op === 'models_list' && Array.isArray(json) ? modelList(json) : json;
+function bareModelList(json: unknown): unknown {
+  return Array.isArray(json) ? modelList(json) : json;
 }
 
 /** Mistral's API lives under /v1; LiteLLM appends it to an api_base that lacks it, and so do we. */
@@ -37,49 +37,74 @@ export function compatibleErrorDetails(status: number, body: unknown): ErrorDeta
 }
 
 /** The family's common options: only max_tokens, and their 400s read. */
-const FAMILY: CompatibleOptions = { maxCompletionTokens: false, errorDetails: compatibleErrorDetails };
+const FAMILY = { maxCompletionTokens: false, errorDetails: compatibleErrorDetails } satisfies Partial<OpenAiCompatibleSpec>;
 
 /** Azure AI Foundry and Azure-hosted endpoints take the key as `api-key`; serverless ones as a bearer. */
 const AZURE_KEY_HOST = /\.(services\.ai|openai)\.azure\.com$/i;
 
-export const COMPATIBLE_DIALECTS: ReadonlyArray<[string, Dialect]> = [
-  ['groq', openAiDialect('groq', 'groq', 'https://api.groq.com/openai/v1', {
-    ...FAMILY, ops: ['chat', 'responses', 'audio_transcription', 'audio_speech', 'batch_list', 'models_list'],
-  })],
-  ['mistral', openAiDialect('mistral', 'mistral_ai', 'https://api.mistral.ai/v1', {
-    ...FAMILY, ops: ['chat', 'embedding', 'moderation', 'audio_transcription', 'models_list'], base: withV1,
-  })],
-  ['deepseek', openAiDialect('deepseek', 'deepseek', 'https://api.deepseek.com', {
-    ...FAMILY, ops: ['chat', 'models_list'],
-  })],
-  ['together_ai', openAiDialect('together_ai', '_OTHER', 'https://api.together.xyz/v1', {
-    ...FAMILY, ops: ['chat', 'completion', 'embedding', 'image_generation', 'rerank', 'audio_speech', 'audio_transcription', 'models_list'],
-    parse: bareModelList,
-  })],
-  ['fireworks_ai', openAiDialect('fireworks_ai', '_OTHER', 'https://api.fireworks.ai/inference/v1', {
-    ...FAMILY, ops: ['chat', 'completion', 'embedding', 'models_list'],
-  })],
-  ['openrouter', openAiDialect('openrouter', '_OTHER', 'https://openrouter.ai/api/v1', {
-    ...FAMILY, ops: ['chat', 'completion', 'embedding', 'models_list'],
-  })],
-  ['xai', openAiDialect('xai', 'x_ai', 'https://api.x.ai/v1', {
-    ...FAMILY, ops: ['chat', 'completion', 'responses', 'image_generation', 'models_list'],
-  })],
-  ['perplexity', openAiDialect('perplexity', 'perplexity', 'https://api.perplexity.ai', {
-    ...FAMILY, ops: CHAT_ONLY,
-  })],
-  ['hosted_vllm', openAiDialect('hosted_vllm', '_OTHER', undefined, {
-    ...FAMILY, maxCompletionTokens: true,
-    ops: ['chat', 'completion', 'responses', 'embedding', 'rerank', 'audio_transcription', 'models_list'], baseHint: 'HOSTED_VLLM_API_BASE',
-  })],
-  ['lm_studio', openAiDialect('lm_studio', '_OTHER', 'http://localhost:1234/v1', {
-    ...FAMILY, ops: ['chat', 'completion', 'responses', 'embedding', 'models_list'],
-  })],
-  ['azure_ai', openAiDialect('azure_ai', 'azure.ai.inference', undefined, {
-    ...FAMILY,
+/** Each entry: prefix, gen_ai.provider.name, default base, LiteLLM's variables, the operations served. */
+const SPECS: readonly OpenAiCompatibleSpec[] = [
+  {
+    ...FAMILY, name: 'groq', genAiProvider: 'groq', defaultBase: 'https://api.groq.com/openai/v1',
+    envDefaults: { api_key: ['GROQ_API_KEY'], api_base: ['GROQ_API_BASE'] },
+    ops: ['chat', 'responses', 'audio_transcription', 'audio_speech', 'batch_list', 'models_list'],
+  },
+  {
+    ...FAMILY, name: 'mistral', genAiProvider: 'mistral_ai', defaultBase: 'https://api.mistral.ai/v1', base: withV1,
+    envDefaults: { api_key: ['MISTRAL_AZURE_API_KEY', 'MISTRAL_API_KEY'], api_base: ['MISTRAL_AZURE_API_BASE', 'MISTRAL_API_BASE'] },
+    ops: ['chat', 'embedding', 'moderation', 'audio_transcription', 'models_list'],
+  },
+  {
+    ...FAMILY, name: 'deepseek', genAiProvider: 'deepseek', defaultBase: 'https://api.deepseek.com',
+    envDefaults: { api_key: ['DEEPSEEK_API_KEY'], api_base: ['DEEPSEEK_API_BASE'] },
+    ops: ['chat', 'models_list'],
+  },
+  {
+    ...FAMILY, name: 'together_ai', genAiProvider: '_OTHER', defaultBase: 'https://api.together.xyz/v1',
+    envDefaults: {
+      api_key: ['TOGETHER_API_KEY', 'TOGETHER_AI_API_KEY', 'TOGETHERAI_API_KEY', 'TOGETHER_AI_TOKEN'],
+      api_base: ['TOGETHER_AI_API_BASE', 'TOGETHERAI_API_BASE'],
+    },
+    ops: ['chat', 'completion', 'embedding', 'image_generation', 'rerank', 'audio_speech', 'audio_transcription', 'models_list'],
+    parse: { models_list: bareModelList },
+  },
+  {
+    ...FAMILY, name: 'fireworks_ai', genAiProvider: '_OTHER', defaultBase: 'https://api.fireworks.ai/inference/v1',
+    envDefaults: {
+      api_key: ['FIREWORKS_API_KEY', 'FIREWORKS_AI_API_KEY', 'FIREWORKSAI_API_KEY', 'FIREWORKS_AI_TOKEN'],
+      api_base: ['FIREWORKS_API_BASE', 'FIREWORKS_AI_API_BASE'],
+    },
+    ops: ['chat', 'completion', 'embedding', 'models_list'],
+  },
+  {
+    ...FAMILY, name: 'openrouter', genAiProvider: '_OTHER', defaultBase: 'https://openrouter.ai/api/v1',
+    envDefaults: { api_key: ['OPENROUTER_API_KEY', 'OR_API_KEY'], api_base: ['OPENROUTER_API_BASE'] },
+    ops: ['chat', 'completion', 'embedding', 'models_list'],
+  },
+  {
+    ...FAMILY, name: 'xai', genAiProvider: 'x_ai', defaultBase: 'https://api.x.ai/v1',
+    envDefaults: { api_key: ['XAI_API_KEY'], api_base: ['XAI_API_BASE'] },
+    ops: ['chat', 'completion', 'responses', 'image_generation', 'models_list'],
+  },
+  {
+    ...FAMILY, name: 'perplexity', genAiProvider: 'perplexity', defaultBase: 'https://api.perplexity.ai',
+    envDefaults: { api_key: ['PERPLEXITYAI_API_KEY', 'PERPLEXITY_API_KEY'], api_base: ['PERPLEXITY_API_BASE'] },
+    ops: CHAT_ONLY,
+  },
+  {
+    ...FAMILY, name: 'hosted_vllm', genAiProvider: '_OTHER', maxCompletionTokens: true, baseHint: 'HOSTED_VLLM_API_BASE',
+    envDefaults: { api_key: ['HOSTED_VLLM_API_KEY'], api_base: ['HOSTED_VLLM_API_BASE'] },
+    ops: ['chat', 'completion', 'responses', 'embedding', 'rerank', 'audio_transcription', 'models_list'],
+  },
+  {
+    ...FAMILY, name: 'lm_studio', genAiProvider: '_OTHER', defaultBase: 'http://localhost:1234/v1',
+    envDefaults: { api_key: ['LM_STUDIO_API_KEY'], api_base: ['LM_STUDIO_API_BASE'] },
+    ops: ['chat', 'completion', 'responses', 'embedding', 'models_list'],
+  },
+  {
+    ...FAMILY, name: 'azure_ai', genAiProvider: 'azure.ai.inference', baseHint: 'AZURE_AI_API_BASE', apiVersionQuery: true,
+    envDefaults: { api_key: ['AZURE_AI_API_KEY'], api_base: ['AZURE_AI_API_BASE'] },
     ops: ['chat', 'embedding'],
-    baseHint: 'AZURE_AI_API_BASE',
-    apiVersionQuery: true,
     auth: (d, base): Record<string, string> => {
       const key = d.credentials.apiKey;
       if (!key) return {};
@@ -87,5 +112,16 @@ export const COMPATIBLE_DIALECTS: ReadonlyArray<[string, Dialect]> = [
     },
     // Azure AI Foundry (…services.ai.azure.com) serves its models under /models.
     pathPrefix: (base) => (/\.services\.ai\.azure\.com$/i.test(base.hostname) && !/\/models\/?$/.test(base.pathname) ? '/models' : ''),
-  })],
+  },
 ];
+
+/** The OpenAI-compatible family, each under its own prefix (its name). */
+export const COMPATIBLE_PROVIDERS: readonly Provider[] = SPECS.map(openAiCompatible);
+
+/**
+ * A prefix this exporter does not know, with an api_base: OpenAI-compatible, every operation (as
+ * LiteLLM's openai/ and custom_openai/ routes are).
+ */
+export function unknownCompatible(prefix: string): Provider {
+  return openAiCompatible({ name: prefix, genAiProvider: '_OTHER' });
+}

@@ -1,6 +1,7 @@
-import type { Dialect, ErrorDetails } from './types.js';
+import type { Deployment } from '../core/deployment.js';
+import type { ErrorDetails, Payload, Provider, WireRequest } from './types.js';
 import { joinUrl, openAiErrorMessage } from './openai.js';
-import { embeddingList, isObject, jsonHeaders, jsonPayload, modelList, rest, splitSystem, textOf, trimBase } from './shared.js';
+import { embeddingList, isObject, jsonHeaders, jsonPayload, modelList, nestedMaxTokens, rest, splitSystem, textOf, trimBase, whenObject } from './translate.js';
 
 export const GEMINI_DEFAULT_BASE = 'https://generativelanguage.googleapis.com';
 
@@ -20,6 +21,52 @@ const FINISH_REASONS: Record<string, string> = {
   BLOCKLIST: 'content_filter', PROHIBITED_CONTENT: 'content_filter', SPII: 'content_filter',
 };
 
+/** A URL under the version root, with the key in its query: here and only here (see below). */
+function keyedUrl(d: Deployment, path: string): URL {
+  const url = joinUrl(versionRoot(d.apiBase ?? GEMINI_DEFAULT_BASE), path);
+  if (d.credentials.apiKey) url.searchParams.set('key', d.credentials.apiKey);
+  return url;
+}
+
+function postJson(d: Deployment, method: string, body: Record<string, unknown>): WireRequest {
+  const headers = jsonHeaders(d, {});
+  headers['content-type'] = 'application/json';
+  return { method: 'POST', url: keyedUrl(d, `${modelPath(d.providerModel)}:${method}`), headers, body: JSON.stringify(body) };
+}
+
+function generateContent(d: Deployment, payload: Payload): WireRequest {
+  const p = jsonPayload(payload);
+  const { system, turns } = splitSystem(p.messages);
+  return postJson(d, 'generateContent', {
+    contents: turns.map((m) => ({ role: m.role === 'assistant' ? 'model' : 'user', parts: [{ text: textOf(m.content) }] })),
+    ...(system ? { systemInstruction: { parts: [{ text: system }] } } : {}),
+    ...nestedMaxTokens(p, ['messages'], { object: 'generationConfig', field: 'maxOutputTokens' }),
+  });
+}
+
+function embedContent(d: Deployment, payload: Payload): WireRequest {
+  const p = jsonPayload(payload);
+  const input = Array.isArray(p.input) ? p.input : [p.input];
+  return postJson(d, 'embedContent', { content: { parts: [{ text: textOf(input[0]) }] }, ...rest(p, ['input']) });
+}
+
+/** `candidates` come back as choices. */
+function candidatesAnswer(json: Record<string, unknown>): unknown {
+  const candidates = Array.isArray(json.candidates) ? json.candidates : [];
+  return {
+    object: 'chat.completion',
+    ...(typeof json.modelVersion === 'string' ? { model: json.modelVersion } : {}),
+    choices: candidates.map((c: unknown, index: number) => {
+      const cand = isObject(c) ? c : {};
+      const parts = isObject(cand.content) && Array.isArray(cand.content.parts) ? cand.content.parts : [];
+      // Thought summaries are not the answer.
+      const text = textOf(parts.filter((p: unknown) => isObject(p) && p.thought !== true));
+      const reason = typeof cand.finishReason === 'string' ? FINISH_REASONS[cand.finishReason] ?? cand.finishReason.toLowerCase() : null;
+      return { index, message: { role: 'assistant', content: text }, finish_reason: reason };
+    }),
+  };
+}
+
 /**
  * Google AI Studio's Gemini API: `POST {base}/v1beta/models/{model}:generateContent?key=…` and
  * `:embedContent`, `GET /v1beta/models?key=…`. The key goes into the query here and only here:
@@ -28,59 +75,18 @@ const FINISH_REASONS: Record<string, string> = {
  * `key=` is credential-shaped). `candidates` come back as choices, `embedding.values` as
  * `data[0].embedding`. A bad key is a 400 whose details say API_KEY_INVALID: typed auth.
  */
-export const geminiDialect: Dialect = {
+export const gemini: Provider = {
   name: 'gemini',
   genAiProvider: 'gcp.gemini',
   defaultBase: GEMINI_DEFAULT_BASE,
-  supports: (op) => op === 'chat' || op === 'embedding' || op === 'models_list',
-  build(d, op, payload) {
-    const headers = jsonHeaders(d, {});
-    const root = versionRoot(d.apiBase ?? GEMINI_DEFAULT_BASE);
-    const url = op === 'models_list'
-      ? joinUrl(root, '/models')
-      : joinUrl(root, `${modelPath(d.providerModel)}:${op === 'embedding' ? 'embedContent' : 'generateContent'}`);
-    if (d.credentials.apiKey) url.searchParams.set('key', d.credentials.apiKey);
-    if (op === 'models_list') return { method: 'GET', url, headers };
-    const p = jsonPayload(payload);
-    let body: Record<string, unknown>;
-    if (op === 'embedding') {
-      const input = Array.isArray(p.input) ? p.input : [p.input];
-      body = { content: { parts: [{ text: textOf(input[0]) }] }, ...rest(p, ['input']) };
-    } else {
-      const { system, turns } = splitSystem(p.messages);
-      const { generationConfig: userConfig, ...others } = rest(p, ['messages', 'max_tokens']);
-      const generationConfig = {
-        ...(typeof p.max_tokens === 'number' ? { maxOutputTokens: p.max_tokens } : {}),
-        ...(isObject(userConfig) ? userConfig : {}),
-      };
-      body = {
-        contents: turns.map((m) => ({ role: m.role === 'assistant' ? 'model' : 'user', parts: [{ text: textOf(m.content) }] })),
-        ...(system ? { systemInstruction: { parts: [{ text: system }] } } : {}),
-        ...(Object.keys(generationConfig).length ? { generationConfig } : {}),
-        ...others,
-      };
-    }
-    headers['content-type'] = 'application/json';
-    return { method: 'POST', url, headers, body: JSON.stringify(body) };
+  envDefaults: {
+    api_key: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
+    api_base: ['GEMINI_API_BASE'],
   },
-  parse(op, json) {
-    if (!isObject(json)) return json;
-    if (op === 'models_list') return modelList(json.models);
-    if (op === 'embedding') return embeddingList(isObject(json.embedding) ? json.embedding.values : undefined);
-    if (op !== 'chat') return json;
-    const candidates = Array.isArray(json.candidates) ? json.candidates : [];
-    return {
-      object: 'chat.completion',
-      ...(typeof json.modelVersion === 'string' ? { model: json.modelVersion } : {}),
-      choices: candidates.map((c: unknown, index: number) => {
-        const cand = isObject(c) ? c : {};
-        const parts = isObject(cand.content) && Array.isArray(cand.content.parts) ? cand.content.parts : [];
-        // Thought summaries are not the answer.
-        const text = textOf(parts.filter((p: unknown) => isObject(p) && p.thought !== true));
-        const reason = typeof cand.finishReason === 'string' ? FINISH_REASONS[cand.finishReason] ?? cand.finishReason.toLowerCase() : null;
-        return { index, message: { role: 'assistant', content: text }, finish_reason: reason };
-      }),
-    };
+  operations: {
+    chat: { build: generateContent, parse: whenObject(candidatesAnswer) },
+    embedding: { build: embedContent, parse: whenObject((json) => embeddingList(isObject(json.embedding) ? json.embedding.values : undefined)) },
+    models_list: { build: (d) => ({ method: 'GET', url: keyedUrl(d, '/models'), headers: jsonHeaders(d, {}) }), parse: whenObject((json) => modelList(json.models)) },
   },
   errorMessage: openAiErrorMessage,
   errorDetails: geminiErrorDetails,

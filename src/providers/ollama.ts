@@ -1,10 +1,42 @@
-import type { Dialect } from './types.js';
+import type { Deployment } from '../core/deployment.js';
+import type { Payload, Provider, WireRequest } from './types.js';
 import { joinUrl, openAiErrorMessage } from './openai.js';
-import { chatCompletion, embeddingList, isObject, jsonHeaders, jsonPayload, modelList, rest, textOf, trimBase } from './shared.js';
+import { chatCompletion, embeddingList, isObject, jsonHeaders, jsonPayload, modelList, nestedMaxTokens, rest, textOf, trimBase, whenObject } from './translate.js';
 
 export const OLLAMA_DEFAULT_BASE = 'http://localhost:11434';
 
-const PATHS = { chat: '/api/chat', completion: '/api/generate', embedding: '/api/embed', models_list: '/api/tags' } as const;
+function headersFor(d: Deployment): Record<string, string> {
+  return jsonHeaders(d, d.credentials.apiKey ? { authorization: `Bearer ${d.credentials.apiKey}` } : {});
+}
+
+/** An api_base written for Ollama's OpenAI-compatible routes (…/v1) still means the server. */
+function url(d: Deployment, path: string): URL {
+  return joinUrl(trimBase(d.apiBase ?? OLLAMA_DEFAULT_BASE).replace(/\/v1$/, ''), path);
+}
+
+function post(d: Deployment, path: string, body: Record<string, unknown>): WireRequest {
+  const headers = headersFor(d);
+  headers['content-type'] = 'application/json';
+  return { method: 'POST', url: url(d, path), headers, body: JSON.stringify(body) };
+}
+
+/** `/api/chat` (messages) and `/api/generate` (prompt): no streaming, max_tokens as options.num_predict. */
+function generate(kind: 'chat' | 'completion') {
+  return (d: Deployment, payload: Payload): WireRequest => {
+    const p = jsonPayload(payload);
+    const messages = (Array.isArray(p.messages) ? p.messages : []) as Array<{ role: string; content: unknown }>;
+    return post(d, kind === 'chat' ? '/api/chat' : '/api/generate', {
+      model: d.providerModel,
+      ...(kind === 'chat' ? { messages: messages.map((m) => ({ role: m.role, content: textOf(m.content) })) } : { prompt: textOf(p.prompt) }),
+      stream: false,
+      ...nestedMaxTokens(p, ['messages', 'prompt'], { object: 'options', field: 'num_predict' }),
+    });
+  };
+}
+
+function doneReason(json: Record<string, unknown>): string | undefined {
+  return typeof json.done_reason === 'string' ? json.done_reason : undefined;
+}
 
 /**
  * Ollama's native API (github.com/ollama/ollama/blob/main/docs/api.md), for `ollama/` and
@@ -13,52 +45,33 @@ const PATHS = { chat: '/api/chat', completion: '/api/generate', embedding: '/api
  * Default base http://localhost:11434; a key (Ollama's cloud, or a proxy in front) goes as a
  * bearer. Errors are `{"error": "…"}`.
  */
-export const ollamaDialect: Dialect = {
+export const ollama: Provider = {
   name: 'ollama',
   genAiProvider: '_OTHER',
   defaultBase: OLLAMA_DEFAULT_BASE,
-  supports: (op) => op in PATHS,
-  build(d, op, payload) {
-    const headers = jsonHeaders(d, d.credentials.apiKey ? { authorization: `Bearer ${d.credentials.apiKey}` } : {});
-    // An api_base written for Ollama's OpenAI-compatible routes (…/v1) still means the server.
-    const root = trimBase(d.apiBase ?? OLLAMA_DEFAULT_BASE).replace(/\/v1$/, '');
-    const url = joinUrl(root, PATHS[op as keyof typeof PATHS]);
-    if (op === 'models_list') return { method: 'GET', url, headers };
-    const p = jsonPayload(payload);
-    let body: Record<string, unknown>;
-    if (op === 'embedding') {
-      body = { model: d.providerModel, input: Array.isArray(p.input) ? p.input.map(textOf) : [textOf(p.input)], ...rest(p, ['input']) };
-    } else {
-      const { options: userOptions, ...others } = rest(p, ['messages', 'prompt', 'max_tokens']);
-      const options = {
-        ...(typeof p.max_tokens === 'number' ? { num_predict: p.max_tokens } : {}),
-        ...(isObject(userOptions) ? userOptions : {}),
-      };
-      const messages = (Array.isArray(p.messages) ? p.messages : []) as Array<{ role: string; content: unknown }>;
-      body = {
-        model: d.providerModel,
-        ...(op === 'chat' ? { messages: messages.map((m) => ({ role: m.role, content: textOf(m.content) })) } : { prompt: textOf(p.prompt) }),
-        stream: false,
-        ...(Object.keys(options).length ? { options } : {}),
-        ...others,
-      };
-    }
-    headers['content-type'] = 'application/json';
-    return { method: 'POST', url, headers, body: JSON.stringify(body) };
-  },
-  parse(op, json) {
-    if (!isObject(json)) return json;
-    const reason = json.done_reason === 'length' ? 'length' : typeof json.done_reason === 'string' ? json.done_reason : undefined;
-    switch (op) {
-      case 'models_list': return modelList(json.models);
-      case 'embedding': return embeddingList(Array.isArray(json.embeddings) ? json.embeddings[0] : undefined);
-      case 'chat': return isObject(json.message) ? chatCompletion(textOf(json.message.content), reason, json.model) : {};
-      case 'completion':
-        return typeof json.response === 'string'
-          ? { object: 'text_completion', choices: [{ index: 0, text: json.response, finish_reason: reason ?? null }] }
-          : {};
-      default: return json;
-    }
+  envDefaults: { api_key: ['OLLAMA_API_KEY'], api_base: ['OLLAMA_API_BASE'] },
+  operations: {
+    chat: {
+      build: generate('chat'),
+      parse: whenObject((json) => (isObject(json.message) ? chatCompletion(textOf(json.message.content), doneReason(json), json.model) : {})),
+    },
+    completion: {
+      build: generate('completion'),
+      parse: whenObject((json) => (typeof json.response === 'string'
+        ? { object: 'text_completion', choices: [{ index: 0, text: json.response, finish_reason: doneReason(json) ?? null }] }
+        : {})),
+    },
+    embedding: {
+      build: (d, payload) => {
+        const p = jsonPayload(payload);
+        return post(d, '/api/embed', { model: d.providerModel, input: Array.isArray(p.input) ? p.input.map(textOf) : [textOf(p.input)], ...rest(p, ['input']) });
+      },
+      parse: whenObject((json) => embeddingList(Array.isArray(json.embeddings) ? json.embeddings[0] : undefined)),
+    },
+    models_list: {
+      build: (d) => ({ method: 'GET', url: url(d, '/api/tags'), headers: headersFor(d) }),
+      parse: whenObject((json) => modelList(json.models)),
+    },
   },
   errorMessage: openAiErrorMessage,
 };

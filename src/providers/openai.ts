@@ -1,6 +1,6 @@
 import type { Deployment } from '../core/deployment.js';
-import type { Dialect, WireRequest } from './types.js';
-import type { Operation } from '../core/operation.js';
+import { OPERATIONS, type Operation } from '../core/operation.js';
+import type { EnvDefaults, OperationCodec, OperationTable, Payload, Provider, WireRequest } from './types.js';
 
 export const OPENAI_DEFAULT_BASE = 'https://api.openai.com/v1';
 
@@ -28,7 +28,7 @@ export function joinUrl(base: string, path: string): URL {
   return url;
 }
 
-export function encodeBody(payload: Record<string, unknown> | FormData | undefined, headers: Record<string, string>): WireRequest['body'] {
+export function encodeBody(payload: Payload, headers: Record<string, string>): WireRequest['body'] {
   if (payload === undefined) return undefined;
   if (payload instanceof FormData) return payload; // undici sets the multipart content type
   headers['content-type'] = 'application/json';
@@ -50,7 +50,7 @@ export function toWebSocketUrl(url: URL): URL {
  * OpenAI's reasoning models (o-series, gpt-5) reject max_tokens and take max_completion_tokens;
  * so do Azure deployments of them.
  */
-export function reasoningBody(d: Deployment, op: Operation, payload: Record<string, unknown> | FormData | undefined) {
+export function reasoningBody(d: Deployment, op: Operation, payload: Payload) {
   if (!d.reasoning || op !== 'chat' || !payload || payload instanceof FormData || !('max_tokens' in payload)) return payload;
   const { max_tokens, ...rest } = payload;
   return { ...rest, max_completion_tokens: max_tokens };
@@ -72,7 +72,7 @@ export function openAiErrorMessage(body: unknown): string | undefined {
   return undefined;
 }
 
-function withModel(d: Deployment, op: Operation, payload: Record<string, unknown> | FormData | undefined) {
+function withModel(d: Deployment, op: Operation, payload: Payload) {
   if (methodOf(op) !== 'POST') return undefined;
   if (payload instanceof FormData) {
     if (!payload.has('model')) payload.set('model', d.providerModel);
@@ -81,8 +81,32 @@ function withModel(d: Deployment, op: Operation, payload: Record<string, unknown
   return { model: d.providerModel, ...payload };
 }
 
-/** How an OpenAI-compatible provider differs from OpenAI itself (every field optional). */
-export interface CompatibleOptions {
+/**
+ * An operations table whose requests differ only by the operation's path and method (the OpenAI
+ * wire format): one codec per operation, all built by `request`.
+ */
+export function operationsOf(
+  ops: readonly Operation[],
+  request: (d: Deployment, op: Operation, payload: Payload) => WireRequest,
+  parse: Partial<Record<Operation, OperationCodec['parse']>> = {},
+): OperationTable {
+  const table: Partial<Record<Operation, OperationCodec>> = {};
+  for (const op of ops) {
+    const translate = parse[op];
+    table[op] = { build: (d, payload) => request(d, op, payload), ...(translate ? { parse: translate } : {}) };
+  }
+  return table;
+}
+
+/** An OpenAI-compatible provider: its name, base and variables, and how it differs from OpenAI. */
+export interface OpenAiCompatibleSpec {
+  /** The config prefix. */
+  name: string;
+  /** gen_ai.provider.name. */
+  genAiProvider: string;
+  defaultBase?: string;
+  /** LiteLLM's environment fallbacks for its params. Default: none. */
+  envDefaults?: EnvDefaults;
   /** The operations the provider serves; others are `unsupported`. Default: all. */
   ops?: readonly Operation[];
   /**
@@ -98,44 +122,45 @@ export interface CompatibleOptions {
   pathPrefix?: (base: URL) => string;
   /** api_version as an `api-version` query parameter (Azure AI). */
   apiVersionQuery?: boolean;
-  /** Translates answers that are not quite OpenAI's (Together's bare model list). */
-  parse?: Dialect['parse'];
+  /** Translates answers that are not quite OpenAI's, per operation (Together's bare model list). */
+  parse?: Partial<Record<Operation, OperationCodec['parse']>>;
   /** Reads error bodies whose status says too little (a bad key or model answered with 400). */
-  errorDetails?: Dialect['errorDetails'];
+  errorDetails?: Provider['errorDetails'];
   /** The api_base variables to name when there is neither an api_base nor a default. */
   baseHint?: string;
 }
 
 /** OpenAI and every OpenAI-compatible server (vLLM, LM Studio, gateways with an api_base). */
-export function openAiDialect(name: string, genAiProvider: string, defaultBase?: string, opts: CompatibleOptions = {}): Dialect {
+export function openAiCompatible(spec: OpenAiCompatibleSpec): Provider {
+  const { name, defaultBase } = spec;
+  function request(d: Deployment, op: Operation, payload: Payload): WireRequest {
+    const given = d.apiBase ?? defaultBase;
+    if (!given) throw new Error(`no api_base for provider "${name}"${spec.baseHint ? ` (set litellm_params.api_base or ${spec.baseHint})` : ''}`);
+    const base = spec.base ? spec.base(given) : given;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (spec.auth) Object.assign(headers, spec.auth(d, new URL(base)));
+    else if (d.credentials.apiKey) headers.authorization = `Bearer ${d.credentials.apiKey}`;
+    if (d.credentials.organization) headers['openai-organization'] = d.credentials.organization;
+    Object.assign(headers, lowerKeys(d.credentials.extraHeaders));
+    const method = methodOf(op);
+    const url = joinUrl(base, `${spec.pathPrefix?.(new URL(base)) ?? ''}${OPENAI_PATHS[op]}`);
+    if (spec.apiVersionQuery && d.apiVersion && !url.searchParams.has('api-version')) url.searchParams.set('api-version', d.apiVersion);
+    if (op === 'batch_list') url.searchParams.set('limit', '1');
+    if (method === 'WS') {
+      url.searchParams.set('model', d.providerModel);
+      headers['openai-beta'] = 'realtime=v1';
+      return { method, url: toWebSocketUrl(url), headers };
+    }
+    const sized = spec.maxCompletionTokens === false ? payload : reasoningBody(d, op, payload);
+    return { method, url, headers, body: encodeBody(withModel(d, op, sized), headers) };
+  }
   return {
     name,
-    genAiProvider,
-    defaultBase,
-    supports: (op) => !opts.ops || opts.ops.includes(op),
-    build(d, op, payload) {
-      const given = d.apiBase ?? defaultBase;
-      if (!given) throw new Error(`no api_base for provider "${name}"${opts.baseHint ? ` (set litellm_params.api_base or ${opts.baseHint})` : ''}`);
-      const base = opts.base ? opts.base(given) : given;
-      const headers: Record<string, string> = { accept: 'application/json' };
-      if (opts.auth) Object.assign(headers, opts.auth(d, new URL(base)));
-      else if (d.credentials.apiKey) headers.authorization = `Bearer ${d.credentials.apiKey}`;
-      if (d.credentials.organization) headers['openai-organization'] = d.credentials.organization;
-      Object.assign(headers, lowerKeys(d.credentials.extraHeaders));
-      const method = methodOf(op);
-      const url = joinUrl(base, `${opts.pathPrefix?.(new URL(base)) ?? ''}${OPENAI_PATHS[op]}`);
-      if (opts.apiVersionQuery && d.apiVersion && !url.searchParams.has('api-version')) url.searchParams.set('api-version', d.apiVersion);
-      if (op === 'batch_list') url.searchParams.set('limit', '1');
-      if (method === 'WS') {
-        url.searchParams.set('model', d.providerModel);
-        headers['openai-beta'] = 'realtime=v1';
-        return { method, url: toWebSocketUrl(url), headers };
-      }
-      const sized = opts.maxCompletionTokens === false ? payload : reasoningBody(d, op, payload);
-      return { method, url, headers, body: encodeBody(withModel(d, op, sized), headers) };
-    },
-    ...(opts.parse ? { parse: opts.parse } : {}),
-    ...(opts.errorDetails ? { errorDetails: opts.errorDetails } : {}),
+    genAiProvider: spec.genAiProvider,
+    ...(defaultBase ? { defaultBase } : {}),
+    envDefaults: spec.envDefaults ?? {},
+    operations: operationsOf(spec.ops ?? OPERATIONS, request, spec.parse),
+    ...(spec.errorDetails ? { errorDetails: spec.errorDetails } : {}),
     errorMessage: openAiErrorMessage,
   };
 }
@@ -145,3 +170,19 @@ export function lowerKeys(h: Readonly<Record<string, string>>): Record<string, s
   for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = v;
   return out;
 }
+
+const OPENAI_KEY_AND_BASE: EnvDefaults = {
+  api_key: ['OPENAI_API_KEY'],
+  api_base: ['OPENAI_BASE_URL', 'OPENAI_API_BASE'],
+};
+
+/** OpenAI itself: every operation, a bearer key and OpenAI-Organization. Bare model names are its. */
+export const openai: Provider = openAiCompatible({
+  name: 'openai',
+  genAiProvider: 'openai',
+  defaultBase: OPENAI_DEFAULT_BASE,
+  envDefaults: { ...OPENAI_KEY_AND_BASE, organization: ['OPENAI_ORGANIZATION'] },
+});
+
+/** LiteLLM's text-completion-openai/ route: OpenAI, without the organization from the environment. */
+export const textCompletionOpenAi: Provider = { ...openai, envDefaults: OPENAI_KEY_AND_BASE };

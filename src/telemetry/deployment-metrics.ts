@@ -6,7 +6,7 @@ import {
   type CollectionResult, type GaugeMetricData, type MetricData, type MetricProducer, type SumMetricData,
 } from '@opentelemetry/sdk-metrics';
 import type { Deployment } from '../core/deployment.js';
-import { serverEndpoint } from '../providers/index.js';
+import { serverEndpoint } from '../registry/providers.js';
 import type { HealthStore } from '../store/types.js';
 import type { ProbeResult } from '../core/result.js';
 import { VERSION } from '../core/meta.js';

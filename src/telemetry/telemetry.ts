@@ -9,7 +9,7 @@ import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from 
 import { BatchSpanProcessor, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Deployment } from '../core/deployment.js';
-import { genAiProviderOf, serverEndpoint } from '../providers/index.js';
+import { genAiProviderOf, serverEndpoint } from '../registry/providers.js';
 import type { HealthStore } from '../store/types.js';
 import type { ProbeResult } from '../core/result.js';
 import { VERSION } from '../core/meta.js';

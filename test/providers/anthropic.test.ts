@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { anthropicDialect } from '../../src/providers/anthropic.js';
-import { genAiProviderOf, serverEndpoint } from '../../src/providers/index.js';
+import { anthropic } from '../../src/providers/anthropic.js';
+import { genAiProviderOf, serverEndpoint } from '../../src/registry/providers.js';
 import { startFakeAnthropic } from '../support/fake-anthropic.js';
 import type { FakeServer } from '../support/fake-server.js';
 import { deploymentOf, probeOnce } from './probe-once.js';
@@ -78,7 +78,7 @@ describe('Anthropic chat', () => {
 
   it('puts system messages in `system` and maps roles (dialect level)', async () => {
     const d = deploymentOf('{ model: anthropic/claude-3-5-haiku-20241022, api_key: k }');
-    const wire = await anthropicDialect.build(d, 'chat', { messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: [{ type: 'text', text: 'ping' }] }], max_tokens: 3 });
+    const wire = await anthropic.operations.chat!.build(d, { messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: [{ type: 'text', text: 'ping' }] }], max_tokens: 3 });
     expect(wire.url.href).toBe('https://api.anthropic.com/v1/messages');
     expect(JSON.parse(wire.body as string)).toEqual({ model: 'claude-3-5-haiku-20241022', max_tokens: 3, system: 'be brief', messages: [{ role: 'user', content: 'ping' }] });
   });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bedrockDialect } from '../../src/providers/bedrock.js';
-import { genAiProviderOf, serverEndpoint } from '../../src/providers/index.js';
+import { bedrock } from '../../src/providers/bedrock.js';
+import { genAiProviderOf, serverEndpoint } from '../../src/registry/providers.js';
 import { startExporter } from '../support/exporter.js';
 import { startFakeBedrock, verifySigV4, type AwsCredentials } from '../support/fake-bedrock.js';
 import type { FakeServer, Recorded } from '../support/fake-server.js';
@@ -180,7 +180,7 @@ describe('Bedrock models_list (control plane)', () => {
 
   it('goes to bedrock.{region}.amazonaws.com, not bedrock-runtime, by default (dialect level)', async () => {
     const d = deploymentOf(`{ model: "bedrock/*", ${creds(CREDS, 'eu-west-3')} }`);
-    const wire = await bedrockDialect.build(d, 'models_list', undefined);
+    const wire = await bedrock.operations.models_list!.build(d, undefined);
     expect(wire.url.href).toBe('https://bedrock.eu-west-3.amazonaws.com/foundation-models');
   });
 });

@@ -1,7 +1,7 @@
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { geminiDialect } from '../../src/providers/gemini.js';
-import { genAiProviderOf, serverEndpoint } from '../../src/providers/index.js';
+import { gemini } from '../../src/providers/gemini.js';
+import { genAiProviderOf, serverEndpoint } from '../../src/registry/providers.js';
 import { startExporter } from '../support/exporter.js';
 import { startFakeGemini } from '../support/fake-gemini.js';
 import type { FakeServer } from '../support/fake-server.js';
@@ -58,7 +58,7 @@ describe('Gemini chat', () => {
 
   it('by default goes to generativelanguage.googleapis.com, the key only in the query of the request (dialect level)', async () => {
     const d = deploymentOf(`{ model: gemini/gemini-2.0-flash, api_key: ${KEY} }`);
-    const wire = await geminiDialect.build(d, 'chat', { messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'ping' }, { role: 'assistant', content: 'pong' }] });
+    const wire = await gemini.operations.chat!.build(d, { messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'ping' }, { role: 'assistant', content: 'pong' }] });
     expect(wire.url.href).toBe(`https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:generateContent?key=${KEY}`);
     expect(JSON.parse(wire.body as string)).toEqual({
       contents: [{ role: 'user', parts: [{ text: 'ping' }] }, { role: 'model', parts: [{ text: 'pong' }] }],

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { genAiProviderOf, serverEndpoint } from '../../src/providers/index.js';
+import { genAiProviderOf, serverEndpoint } from '../../src/registry/providers.js';
 import type { FakeServer } from '../support/fake-server.js';
 import { startFakeOllama } from '../support/fake-ollama.js';
 import { deploymentOf, probeOnce } from './probe-once.js';

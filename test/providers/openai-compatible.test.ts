@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialectFor, genAiProviderOf, serverEndpoint } from '../../src/providers/index.js';
+import { genAiProviderOf, providerFor, serverEndpoint } from '../../src/registry/providers.js';
 import { PROFILES, startFakeCompatible, type CompatibleProvider } from '../support/fake-compatible.js';
 import type { FakeServer, Recorded } from '../support/fake-server.js';
 import { deploymentOf, probeOnce } from './probe-once.js';
@@ -113,7 +113,7 @@ describe.each(PROVIDERS)('$provider', ({ provider, genAi, defaultEndpoint, keyEn
     const op = unsupported === 'batch' ? 'batch_list' : unsupported;
     expect(entry).toMatchObject({ error_type: 'unsupported', error: `provider "${provider}" has no ${op} API` });
     expect(up.requests).toHaveLength(0);
-    expect(dialectFor(deploymentOf(params())).supports(op)).toBe(false);
+    expect(providerFor(deploymentOf(params())).operations[op]).toBeUndefined();
   });
 
   it.each([
@@ -218,13 +218,13 @@ describe('family details', () => {
 
   it('Azure AI: api-key for *.services.ai.azure.com (under /models, with api-version), a bearer elsewhere (dialect level)', async () => {
     const foundry = deploymentOf('{ model: azure_ai/DeepSeek-R1, api_base: "https://my-res.services.ai.azure.com", api_key: az-key-1, api_version: "2024-05-01-preview" }');
-    const a = await dialectFor(foundry).build(foundry, 'chat', { messages: [{ role: 'user', content: 'ping' }], max_tokens: 16 });
+    const a = await providerFor(foundry).operations.chat!.build(foundry, { messages: [{ role: 'user', content: 'ping' }], max_tokens: 16 });
     expect(a.url.href).toBe('https://my-res.services.ai.azure.com/models/chat/completions?api-version=2024-05-01-preview');
     expect(a.headers['api-key']).toBe('az-key-1');
     expect(a.headers.authorization).toBeUndefined();
     expect(JSON.parse(a.body as string)).toEqual({ model: 'DeepSeek-R1', messages: [{ role: 'user', content: 'ping' }], max_tokens: 16 });
     const serverless = deploymentOf('{ model: azure_ai/Llama-3.3-70B-Instruct, api_base: "https://llama-serverless.eastus2.models.ai.azure.com", api_key: az-key-2 }');
-    const b = await dialectFor(serverless).build(serverless, 'chat', { messages: [] });
+    const b = await providerFor(serverless).operations.chat!.build(serverless, { messages: [] });
     expect(b.url.href).toBe('https://llama-serverless.eastus2.models.ai.azure.com/chat/completions');
     expect(b.headers.authorization).toBe('Bearer az-key-2');
   });

@@ -1,9 +1,9 @@
 import type { Deployment } from '../core/deployment.js';
-import { DEFAULT_MAX_TOKENS } from '../config/deployment.js';
+import { DEFAULT_MAX_TOKENS } from '../config/model-names.js';
 import { lowerKeys } from './openai.js';
 
 /**
- * Helpers for the dialects that translate the OpenAI-shaped probe payload into a provider's own
+ * Helpers for the providers that translate the OpenAI-shaped probe payload into a provider's own
  * body (Anthropic, Gemini, Bedrock, Cohere, Ollama) and its answer back.
  */
 
@@ -34,14 +34,14 @@ export function splitSystem(messages: unknown): { system: string; turns: ChatMes
   return { system, turns };
 }
 
-/** A JSON payload (never a form: the native dialects take none). */
+/** A JSON payload (never a form: the native providers take none). */
 export function jsonPayload(payload: Record<string, unknown> | FormData | undefined): JsonPayload {
   if (payload instanceof FormData) throw new Error('this provider takes no multipart uploads');
   return { ...(payload ?? {}) };
 }
 
 /**
- * The payload without the OpenAI fields a dialect translates: what is left is health_check_params,
+ * The payload without the OpenAI fields a provider translates: what is left is health_check_params,
  * which go into the provider's body as written (they were written for this provider).
  * `reasoning_effort` is OpenAI's knob and is dropped.
  */
@@ -51,6 +51,23 @@ export function rest(payload: JsonPayload, translated: readonly string[]): JsonP
     if (!translated.includes(k) && k !== 'reasoning_effort' && k !== 'model') out[k] = v;
   }
   return out;
+}
+
+/**
+ * The body's tail for providers whose max_tokens lives in a nested settings object (Bedrock's
+ * `inferenceConfig.maxTokens`, Gemini's `generationConfig.maxOutputTokens`, Ollama's
+ * `options.num_predict`): that object, made of the translated max_tokens and the user's own
+ * object of the same name from health_check_params (whose keys win: they were written for this
+ * provider), then the other untranslated params. The object is left out when it would be empty;
+ * a non-object under its name is dropped.
+ */
+export function nestedMaxTokens(payload: JsonPayload, translated: readonly string[], nested: { object: string; field: string }): JsonPayload {
+  const { [nested.object]: userSettings, ...others } = rest(payload, [...translated, 'max_tokens']);
+  const settings = {
+    ...(typeof payload.max_tokens === 'number' ? { [nested.field]: payload.max_tokens } : {}),
+    ...(isObject(userSettings) ? userSettings : {}),
+  };
+  return { ...(Object.keys(settings).length ? { [nested.object]: settings } : {}), ...others };
 }
 
 /** max_tokens for providers that require one: the payload's, else the deployment's, else 16. */
@@ -89,4 +106,9 @@ export function modelList(models: unknown): JsonPayload {
 
 export function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** A parse for answers that are JSON objects; anything else passes through, for the plugin to judge. */
+export function whenObject(translate: (json: Record<string, unknown>) => unknown): (json: unknown) => unknown {
+  return (json) => (isObject(json) ? translate(json) : json);
 }

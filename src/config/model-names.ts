@@ -1,0 +1,38 @@
+/**
+ * What a model's name says about it. Used where the config is silent: the mode of a deployment
+ * without model_info.mode, and whether it is a reasoning model (which spends a small max_tokens
+ * on thinking and answers empty, and at OpenAI takes max_completion_tokens instead). Also the
+ * max_tokens rules that follow from the mode. No imports: the provider layer reads it too.
+ */
+const MODE_PATTERNS: Array<[RegExp, string]> = [
+  [/rerank/i, 'rerank'],
+  [/moderation/i, 'moderation'],
+  [/realtime/i, 'realtime'],
+  [/whisper|transcribe/i, 'audio_transcription'],
+  [/(^|[-_/.])tts|text-to-speech|speech/i, 'audio_speech'],
+  [/embed|(^|\/)bge-|(^|\/)e5-|(^|\/)gte-/i, 'embedding'],
+  [/dall-e|gpt-image|imagen|stable-diffusion|sdxl|(^|\/)flux/i, 'image_generation'],
+];
+
+/** The mode a model name implies, or undefined (the caller falls back to chat). */
+export function inferMode(model: string): string | undefined {
+  for (const [re, mode] of MODE_PATTERNS) if (re.test(model)) return mode;
+  return undefined;
+}
+
+const REASONING = /(^|\/)(o\d(-|$)|o\d-mini|gpt-5|gpt-oss)|reasoner|deepseek-r1|thinking|gemini-2\.5|gemini-3|qwq|magistral/i;
+
+export function isReasoningModel(model: string): boolean {
+  return REASONING.test(model);
+}
+
+/** A LiteLLM wildcard route (`openai/*`, `anthropic/claude-*`): no single model to generate with. */
+export function isWildcard(model: string): boolean {
+  return model.includes('*');
+}
+
+/** max_tokens sent when model_info names none (and Anthropic's, which requires one, when the mode sends none). */
+export const DEFAULT_MAX_TOKENS = 16;
+
+/** Modes whose requests take max_tokens; other endpoints reject unknown fields with 400. */
+export const MAX_TOKENS_MODES = new Set(['chat', 'completion', 'responses']);
