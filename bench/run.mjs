@@ -257,7 +257,7 @@ lines.push('# Benchmark results', '');
 lines.push('Produced by `npm run bench` (builds, then runs `node bench/run.mjs`; about 8 minutes). Every figure is the median of', `${RUNS} runs after a warm-up, next to a baseline measured in the same run. Loopback only; the fake OpenAI upstream runs in`, 'its own process (`bench/fake-openai.mjs`), so its CPU is not counted on either side.', '');
 lines.push('## Machine', '', `- CPU: ${results.machine.cpu}`, `- Memory: ${results.machine.memory}`, `- Node: ${results.machine.node}`, `- Run at: ${results.machine.date}`, '');
 lines.push('## 1. Probe engine overhead vs the limit', '');
-lines.push(`One full round over 1,000 deployments at concurrency ${CONCURRENCY}: the exporter's scheduler (\`scheduler.probeAll\`: limiter, runner, chat plugin, provider dialect, store, metrics, spans) against a bare undici loop sending the same 1,000 requests at the same concurrency and parsing each JSON answer.`, '');
+lines.push(`One full round over 1,000 deployments at concurrency ${CONCURRENCY}: the exporter's scheduler (\`scheduler.probeAll\`: limiter, runner, chat plugin, provider, store, metrics, spans) against a bare undici loop sending the same 1,000 requests at the same concurrency and parsing each JSON answer.`, '');
 lines.push('| | wall s | CPU s |', '|---|---|---|');
 lines.push(`| bare undici loop (baseline) | ${fmt(e.bare.wall, 3)} | ${fmt(e.bare.cpu, 3)} |`);
 lines.push(`| llm-health-exporter | ${fmt(e.ours.wall, 3)} | ${fmt(e.ours.cpu, 3)} |`);

@@ -15,6 +15,7 @@ const chat: ProbePlugin = {
       ...(target.reasoningEffort ? { reasoning_effort: target.reasoningEffort } : {}),
     });
     expectAnswer(res, 'choices', 'non-empty list', 'choices in the chat completion');
+    expectAnswer(res, 'choices.0', 'object', 'a choice object in the chat completion');
     if (!readAnswer(res, 'choices.0.message.content') && readAnswer(res, 'choices.0.finish_reason') === 'length') {
       return { healthy: true, details: { note: 'empty answer: max_tokens spent (reasoning)' } };
     }

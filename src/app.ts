@@ -37,8 +37,8 @@ export interface AppOptions {
 }
 
 /**
- * The composition root: config → registries → store → coordinator → scheduler → telemetry →
- * server, wired once. The current config lives in one immutable Snapshot, swapped in `apply`;
+ * The composition root: config snapshot → registries (plugins) → coordinator → store →
+ * telemetry → scheduler → views → server, wired once. The current config lives in one immutable Snapshot, swapped in `apply`;
  * every answer is a pure view (src/views) over that snapshot and the store.
  */
 export class App {

@@ -44,7 +44,7 @@ describe('expectAnswer', () => {
     ['non-empty list', [[0], [{}, {}]], [[], undefined, {}, 'a']],
     ['string', ['', 'a'], [undefined, 1, null, []]],
     ['non-empty string', ['a'], ['', undefined, 1]],
-    ['vector', [[0.1, -2], [0], 'AAAAPw==', 'abc+/9'], [[], ['0.1'], [0.1, null], '', 'not base64!', {}]],
+    ['vector', [[0.1, -2], [0], 'AAAAPw==', 'abc-_9\nAA=='], [[], ['0.1'], [null, 0.1], '', {}]],
     ['object', [{}, { a: 1 }], [[], null, 'a', 1]],
   ];
 

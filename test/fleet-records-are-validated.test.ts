@@ -17,6 +17,19 @@ describe('a fleet record read from Redis', () => {
     expect(r).toEqual({ ok: true, result: good });
   });
 
+  it('keeps a valid result whose error text is long (cut, not refused), and headers only under the reported names', () => {
+    const long = 'x'.repeat(20_000);
+    const r = parseFleetRecord(JSON.stringify({
+      ...good, healthy: false, errorType: 'server_error', error: long,
+      headers: { 'x-ms-region': 'eastus', model_name: 'spoofed', api_base: 'https://evil.example' },
+    }), 'd1');
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.result.error!.length).toBeLessThan(long.length);
+    expect(r.result.error!.startsWith('xxxx')).toBe(true);
+    expect(r.result.headers).toEqual({ 'x-ms-region': 'eastus' });
+  });
+
   it('is refused, with the reason, when it is not JSON, has a wrong field, an unknown error type, or names another deployment', () => {
     expect(parseFleetRecord('{not json', 'd1')).toEqual({ ok: false, reason: 'not JSON' });
     expect(parseFleetRecord(JSON.stringify({ ...good, healthy: 'yes' }), 'd1')).toMatchObject({ ok: false, reason: expect.stringMatching(/^healthy: /) });

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { RawDeployment } from './schema.js';
-import type { Deployment } from '../core/deployment.js';
+import { DEFAULT_MAX_TOKENS, splitModel, type Deployment } from '../core/deployment.js';
 import { MissingEnvError, resolveEnv } from './env.js';
 import { publicUrl } from '../core/redact.js';
-import { DEFAULT_MAX_TOKENS, MAX_TOKENS_MODES, inferMode, isReasoningModel, isWildcard } from './model-names.js';
+import { MAX_TOKENS_MODES, inferMode, isReasoningModel, isWildcard } from './model-names.js';
 import { envDefaultsFor } from '../registry/providers.js';
 
 export const DEFAULT_PROBE_TIMEOUT_S = 60;
@@ -14,17 +14,6 @@ export const SECRET_PARAM_KEYS = new Set([
   'api_key', 'azure_ad_token', 'client_secret', 'aws_access_key_id', 'aws_secret_access_key',
   'aws_session_token', 'vertex_credentials', 'password', 'token', 'tenant_id', 'client_id',
 ]);
-
-/** Splits "provider/name" the way LiteLLM does; bare names are OpenAI's. */
-export function splitModel(model: string, customProvider?: string): { provider: string; name: string } {
-  if (customProvider) {
-    const prefix = `${customProvider}/`;
-    return { provider: customProvider, name: model.startsWith(prefix) ? model.slice(prefix.length) : model };
-  }
-  const slash = model.indexOf('/');
-  if (slash <= 0) return { provider: 'openai', name: model };
-  return { provider: model.slice(0, slash), name: model.slice(slash + 1) };
-}
 
 /** JSON with sorted keys, so the same config always hashes to the same id. */
 function canonicalJson(value: unknown): string {

@@ -31,8 +31,6 @@ export function isWildcard(model: string): boolean {
   return model.includes('*');
 }
 
-/** max_tokens sent when model_info names none (and Anthropic's, which requires one, when the mode sends none). */
-export const DEFAULT_MAX_TOKENS = 16;
 
 /** Modes whose requests take max_tokens; other endpoints reject unknown fields with 400. */
 export const MAX_TOKENS_MODES = new Set(['chat', 'completion', 'responses']);

@@ -22,7 +22,9 @@ export interface Snapshot {
 }
 
 export function buildSnapshot(config: LoadedConfig, generation: number): Snapshot {
-  const s = config.settings;
+  // Deep enough to be immutable: each Deployment is frozen where it is built.
+  const s = Object.freeze(config.settings);
+  Object.freeze(config.deployments);
   const backgroundOn = s.backgroundHealthChecks && s.intervalS > 0;
   const groups = s.backgroundModelGroups;
   return Object.freeze({

@@ -43,7 +43,7 @@ export interface Deployment {
   readonly credentials: Readonly<{ apiKey?: string; organization?: string; extraHeaders: Readonly<Record<string, string>> }>;
   /** Every secret value this deployment holds, for redaction of text that came from outside. */
   readonly secrets: readonly string[];
-  /** All resolved litellm_params, for provider dialects that need more keys (region, project, …). */
+  /** All resolved litellm_params, for providers that need more keys (region, project, …). */
   readonly params: Readonly<Record<string, unknown>>;
   /** The config entry as written (unresolved), for /model/info through an allow-list. */
   readonly raw: Readonly<{ model_name: string; litellm_params: Readonly<Record<string, unknown>>; model_info?: Readonly<Record<string, unknown>> }>;
@@ -74,4 +74,18 @@ export function probeTarget(d: Deployment): ProbeTarget {
     targets.set(d, t);
   }
   return t;
+}
+
+/** max_tokens sent when model_info names none (and Anthropic's, which requires one, when the mode sends none). */
+export const DEFAULT_MAX_TOKENS = 16;
+
+/** Splits "provider/name" the way LiteLLM does; bare names are OpenAI's. */
+export function splitModel(model: string, customProvider?: string): { provider: string; name: string } {
+  if (customProvider) {
+    const prefix = `${customProvider}/`;
+    return { provider: customProvider, name: model.startsWith(prefix) ? model.slice(prefix.length) : model };
+  }
+  const slash = model.indexOf('/');
+  if (slash <= 0) return { provider: 'openai', name: model };
+  return { provider: model.slice(0, slash), name: model.slice(slash + 1) };
 }

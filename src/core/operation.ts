@@ -21,3 +21,7 @@ export interface CallOptions {
   /** Cap on the response body; larger answers are cut and reported as bad_response. */
   maxBytes?: number;
 }
+
+/** The answer headers reported in /health (LiteLLM's names); no other header is ever kept. */
+export const REPORTED_HEADERS = ['x-ms-region', 'x-ratelimit-remaining-requests', 'x-ratelimit-remaining-tokens'] as const;
+export type ReportedHeader = (typeof REPORTED_HEADERS)[number];

@@ -26,9 +26,9 @@ export interface ProbeContext {
   readonly maxTokens: number | undefined;
   /**
    * Sends one request in the deployment's provider wire format. `payload` is OpenAI-shaped JSON
-   * or a multipart form (uploads); the
-   * provider dialect adds the model, URL and auth, and merges `health_check_params`. A non-2xx
-   * answer or a transport failure throws a ProbeError with the right type.
+   * or a multipart form (uploads); the provider layer adds the model, URL and auth, and merges
+   * `health_check_params`. A non-2xx answer or a transport failure throws a ProbeError with the
+   * right type (its text free of the deployment's secrets).
    */
   call(op: Operation, payload?: Record<string, unknown> | FormData, opts?: CallOptions): Promise<ProviderResponse>;
 }

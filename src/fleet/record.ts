@@ -1,11 +1,20 @@
 import { z } from 'zod';
 import { ERROR_TYPES } from '../core/errors.js';
+import { REPORTED_HEADERS } from '../core/operation.js';
 import type { ProbeResult } from '../core/result.js';
 
 const finite = z.number().finite();
+/** Long text is cut, not refused: a replica's valid result must never be lost for its length. */
+const text = (max: number) => z.string().transform((v) => (v.length > max ? `${v.slice(0, max)}…` : v));
+/** Only the headers /health reports; any other key (model_name, api_base, …) could spoof an entry. */
+const headers = z.record(z.string(), z.unknown()).catch({}).transform((h) => {
+  const kept: Record<string, string> = {};
+  for (const k of REPORTED_HEADERS) if (typeof h[k] === 'string') kept[k] = (h[k] as string).slice(0, 256);
+  return kept;
+});
 const detail = z.union([z.string(), finite, z.boolean()]);
 
-/** A ProbeResult as another replica wrote it; unknown fields are dropped, never shown. */
+/** A ProbeResult as another replica wrote it; unknown fields and headers are dropped, never shown. */
 const fleetRecord = z.object({
   deploymentId: z.string().min(1),
   healthy: z.boolean(),
@@ -13,12 +22,12 @@ const fleetRecord = z.object({
   checkedAt: finite,
   latencyMs: finite.nonnegative(),
   errorType: z.enum(ERROR_TYPES).optional(),
-  error: z.string().max(4096).optional(),
+  error: text(16_384).optional(),
   status: z.number().int().optional(),
   retryAfterS: finite.nonnegative().optional(),
-  headers: z.record(z.string(), z.string()).default({}),
+  headers,
   details: z.record(z.string(), detail).optional(),
-  checkedBy: z.string().max(256).optional(),
+  checkedBy: text(256).optional(),
 });
 
 /** Parses and validates one record read from the fleet's store for deployment `id`. */

@@ -1,9 +1,8 @@
 import { Agent, errors as undiciErrors, request } from 'undici';
 import type { Deployment } from '../core/deployment.js';
 import { ProbeError } from '../core/errors.js';
-import type { CallOptions, Operation, ProviderResponse } from '../core/operation.js';
-import type { ReportedHeader } from './types.js';
-import { providerFor } from '../registry/providers.js';
+import { REPORTED_HEADERS, type CallOptions, type Operation, type ProviderResponse } from '../core/operation.js';
+import type { Provider } from './types.js';
 import { firstWebSocketEvent } from './websocket.js';
 
 /** JSON answers of a health probe are tiny; a larger body is cut here and the socket dropped. */
@@ -11,8 +10,6 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 /** Error bodies are only read this far: enough for a provider's message. */
 const MAX_ERROR_BYTES = 16 * 1024;
 
-/** Response headers worth reporting in /health (LiteLLM's names). */
-export const REPORTED_HEADERS: readonly ReportedHeader[] = ['x-ms-region', 'x-ratelimit-remaining-requests', 'x-ratelimit-remaining-tokens'];
 
 // Pooled agents, one per TLS setting (almost always just the default one); per-call timeouts
 // come from the runner's AbortSignal.
@@ -36,6 +33,8 @@ function agentFor(tls: Deployment['tls']): Agent {
 
 export interface CallRequest {
   deployment: Deployment;
+  /** The deployment's provider (registry/providers.ts providerFor): the client knows no table. */
+  provider: Provider;
   op: Operation;
   payload?: Record<string, unknown> | FormData;
   signal: AbortSignal;
@@ -43,8 +42,7 @@ export interface CallRequest {
 }
 
 /** Sends one provider request and maps every failure to a typed ProbeError. */
-export async function callProvider({ deployment: d, op, payload, signal, options }: CallRequest): Promise<ProviderResponse> {
-  const provider = providerFor(d);
+export async function callProvider({ deployment: d, provider, op, payload, signal, options }: CallRequest): Promise<ProviderResponse> {
   const codec = provider.operations[op];
   if (!codec) throw new ProbeError('unsupported', `provider "${d.provider}" has no ${op} API`);
   const merged = mergeCheckParams(payload, d.checkParams);

@@ -118,10 +118,15 @@ const SPECS: readonly OpenAiCompatibleSpec[] = [
 /** The OpenAI-compatible family, each under its own prefix (its name). */
 export const COMPATIBLE_PROVIDERS: readonly Provider[] = SPECS.map(openAiCompatible);
 
+const unknownByPrefix = new Map<string, Provider>();
+
 /**
  * A prefix this exporter does not know, with an api_base: OpenAI-compatible, every operation (as
  * LiteLLM's openai/ and custom_openai/ routes are).
  */
 export function unknownCompatible(prefix: string): Provider {
-  return openAiCompatible({ name: prefix, genAiProvider: '_OTHER' });
+  // Built once per prefix: providerFor runs for every call and span.
+  let p = unknownByPrefix.get(prefix);
+  if (!p) unknownByPrefix.set(prefix, (p = openAiCompatible({ name: prefix, genAiProvider: '_OTHER' })));
+  return p;
 }

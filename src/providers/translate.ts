@@ -1,5 +1,4 @@
-import type { Deployment } from '../core/deployment.js';
-import { DEFAULT_MAX_TOKENS } from '../config/model-names.js';
+import { DEFAULT_MAX_TOKENS, type Deployment } from '../core/deployment.js';
 import { lowerKeys } from './openai.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Deployment } from '../core/deployment.js';
 import type { ErrorType } from '../core/errors.js';
-import type { Operation } from '../core/operation.js';
+import type { Operation, ReportedHeader } from '../core/operation.js';
 
 export interface WireRequest {
   /** WS: a websocket handshake (realtime), the URL already ws:// or wss://. */
@@ -13,8 +13,6 @@ export interface WireRequest {
 /** Answer headers as undici gives them. */
 export type ResponseHeaders = Readonly<Record<string, string | string[] | undefined>>;
 
-/** The answer headers reported in /health (LiteLLM's names). */
-export type ReportedHeader = 'x-ms-region' | 'x-ratelimit-remaining-requests' | 'x-ratelimit-remaining-tokens';
 
 /** What a provider knows about a non-2xx answer beyond its status (each field optional). */
 export interface ErrorDetails {

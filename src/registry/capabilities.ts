@@ -1,4 +1,4 @@
-import { splitModel } from '../config/deployment.js';
+import { splitModel } from '../core/deployment.js';
 import type { Operation } from '../core/operation.js';
 import { knownPrefixes, providerOfPrefix } from './providers.js';
 

@@ -1,7 +1,8 @@
 import { probeTarget, type Deployment } from '../core/deployment.js';
-import { ERROR_TYPES, ProbeError, type ErrorType } from '../core/errors.js';
+import { isErrorType, ProbeError } from '../core/errors.js';
 import type { ProbeContext, ProbeOutcome, ProbePlugin, ProviderResponse } from '../core/plugin.js';
 import { callProvider } from '../providers/client.js';
+import { providerFor } from '../registry/providers.js';
 import { redact } from '../core/redact.js';
 import type { ProbeResult } from '../core/result.js';
 import type { Context } from '@opentelemetry/api';
@@ -93,7 +94,7 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
     async call(op, payload, callOpts) {
       let res: ProviderResponse;
       try {
-        res = await callProvider({ deployment: d, op, payload, signal, options: callOpts });
+        res = await callProvider({ deployment: d, provider: providerFor(d), op, payload, signal, options: callOpts });
       } catch (err) {
         throw redactedError(err, d.secrets);
       }
@@ -140,8 +141,8 @@ function toProbeError(err: unknown, signal: AbortSignal): ProbeError {
   if (signal.aborted && signal.reason instanceof ProbeError) return signal.reason;
   // Duck-typed so user plugins can signal a type without importing our class.
   const e = err as { errorType?: unknown; message?: unknown; status?: unknown };
-  if (e && typeof e === 'object' && typeof e.errorType === 'string' && (ERROR_TYPES as readonly string[]).includes(e.errorType)) {
-    return new ProbeError(e.errorType as ErrorType, String(e.message ?? e.errorType), { status: typeof e.status === 'number' ? e.status : undefined });
+  if (e && typeof e === 'object' && isErrorType(e.errorType)) {
+    return new ProbeError(e.errorType, String(e.message ?? e.errorType), { status: typeof e.status === 'number' ? e.status : undefined });
   }
   // A thrown plain object ({message}) keeps its message instead of "[object Object]".
   const message = err instanceof Error ? err.message : e && typeof e === 'object' && typeof e.message === 'string' ? e.message : String(err);
@@ -158,7 +159,7 @@ function checkOutcome(value: unknown, mode: string): ProbeOutcome {
   if (o.details && typeof o.details === 'object') {
     for (const [k, v] of Object.entries(o.details)) if (['string', 'number', 'boolean'].includes(typeof v)) details[k] = v;
   }
-  const errorType = o.errorType && (ERROR_TYPES as readonly string[]).includes(o.errorType) ? o.errorType : undefined;
+  const errorType = isErrorType(o.errorType) ? o.errorType : undefined;
   return {
     healthy: o.healthy,
     ...(o.healthy ? {} : { error: typeof o.error === 'string' ? o.error : 'unhealthy', errorType: errorType ?? 'bad_response' }),

@@ -201,7 +201,7 @@ export class Scheduler {
     this.#arm();
   }
 
-  /** One due background probe: claimed from the fleet first when there is one. */
+  /** One due background probe, claimed through the coordinator first. */
   async #runDue(d: Deployment): Promise<void> {
     this.#backgroundRunning++;
     try {

@@ -4,8 +4,8 @@
  * rendered from it (`npm run docs`), and test/prometheus-metrics-contract.test.ts checks /metrics
  * against it. Prometheus names are a contract: the alert rules and the dashboard use them.
  */
-
 import { ERROR_TYPES } from '../core/errors.js';
+import { sanitizeName } from './prometheus-format.js';
 
 /** The two ways metrics leave the process: /metrics (scraped) and OTLP (pushed). */
 export type ExportPath = 'prometheus' | 'otlp';
@@ -52,7 +52,7 @@ export type MetricSpec = MetricSpecCommon & (
 
 /** The Prometheus label name of an attribute key, as the Prometheus exporter writes it. */
 export function prometheusLabelName(attribute: string): string {
-  return attribute.replace(/[^a-z0-9_]/gi, '_').replace(/_{2,}/g, '_');
+  return sanitizeName(attribute);
 }
 
 /** On every per-deployment series; identify one deployment of the config. */

@@ -1,4 +1,5 @@
 import type { Deployment } from '../core/deployment.js';
+import { REPORTED_HEADERS } from '../core/operation.js';
 import type { ProbeResult } from '../core/result.js';
 
 /**
@@ -28,7 +29,10 @@ export function healthEntry(d: Deployment, r: ProbeResult, details: boolean, cac
   if (d.publicApiBase) e.api_base = d.publicApiBase;
   if (d.apiVersion) e.api_version = d.apiVersion;
   if (d.probeStrategy === 'models_list') e.probe = 'models_list';
-  for (const [k, v] of Object.entries(r.headers)) e[k] = v;
+  for (const k of REPORTED_HEADERS) {
+    const v = r.headers[k];
+    if (typeof v === 'string') e[k] = v;
+  }
   e.last_checked = new Date(r.checkedAt).toISOString();
   if (r.checkedBy) e.checked_by = r.checkedBy;
   e.latency_ms = r.latencyMs;

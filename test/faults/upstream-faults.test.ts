@@ -142,6 +142,12 @@ describe('an upstream fault makes its deployment unhealthy with a typed error', 
     await stillServing();
   });
 
+  it('200 with a null choice → bad_response, never healthy', async () => {
+    const { entry } = await probeFault('null_choice');
+    expect(entry.error_type).toBe('bad_response');
+    expect(entry.error).toMatch(/without a choice object/);
+  });
+
   it('200 with an empty choices array → bad_response', async () => {
     const { entry } = await probeFault('no_choices');
     expect(entry.error_type).toBe('bad_response');

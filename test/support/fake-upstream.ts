@@ -8,7 +8,7 @@ import { WebSocketServer } from 'ws';
  * the behaviour, so one server plays healthy and failing deployments side by side:
  *
  *   ok | unauthorized | not_found | rate_limited | server_error | hang | hang_body | reset |
- *   reset_body | not_json | huge | error_200 | no_choices | slow (answers after `slowMs`)
+ *   reset_body | not_json | huge | error_200 | no_choices | null_choice | slow (answers after `slowMs`)
  *
  * Any other model name answers like `ok`: each path gets its endpoint's real success shape
  * (chat, completions, responses, embeddings, images, audio, batches, rerank, moderations,
@@ -22,7 +22,7 @@ import { WebSocketServer } from 'ws';
 export const BEHAVIOURS = [
   'ok', 'unauthorized', 'not_found', 'rate_limited', 'server_error', 'hang', 'hang_body', 'reset',
   'reset_body', 'not_json', 'huge', 'error_200', 'no_choices', 'slow', 'empty', 'policy', 'text_audio',
-  'length', 'ws_reject',
+  'length', 'ws_reject', 'null_choice',
 ] as const;
 export type Behaviour = (typeof BEHAVIOURS)[number];
 
@@ -197,6 +197,8 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
         return json(200, { error: { message: 'upstream model crashed', type: 'server_error' } });
       case 'no_choices':
         return json(200, { id: 'chatcmpl-1', object: 'chat.completion', choices: [] }, headers);
+      case 'null_choice':
+        return json(200, { id: 'chatcmpl-1', object: 'chat.completion', choices: [null] }, headers);
       case 'slow':
         setTimeout(() => json(200, chatCompletion(model), headers), opts.slowMs ?? 200);
         return;

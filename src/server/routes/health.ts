@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Views } from '../../views/index.js';
+import type { HealthQuery, Views } from '../../views/index.js';
 import { requireMasterKey } from '../auth.js';
 
 const detail = { type: ['string', 'number', 'boolean'] };
@@ -55,7 +55,6 @@ export const errorSchema = {
   },
 } as const;
 
-interface HealthQuery { model?: string; model_id?: string }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 

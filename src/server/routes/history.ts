@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Views } from '../../views/index.js';
+import type { HistoryQuery, Views } from '../../views/index.js';
 import { requireMasterKey } from '../auth.js';
 import { errorSchema } from './health.js';
 
@@ -18,7 +18,6 @@ const rowSchema = {
   },
 } as const;
 
-interface HistoryQuery { model?: string; model_id?: string; status_filter?: 'healthy' | 'unhealthy'; limit: number; offset: number }
 
 /** GET /health/history and /health/latest: LiteLLM's shapes, read from the bounded in-memory history. */
 export const historyRoutes: FastifyPluginAsync<{ views: Views }> = async (app, { views }) => {
