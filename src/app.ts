@@ -4,10 +4,10 @@ import { hostname } from 'node:os';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ConfigError } from './config/errors.js';
 import { loadConfigFile, type LoadedConfig } from './config/load.js';
-import { buildSnapshot, intervalOf, type Snapshot } from './config/snapshot.js';
+import { buildSnapshot, type Snapshot } from './config/snapshot.js';
 import type { Deployment } from './core/deployment.js';
-import { LocalCoordinator, type Coordinator } from './fleet/coordinator.js';
-import { RedisCoordinator } from './fleet/redis-coordinator.js';
+import type { Coordinator } from './fleet/coordinator.js';
+import { coordinatorFor } from './fleet/select.js';
 import { FleetSync } from './fleet/sync.js';
 import { VERSION } from './core/meta.js';
 import { BUILTIN_PLUGINS_DIR, loadPlugins, type LoadedPlugins } from './registry/plugins.js';
@@ -16,6 +16,7 @@ import { buildServer } from './server/http.js';
 import { MemoryStore } from './store/memory.js';
 import { otlpSettings } from './telemetry/otlp-settings.js';
 import { logConfigProblems, logProbe } from './telemetry/log-lines.js';
+import { StaleWatch } from './telemetry/stale-watch.js';
 import { Telemetry } from './telemetry/telemetry.js';
 import { healthAnswer, healthCacheKey, selectHealthTargets } from './views/health.js';
 import { healthReport, type HealthReport } from './views/health-report.js';
@@ -57,6 +58,7 @@ export class App {
   #shuttingDown = false;
   #backgroundStarted = false;
   #fleetSync: FleetSync | undefined;
+  readonly #staleWatch: StaleWatch;
 
   private constructor(config: LoadedConfig, plugins: LoadedPlugins, opts: AppOptions) {
     this.#snapshot = buildSnapshot(config, 0);
@@ -64,23 +66,15 @@ export class App {
     this.logger = opts.logger;
     const env = this.#env = opts.env ?? process.env;
     const replicaId = env.REPLICA_ID || `${hostname()}-${process.pid}`;
-    const redisUrl = config.settings.sharedRedisUrl;
-    this.coordinator = redisUrl
-      ? new RedisCoordinator({
-        url: redisUrl,
-        replicaId,
-        logger: opts.logger,
-        // Results outlive a few intervals (staleness marks them), then expire from Redis.
-        ttlS: Math.max(3600, 4 * config.settings.intervalS),
-        historySize: () => this.#snapshot.settings.historySize,
-      })
-      : new LocalCoordinator(replicaId);
+    this.coordinator = coordinatorFor(config.settings, replicaId, opts.logger, () => this.#snapshot.settings.historySize);
     this.store = new MemoryStore(config.settings.historySize);
     this.telemetry = new Telemetry({
       deployments: () => this.#snapshot.deployments,
       store: this.store,
       intervalS: () => (this.#snapshot.backgroundOn ? this.#snapshot.settings.intervalS : undefined),
       view: (id) => shownResult(this.#snapshot, this.store, id, Date.now()),
+      listed: (id) => this.#snapshot.listed.has(id),
+      staleAfterS: (d) => { const ms = this.#snapshot.policy(d).staleAfterMs; return ms === undefined ? undefined : ms / 1000; },
       env,
       spanProcessors: opts.spanProcessors,
       otlp: otlpSettings({ endpoint: config.settings.otlpEndpoint, protocol: config.settings.otlpProtocol }, env, (m) => this.logger.warn(m)),
@@ -94,11 +88,13 @@ export class App {
       telemetry: this.telemetry,
       accept: (id) => this.#snapshot.byId.has(id),
       rateLimitedAsHealthy: () => this.#snapshot.settings.rateLimitedAsHealthy,
-      onResult: (d, r) => {
+      policy: (d) => this.#snapshot.policy(d),
+      onResult: (d, r, prev) => {
         this.telemetry.recordProbe(d, r);
-        logProbe(this.logger, d, r);
+        logProbe(this.logger, d, r, prev);
       },
     });
+    this.#staleWatch = new StaleWatch({ snapshot: () => this.#snapshot, store: this.store, logger: this.logger });
     this.views = this.#buildViews();
     this.server = buildServer(this.views, opts.logger);
   }
@@ -158,7 +154,11 @@ export class App {
     this.#backgroundStarted = true;
     const plan = backgroundPlan(s);
     this.logger.info({ interval_s: s.settings.intervalS, deployments: plan.deployments.length }, 'background health checks on');
-    this.scheduler.startBackground(plan).catch((err: unknown) => this.logger.error({ err: String(err) }, 'background scheduling failed'));
+    this.scheduler.startBackground(plan).then(
+      () => this.logger.debug({ deployments: plan.deployments.length }, 'first background round finished'),
+      (err: unknown) => this.logger.error({ err: String(err) }, 'background scheduling failed'),
+    );
+    this.#staleWatch.start();
     if (this.coordinator.status().shared) {
       this.#fleetSync = new FleetSync({
         coordinator: this.coordinator,
@@ -175,7 +175,7 @@ export class App {
   async once(): Promise<HealthReport> {
     const s = this.#snapshot;
     await this.scheduler.probeAll(s.deployments);
-    return healthReport(s.deployments, (id) => shownResult(s, this.store, id, Date.now()), s.settings.details);
+    return healthReport(s.deployments, (id) => shownResult(s, this.store, id, Date.now()), s.settings.details, () => true);
   }
 
   async listen(host: string, port: number): Promise<string> {
@@ -189,6 +189,7 @@ export class App {
     if (this.#shuttingDown) return;
     this.#shuttingDown = true;
     this.#fleetSync?.stop();
+    this.#staleWatch.stop();
     await this.scheduler.stop();
     await this.server.close();
     await this.coordinator.close();
@@ -242,5 +243,5 @@ export class App {
 }
 
 function backgroundPlan(s: Snapshot): BackgroundPlan {
-  return { deployments: s.background, intervalS: (d) => intervalOf(s, d) };
+  return { deployments: s.background, intervalS: (d) => s.policy(d).intervalMs / 1000 };
 }

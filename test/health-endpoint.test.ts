@@ -30,13 +30,14 @@ describe('GET /health (on demand)', () => {
   });
   afterAll(async () => { await ex.close(); await up.close(); });
 
-  it('answers the seed shape with counts matching the lists', async () => {
+  it("answers LiteLLM's shape, plus the pending list, with counts matching the lists", async () => {
     const res = await fetch(`${ex.url}/health`);
     expect(res.status).toBe(200);
     const body: any = await res.json();
-    expect(Object.keys(body).sort()).toEqual(['healthy_count', 'healthy_endpoints', 'unhealthy_count', 'unhealthy_endpoints']);
+    expect(Object.keys(body).sort()).toEqual(['healthy_count', 'healthy_endpoints', 'pending_count', 'pending_endpoints', 'unhealthy_count', 'unhealthy_endpoints']);
     expect(body.healthy_count).toBe(2);
     expect(body.unhealthy_count).toBe(1);
+    expect(body.pending_count).toBe(0);
     expect(body.healthy_endpoints.map((e: { model_id: string }) => e.model_id).sort()).toEqual(['azure-eu', 'openai-east']);
   });
 

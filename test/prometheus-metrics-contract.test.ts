@@ -127,11 +127,12 @@ general_settings:
     expect(text).not.toMatch(/SECRET|usr|\/v1|key=/);
   });
 
-  it('passes promtool check metrics except its note on the two _count gauges named after /health', async () => {
+  it('passes promtool check metrics except its note on the three _count gauges named after /health', async () => {
     const r = await run('promtool', ['check', 'metrics'], { input: await scrape() });
     const problems = (r.stdout + r.stderr).trim().split('\n').filter(Boolean).sort();
     expect(problems).toEqual([
       'llm_health_healthy_count non-histogram and non-summary metrics should not have "_count" suffix',
+      'llm_health_pending_count non-histogram and non-summary metrics should not have "_count" suffix',
       'llm_health_unhealthy_count non-histogram and non-summary metrics should not have "_count" suffix',
     ]);
   });

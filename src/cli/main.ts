@@ -9,7 +9,7 @@ import type { HealthReport } from '../views/health-report.js';
 import { formatHealthTable } from './format.js';
 import { createLogger } from './logger.js';
 
-/** Exit codes: 0 all healthy / ok, 1 something unhealthy, 2 bad usage, bad config or unreachable. */
+/** Exit codes: 0 all checked and healthy / ok, 1 something unhealthy or not checked yet, 2 bad usage, bad config or unreachable. */
 export const EXIT = { ok: 0, unhealthy: 1, usage: 2 } as const;
 
 const HELP = `llm-health-exporter ${VERSION}
@@ -99,10 +99,13 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   const app = await App.create({ config, logger, pluginDirs: [...(config.settings.pluginsDir ? [config.settings.pluginsDir] : []), ...(o.plugins ?? [])] });
 
   if (o.once) {
-    const report = await app.once();
+    // A long round says how far it got (stderr), so a slow provider does not look like a hang.
+    const total = app.deployments.length;
+    const progress = setInterval(() => logger.info({ done: total - app.scheduler.inFlight, total }, 'probing'), 5000);
+    const report = await app.once().finally(() => clearInterval(progress));
     await app.close();
     out.write(`${o.json ? JSON.stringify(report, null, 2) : formatHealthTable(report)}\n`);
-    return report.unhealthy_count > 0 ? EXIT.unhealthy : EXIT.ok;
+    return verdictExit(report);
   }
 
   const address = await app.listen(o.host, port);
@@ -142,6 +145,11 @@ function watchFile(file: string, onChange: () => void): { close(): void } {
   return { close: () => { clearTimeout(timer); w.close(); } };
 }
 
+/** 0 only when every deployment has been checked and is healthy: pending is no all-clear. */
+function verdictExit(report: HealthReport): number {
+  return report.unhealthy_count > 0 || (report.pending_count ?? 0) > 0 ? EXIT.unhealthy : EXIT.ok;
+}
+
 /** `--health`: like `litellm --health`, but sends the master key so it works behind auth. */
 async function healthCommand(url: string, key: string | undefined, json: boolean, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const secrets = key ? [key] : [];
@@ -171,7 +179,7 @@ async function healthCommand(url: string, key: string | undefined, json: boolean
       return EXIT.usage;
     }
     out.write(`${json ? JSON.stringify(report, null, 2) : formatHealthTable(report)}\n`);
-    return report.unhealthy_count > 0 || res.status === 503 ? EXIT.unhealthy : EXIT.ok;
+    return res.status === 503 ? EXIT.unhealthy : verdictExit(report);
   } catch (e) {
     err.write(`cannot reach ${target.origin}: ${redact((e as Error).message, secrets)}\n`);
     return EXIT.usage;

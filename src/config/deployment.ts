@@ -104,6 +104,10 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
     checkParams: Object.freeze({ ...(info.health_check_params ?? {}) }),
     backgroundDisabled: info.disable_background_health_check === true,
     intervalS: info.health_check_interval,
+    failureThreshold: info.health_check_failure_threshold,
+    successThreshold: info.health_check_success_threshold,
+    retryIntervalS: info.health_check_retry_interval,
+    stalenessS: info.health_check_staleness_threshold,
     configError,
     tls,
     credentials: Object.freeze({

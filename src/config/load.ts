@@ -11,6 +11,7 @@ export const DEFAULT_INTERVAL_S = 300;
 export const DEFAULT_CONCURRENCY = 16;
 export const DEFAULT_MIN_INTERVAL_S = 10;
 export const DEFAULT_HISTORY_SIZE = 100;
+export const DEFAULT_RETRY_INTERVAL_S = 30;
 /** Larger configs are refused before parsing: a model_list of 10,000 entries is ~2 MB. */
 const MAX_CONFIG_BYTES = 32 * 1024 * 1024;
 
@@ -33,8 +34,14 @@ export interface Settings {
   metricsAuth: boolean;
   /** Fleet mode's Redis URL (undefined: not shared). */
   sharedRedisUrl?: string;
-  /** Seconds; older results are stale. Undefined in on-demand mode. */
+  /** Seconds; older results are stale. Undefined: per deployment (see config/policy.ts). */
   stalenessS?: number;
+  /** Consecutive failed probes before a deployment is reported unhealthy. */
+  failureThreshold: number;
+  /** Consecutive successful probes before an unhealthy deployment is reported healthy again. */
+  successThreshold: number;
+  /** Seconds before a confirmation probe (capped at each deployment's interval). */
+  retryIntervalS: number;
   /** Absolute path of general_settings.health_check_plugins_dir. */
   pluginsDir?: string;
   otlpEndpoint?: string;
@@ -137,7 +144,10 @@ function configFromYaml(read: YamlRead, file: string, env: NodeJS.ProcessEnv): L
       rateLimitedAsHealthy: gs.health_check_rate_limited_as_healthy ?? false,
       metricsAuth: gs.metrics_auth ?? false,
       sharedRedisUrl: gs.use_shared_health_check ? redisUrl(gs.redis_url, env, file) : undefined,
-      stalenessS: gs.health_check_staleness_threshold ?? 2 * (gs.health_check_interval ?? DEFAULT_INTERVAL_S),
+      stalenessS: gs.health_check_staleness_threshold,
+      failureThreshold: gs.health_check_failure_threshold ?? 1,
+      successThreshold: gs.health_check_success_threshold ?? 1,
+      retryIntervalS: gs.health_check_retry_interval ?? DEFAULT_RETRY_INTERVAL_S,
       otlpEndpoint: gs.otel_exporter_otlp_endpoint,
       prompt: gs.health_check_prompt,
       otlpProtocol: gs.otel_exporter_otlp_protocol,

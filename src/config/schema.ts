@@ -19,6 +19,10 @@ const bool = z.preprocess((v) => {
 const num = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v), z.number().finite());
 const positiveSeconds = num.pipe(z.number().positive().max(86_400 * 7));
 const positiveInt = num.pipe(z.number().int().positive().max(1_000_000));
+/** Every probe is a paid call: a schedule tighter than a second is a mistake, never a wish. */
+const probeSeconds = num.pipe(z.number().min(1, 'must be at least 1 second (every probe is a paid call)').max(86_400 * 7));
+/** Consecutive probes that must agree before the reported state changes. */
+const threshold = num.pipe(z.number().int().min(1).max(100));
 
 export const litellmParamsSchema = z.looseObject({
   model: z.string().min(1),
@@ -53,7 +57,12 @@ export const modelInfoSchema = z.looseObject({
   /** `models_list`: prove reachability and auth with the free model list, generating nothing. */
   health_check_probe: z.enum(['models_list', 'generate']).optional(),
   /** Seconds between background probes of this deployment (overrides the global interval). */
-  health_check_interval: positiveSeconds.optional(),
+  health_check_interval: probeSeconds.optional(),
+  /** Per-deployment overrides of the general_settings keys of the same names. */
+  health_check_failure_threshold: threshold.optional(),
+  health_check_success_threshold: threshold.optional(),
+  health_check_retry_interval: probeSeconds.optional(),
+  health_check_staleness_threshold: positiveSeconds.optional(),
 });
 
 export const deploymentSchema = z.looseObject({
@@ -65,7 +74,14 @@ export const deploymentSchema = z.looseObject({
 export const generalSettingsSchema = z.looseObject({
   master_key: z.string().min(1).optional(),
   background_health_checks: bool.optional(),
-  health_check_interval: num.pipe(z.number().max(86_400 * 7)).optional(),
+  // ≤ 0 turns background checks off (LiteLLM); between 0 and 1 s is refused.
+  health_check_interval: num.pipe(z.number().max(86_400 * 7).refine((v) => v <= 0 || v >= 1, 'must be at least 1 second, or ≤ 0 to turn background checks off (every probe is a paid call)')).optional(),
+  /** Failed probes in a row before a deployment is reported unhealthy (default 1, as LiteLLM). */
+  health_check_failure_threshold: threshold.optional(),
+  /** Successful probes in a row before an unhealthy deployment is reported healthy again (default 1). */
+  health_check_success_threshold: threshold.optional(),
+  /** Seconds before a confirmation probe after a failure under the threshold (default 30, never above the interval). */
+  health_check_retry_interval: probeSeconds.optional(),
   health_check_details: bool.optional(),
   health_check_concurrency: positiveInt.optional(),
   /** On-demand probes of one deployment are at least this many seconds apart (default 10). */
@@ -81,7 +97,7 @@ export const generalSettingsSchema = z.looseObject({
   /** Fleet mode: replicas share probes and results through Redis. */
   use_shared_health_check: bool.optional(),
   redis_url: z.string().min(1).optional(),
-  /** Seconds after which a result is stale (default 2 × interval): shown unhealthy, never fresh. */
+  /** Seconds after which a result is stale (default per deployment: 2 × its interval + its timeout, + the lease in a fleet). */
   health_check_staleness_threshold: positiveSeconds.optional(),
   /** The probe prompt (default short and fixed; never logged). */
   health_check_prompt: z.string().min(1).max(2000).optional(),

@@ -1,5 +1,6 @@
 import type { Deployment } from '../core/deployment.js';
 import type { LoadedConfig, Settings } from './load.js';
+import { policyOf, type ProbePolicy } from './policy.js';
 
 /**
  * One applied config and what follows from it, immutable. A reload builds a new snapshot and
@@ -15,10 +16,15 @@ export interface Snapshot {
   readonly backgroundOn: boolean;
   /** The deployments probed in the background: not disabled, and in the allowed model groups. */
   readonly background: readonly Deployment[];
-  /** Results older than this are shown stale (background mode only). */
-  readonly staleAfterMs: number | undefined;
+  /**
+   * The deployments every untargeted answer lists, pending until checked: the background set in
+   * background mode, else every deployment /health would probe. Others appear once probed.
+   */
+  readonly listed: ReadonlySet<string>;
   /** Bumped by every applied config: answers cached per snapshot compare it. */
   readonly generation: number;
+  /** Interval, retry interval, thresholds and staleness of a deployment of this snapshot. */
+  policy(d: Deployment): ProbePolicy;
 }
 
 export function buildSnapshot(config: LoadedConfig, generation: number): Snapshot {
@@ -27,19 +33,20 @@ export function buildSnapshot(config: LoadedConfig, generation: number): Snapsho
   Object.freeze(config.deployments);
   const backgroundOn = s.backgroundHealthChecks && s.intervalS > 0;
   const groups = s.backgroundModelGroups;
+  const background = config.deployments.filter((d) => !d.backgroundDisabled && (!groups || groups.includes(d.modelName)));
+  const scheduled = new Set(backgroundOn ? background.map((d) => d.id) : []);
+  const onDemand = s.skipDisabledOnDemand ? config.deployments.filter((d) => !d.backgroundDisabled) : config.deployments;
+  const policies = new Map(config.deployments.map((d) => [d.id, policyOf(d, s, scheduled.has(d.id))]));
   return Object.freeze({
     config,
     settings: s,
     deployments: config.deployments,
     byId: new Map(config.deployments.map((d) => [d.id, d])),
     backgroundOn,
-    background: config.deployments.filter((d) => !d.backgroundDisabled && (!groups || groups.includes(d.modelName))),
-    staleAfterMs: backgroundOn && s.stalenessS !== undefined ? s.stalenessS * 1000 : undefined,
+    background,
+    listed: new Set((backgroundOn ? background : onDemand).map((d) => d.id)),
     generation,
+    // A deployment of another snapshot (a probe that outlived a reload) gets the rules it would have now.
+    policy: (d: Deployment) => policies.get(d.id) ?? policyOf(d, s, false),
   });
-}
-
-/** The seconds between two background probes of a deployment: its own interval, else the global one. */
-export function intervalOf(s: Snapshot, d: Deployment): number {
-  return d.intervalS ?? s.settings.intervalS;
 }

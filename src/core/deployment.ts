@@ -36,6 +36,11 @@ export interface Deployment {
   readonly backgroundDisabled: boolean;
   /** model_info.health_check_interval, seconds; else the global interval applies. */
   readonly intervalS?: number;
+  /** model_info overrides of the verdict policy (general_settings otherwise; see config/policy.ts). */
+  readonly failureThreshold?: number;
+  readonly successThreshold?: number;
+  readonly retryIntervalS?: number;
+  readonly stalenessS?: number;
   /** Why this deployment cannot be probed as configured (e.g. an unset env variable). */
   readonly configError?: string;
   /** TLS for this deployment's connections: verify certificates, and extra CA to trust. */

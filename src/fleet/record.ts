@@ -28,6 +28,9 @@ const fleetRecord = z.object({
   headers,
   details: z.record(z.string(), detail).optional(),
   checkedBy: text(256).optional(),
+  verdict: z.enum(['healthy', 'unhealthy', 'pending']).optional(),
+  consecutiveFailures: z.number().int().nonnegative().optional(),
+  consecutiveSuccesses: z.number().int().nonnegative().optional(),
 });
 
 /** Parses and validates one record read from the fleet's store for deployment `id`. */

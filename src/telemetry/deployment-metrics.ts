@@ -8,7 +8,7 @@ import {
 import type { Deployment } from '../core/deployment.js';
 import { serverEndpoint } from '../registry/providers.js';
 import type { HealthStore } from '../store/types.js';
-import type { ProbeResult } from '../core/result.js';
+import { verdictOf, type ProbeResult } from '../core/result.js';
 import { VERSION } from '../core/meta.js';
 import { METRICS, metricName, type AttributeOf, type ExportPath, type ExportedMetricSpec } from './metrics.js';
 
@@ -32,30 +32,33 @@ export function deploymentLabels(d: Deployment): DeploymentAttributes {
  * keep every attribute set they ever saw (opentelemetry-js #4096), so a removed deployment would
  * be exported forever; reading the store instead makes removed deployments vanish from /metrics.
  */
+/** What the producer reads on each collection (a subset of TelemetryOptions). */
+export interface MetricSource {
+  deployments: () => readonly Deployment[];
+  store: HealthStore;
+  /** The background interval in seconds, undefined when probes run on demand only. */
+  intervalS?: () => number | undefined;
+  /** How a stored result is shown (stale ones as unhealthy); default the stored one. */
+  view?: (id: string) => ProbeResult | undefined;
+  /** Whether a deployment without a result counts as pending (it is due to be probed). */
+  listed?: (id: string) => boolean;
+  /** A deployment's staleness threshold in seconds (undefined: never stale). */
+  staleAfterS?: (d: Deployment) => number | undefined;
+}
+
 export class DeploymentMetricProducer implements MetricProducer {
   readonly #path: ExportPath;
-  readonly #deployments: () => readonly Deployment[];
-  readonly #store: HealthStore;
+  readonly #source: MetricSource;
   /**
    * One attributes object per deployment, and per deployment + probe outcome, reused across
    * collections: the /metrics serializer (prometheus-text.ts) memoizes label text by object
    * identity. A reload makes new Deployment objects, so stale entries simply become garbage.
    */
   readonly #labels = new WeakMap<Deployment, { base: DeploymentAttributes; outcomes: Map<string, ProbeOutcomeAttributes> }>();
-  readonly #intervalS: () => number | undefined;
 
-  readonly #view: (id: string) => ProbeResult | undefined;
-
-  /**
-   * `intervalS` is the background interval, or undefined when probes run on demand only;
-   * `view` is how a result is shown (stale ones as unhealthy), default the stored one.
-   */
-  constructor(path: ExportPath, deployments: () => readonly Deployment[], store: HealthStore, intervalS: () => number | undefined = () => undefined, view?: (id: string) => ProbeResult | undefined) {
+  constructor(path: ExportPath, source: MetricSource) {
     this.#path = path;
-    this.#deployments = deployments;
-    this.#store = store;
-    this.#intervalS = intervalS;
-    this.#view = view ?? ((id) => store.get(id));
+    this.#source = source;
   }
 
   async collect(): Promise<CollectionResult> {
@@ -66,18 +69,33 @@ export class DeploymentMetricProducer implements MetricProducer {
     const lastProbe: GaugeMetricData['dataPoints'] = [];
     const lastSuccess: GaugeMetricData['dataPoints'] = [];
     const probes: SumMetricData['dataPoints'] = [];
-    let healthyCount = 0;
-    let unhealthyCount = 0;
+    const failures: GaugeMetricData['dataPoints'] = [];
+    const staleAfter: GaugeMetricData['dataPoints'] = [];
+    const counts = { healthy: 0, unhealthy: 0, pending: 0 };
+    const { store, listed, staleAfterS } = this.#source;
+    const view = this.#source.view ?? ((id: string) => store.get(id));
 
-    for (const d of this.#deployments()) {
-      const r = this.#view(d.id);
-      const stats = this.#store.stats(d.id);
-      if (!r || !stats) continue;
+    for (const d of this.#source.deployments()) {
+      const r = view(d.id);
+      const stats = store.stats(d.id);
+      if (!r || !stats) {
+        if (listed?.(d.id)) counts.pending++;
+        continue;
+      }
       let labels = this.#labels.get(d);
       if (!labels) this.#labels.set(d, (labels = { base: deploymentLabels(d), outcomes: new Map() }));
       const attributes = labels.base;
       const point = (value: number) => ({ startTime: now, endTime: now, attributes, value });
-      healthy.push(point(r.healthy ? 1 : 0));
+      // The verdict, not the last probe: one failure under the threshold changes nothing here,
+      // and a deployment without a verdict yet has no series (unknown, not unhealthy).
+      // A stale result is unknown health: counted unhealthy as /health shows it, but no series,
+      // so an exporter that stopped probing pages as stale (LLMHealthProbesStale), not as down.
+      const verdict = verdictOf(r);
+      counts[verdict]++;
+      if (verdict !== 'pending' && r.errorType !== 'stale') healthy.push(point(verdict === 'healthy' ? 1 : 0));
+      failures.push(point(r.consecutiveFailures ?? (r.healthy ? 0 : 1)));
+      const staleS = staleAfterS?.(d);
+      if (staleS !== undefined) staleAfter.push(point(staleS));
       duration.push(point(r.latencyMs / 1000));
       lastProbe.push(point(r.checkedAt / 1000));
       if (stats.lastSuccessAt !== undefined) lastSuccess.push(point(stats.lastSuccessAt / 1000));
@@ -91,8 +109,6 @@ export class DeploymentMetricProducer implements MetricProducer {
         }
         probes.push({ startTime: since, endTime: now, attributes: outcomeAttributes, value: count });
       }
-      if (r.healthy) healthyCount++;
-      else unhealthyCount++;
     }
 
     const gauge = (spec: ExportedMetricSpec, dataPoints: GaugeMetricData['dataPoints']): GaugeMetricData => ({
@@ -114,11 +130,13 @@ export class DeploymentMetricProducer implements MetricProducer {
         isMonotonic: true,
         dataPoints: probes,
       },
-      gauge(METRICS.healthyCount, single(healthyCount)),
-      gauge(METRICS.unhealthyCount, single(unhealthyCount)),
+      gauge(METRICS.consecutiveFailures, failures),
+      gauge(METRICS.staleAfter, staleAfter),
+      gauge(METRICS.healthyCount, single(counts.healthy)),
+      gauge(METRICS.unhealthyCount, single(counts.unhealthy)),
+      gauge(METRICS.pendingCount, single(counts.pending)),
     ];
-    // Lets alert rules say "no probe for 3 intervals" without hard-coding the interval.
-    const interval = this.#intervalS();
+    const interval = this.#source.intervalS?.();
     if (interval !== undefined) metrics.push(gauge(METRICS.checkInterval, single(interval)));
     return {
       resourceMetrics: {

@@ -1,14 +1,39 @@
 import type { Logger } from 'pino';
 import type { Snapshot } from '../config/snapshot.js';
 import type { Deployment } from '../core/deployment.js';
-import type { ProbeResult } from '../core/result.js';
+import { verdictOf, type ProbeResult } from '../core/result.js';
 import type { LoadedPlugins } from '../registry/plugins.js';
+import { serverEndpoint } from '../registry/providers.js';
 
-/** One line per probe, naming the deployment: healthy ones at debug, unhealthy at info. */
-export function logProbe(logger: Logger, d: Deployment, r: ProbeResult): void {
-  const fields = { model_name: d.modelName, model_id: d.id, latency_ms: r.latencyMs };
-  if (r.healthy) logger.debug(fields, 'probe healthy');
-  else logger.info({ ...fields, error_type: r.errorType, error: r.error }, 'probe unhealthy');
+/** Which deployment a line is about, in words an on-call engineer can match to a config entry. */
+export function deploymentFields(d: Deployment): Record<string, string> {
+  return { model_name: d.modelName, model: d.probeModel, api_base_host: serverEndpoint(d).address, model_id: d.id };
+}
+
+function resultFields(r: ProbeResult): Record<string, unknown> {
+  return r.healthy
+    ? { latency_ms: r.latencyMs }
+    : { latency_ms: r.latencyMs, error_type: r.errorType, error: r.error, consecutive_failures: r.consecutiveFailures };
+}
+
+/**
+ * Every probe at debug; a line at info or warn only when what is reported changes: the first
+ * verdict, healthy → unhealthy (warn), recovered (info). One failed probe under the failure
+ * threshold is not news; the confirmed outage is.
+ */
+export function logProbe(logger: Logger, d: Deployment, r: ProbeResult, prev: ProbeResult | undefined): void {
+  const fields = { ...deploymentFields(d), ...resultFields(r) };
+  logger.debug(fields, r.healthy ? 'probe healthy' : 'probe failed');
+  const before = prev ? verdictOf(prev) : 'pending';
+  const after = verdictOf(r);
+  if (before === after) return;
+  if (after === 'unhealthy') logger.warn(fields, before === 'pending' ? 'first verdict: unhealthy' : 'deployment unhealthy');
+  else if (after === 'healthy') logger.info(fields, before === 'pending' ? 'first verdict: healthy' : 'deployment recovered');
+}
+
+/** A deployment whose own schedule is overdue: its health is unknown until a probe lands. */
+export function logStale(logger: Logger, d: Deployment, shown: ProbeResult): void {
+  logger.warn({ ...deploymentFields(d), error_type: 'stale', error: shown.error }, 'deployment stale');
 }
 
 /** What an operator must fix in a config just applied: warnings, broken plugins, unprobeable deployments. */
@@ -19,6 +44,6 @@ export function logConfigProblems(logger: Logger, s: Snapshot, plugins: LoadedPl
     if (!plugins.byMode.has(m)) logger.warn(`no probe plugin for mode "${m}": its deployments will report unhealthy`);
   }
   for (const d of s.deployments) {
-    if (d.configError) logger.warn({ model_name: d.modelName, model_id: d.id }, d.configError);
+    if (d.configError) logger.warn(deploymentFields(d), d.configError);
   }
 }

@@ -88,8 +88,9 @@ const GEN_AI_DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28,
 export const METRICS = {
   deploymentHealthy: {
     prometheus: 'llm_deployment_healthy', otlp: 'llm.deployment.healthy', type: 'gauge', unit: '', emittedBy: 'exporter',
-    help: 'Whether the latest probe of the deployment succeeded (1) or failed (0).',
+    help: 'The reported verdict of the deployment: healthy (1) or unhealthy (0), after the failure and success thresholds.',
     labels: DEPLOYMENT_LABELS,
+    onlyWhen: 'for deployments with a fresh verdict (none while pending or stale: unknown, not unhealthy)',
   },
   probeDuration: {
     prometheus: 'llm_deployment_probe_duration_seconds', otlp: 'llm.deployment.probe.duration', type: 'gauge', unit: 's', emittedBy: 'exporter',
@@ -112,14 +113,30 @@ export const METRICS = {
     help: 'Probes of the deployment by result and error type.',
     labels: [...DEPLOYMENT_LABELS, ...HOW_A_PROBE_ENDED],
   },
+  consecutiveFailures: {
+    prometheus: 'llm_deployment_consecutive_failures', otlp: 'llm.deployment.consecutive_failures', type: 'gauge', unit: '', emittedBy: 'exporter',
+    help: 'Failed probes of the deployment in a row (0 after a success).',
+    labels: DEPLOYMENT_LABELS,
+  },
+  staleAfter: {
+    prometheus: 'llm_deployment_stale_after_seconds', otlp: 'llm.deployment.stale_after', type: 'gauge', unit: 's', emittedBy: 'exporter',
+    help: 'Age after which the latest result of the deployment is overdue by its own schedule (interval, timeout, fleet lease) and shown stale.',
+    labels: DEPLOYMENT_LABELS,
+    onlyWhen: 'for deployments probed in the background',
+  },
   healthyCount: {
     prometheus: 'llm_health_healthy_count', otlp: 'llm.health.healthy_count', type: 'gauge', unit: '', emittedBy: 'exporter',
-    help: 'Deployments whose latest probe succeeded (the /health healthy_count).',
+    help: 'Deployments reported healthy (the /health healthy_count).',
     labels: [],
   },
   unhealthyCount: {
     prometheus: 'llm_health_unhealthy_count', otlp: 'llm.health.unhealthy_count', type: 'gauge', unit: '', emittedBy: 'exporter',
-    help: 'Deployments whose latest probe failed (the /health unhealthy_count).',
+    help: 'Deployments reported unhealthy: failure threshold reached, or stale (the /health unhealthy_count).',
+    labels: [],
+  },
+  pendingCount: {
+    prometheus: 'llm_health_pending_count', otlp: 'llm.health.pending_count', type: 'gauge', unit: '', emittedBy: 'exporter',
+    help: 'Deployments without a verdict yet: not checked, or failures still under the failure threshold (the /health pending_count).',
     labels: [],
   },
   checkInterval: {

@@ -10,10 +10,9 @@ import { BatchSpanProcessor, TracerProvider, type SpanProcessor } from '@opentel
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Deployment } from '../core/deployment.js';
 import { genAiProviderOf, serverEndpoint } from '../registry/providers.js';
-import type { HealthStore } from '../store/types.js';
 import type { ProbeResult } from '../core/result.js';
 import { VERSION } from '../core/meta.js';
-import { DeploymentMetricProducer } from './deployment-metrics.js';
+import { DeploymentMetricProducer, type MetricSource } from './deployment-metrics.js';
 import { METRICS, metricName, type AttributeOf, type ExportPath } from './metrics.js';
 import type { OtlpSettings } from './otlp-settings.js';
 import { PrometheusTextSerializer } from './prometheus-text.js';
@@ -39,13 +38,7 @@ export function genAiOperation(mode: string): string {
   }
 }
 
-export interface TelemetryOptions {
-  deployments: () => readonly Deployment[];
-  store: HealthStore;
-  /** The background interval in seconds, undefined when checks run on demand only. */
-  intervalS?: () => number | undefined;
-  /** How a stored result is shown (stale ones as unhealthy). */
-  view?: (id: string) => ProbeResult | undefined;
+export interface TelemetryOptions extends MetricSource {
   otlp?: OtlpSettings;
   env?: NodeJS.ProcessEnv;
   /** Extra span processors (tests use an in-memory exporter). */
@@ -84,7 +77,7 @@ export class Telemetry {
     this.prometheus = new PrometheusExporter({
       preventServerStart: true,
       withoutScopeInfo: true,
-      metricProducers: [new DeploymentMetricProducer('prometheus', opts.deployments, opts.store, opts.intervalS, opts.view)],
+      metricProducers: [new DeploymentMetricProducer('prometheus', opts)],
     });
     this.#addMeterProvider(this.prometheus, 'prometheus');
 
@@ -98,7 +91,7 @@ export class Telemetry {
           exporter: json ? new OTLPMetricExporterJson(config) : new OTLPMetricExporterProto(config),
           exportIntervalMillis: o.metricIntervalMs,
           exportTimeoutMillis: Math.min(30_000, o.metricIntervalMs),
-          metricProducers: [new DeploymentMetricProducer('otlp', opts.deployments, opts.store, opts.intervalS, opts.view)],
+          metricProducers: [new DeploymentMetricProducer('otlp', opts)],
         }), 'otlp');
       }
       if (o.tracesUrl) {

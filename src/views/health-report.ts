@@ -1,6 +1,6 @@
 import type { Deployment } from '../core/deployment.js';
 import { REPORTED_HEADERS } from '../core/operation.js';
-import type { ProbeResult } from '../core/result.js';
+import { verdictOf, type ProbeResult } from '../core/result.js';
 
 /**
  * One /health entry, built from an allow-list of fields, never by deleting secrets from a copy
@@ -9,19 +9,26 @@ import type { ProbeResult } from '../core/result.js';
  */
 export type HealthEntry = Record<string, string | number | boolean | Record<string, string | number | boolean>>;
 
+/**
+ * LiteLLM's /health body, plus the deployments without a verdict yet (never checked, or failures
+ * still under the failure threshold): listed as pending, never hidden and never counted healthy.
+ */
 export interface HealthReport {
   healthy_endpoints: HealthEntry[];
   unhealthy_endpoints: HealthEntry[];
+  pending_endpoints: HealthEntry[];
   healthy_count: number;
   unhealthy_count: number;
+  pending_count: number;
 }
 
-export function healthEntry(d: Deployment, r: ProbeResult, details: boolean, cached = false): HealthEntry {
+/** An entry for a deployment; `r` undefined: not checked yet. */
+export function healthEntry(d: Deployment, r: ProbeResult | undefined, details: boolean, cached = false): HealthEntry {
   const e: HealthEntry = { model: d.probeModel, model_id: d.id, model_name: d.modelName };
   // Served from the last probe because health_check_min_interval had not passed.
   if (cached) e.cached = true;
   if (!details) {
-    if (!r.healthy) e.exception_status = r.status ?? 500;
+    if (r && !r.healthy) e.exception_status = r.status ?? 500;
     return e;
   }
   e.mode = d.mode;
@@ -29,6 +36,8 @@ export function healthEntry(d: Deployment, r: ProbeResult, details: boolean, cac
   if (d.publicApiBase) e.api_base = d.publicApiBase;
   if (d.apiVersion) e.api_version = d.apiVersion;
   if (d.probeStrategy === 'models_list') e.probe = 'models_list';
+  if (!r) return e;
+  e.consecutive_failures = r.consecutiveFailures ?? (r.healthy ? 0 : 1);
   for (const k of REPORTED_HEADERS) {
     const v = r.headers[k];
     if (typeof v === 'string') e[k] = v;
@@ -46,19 +55,30 @@ export function healthEntry(d: Deployment, r: ProbeResult, details: boolean, cac
   return e;
 }
 
-/** The seed's /health body over `deployments`; those not probed yet are left out. */
+/**
+ * The /health body over `deployments`, by verdict. One without a result is listed as pending
+ * when `listed` says it should have one (it is scheduled, or about to be probed); others without
+ * a result are left out (a deployment nothing probes has no health to report).
+ */
 export function healthReport(
   deployments: readonly Deployment[],
   lookup: (id: string) => ProbeResult | undefined,
   details: boolean,
+  listed: (id: string) => boolean,
   cached: ReadonlySet<string> = new Set(),
 ): HealthReport {
-  const healthy: HealthEntry[] = [];
-  const unhealthy: HealthEntry[] = [];
+  const lists: Record<ReturnType<typeof verdictOf>, HealthEntry[]> = { healthy: [], unhealthy: [], pending: [] };
   for (const d of deployments) {
     const r = lookup(d.id);
-    if (!r) continue;
-    (r.healthy ? healthy : unhealthy).push(healthEntry(d, r, details, cached.has(d.id)));
+    if (!r && !listed(d.id)) continue;
+    lists[r ? verdictOf(r) : 'pending'].push(healthEntry(d, r, details, cached.has(d.id)));
   }
-  return { healthy_endpoints: healthy, unhealthy_endpoints: unhealthy, healthy_count: healthy.length, unhealthy_count: unhealthy.length };
+  return {
+    healthy_endpoints: lists.healthy,
+    unhealthy_endpoints: lists.unhealthy,
+    pending_endpoints: lists.pending,
+    healthy_count: lists.healthy.length,
+    unhealthy_count: lists.unhealthy.length,
+    pending_count: lists.pending.length,
+  };
 }

@@ -45,7 +45,7 @@ export function selectHealthTargets(s: Snapshot, q: HealthQuery): HealthSelectio
 
 /** The /health answer over the selected deployments; `cached` names those served from the last probe. */
 export function healthAnswer(s: Snapshot, store: HealthStore, now: number, sel: { targets: readonly Deployment[]; targeted: boolean }, cached: ReadonlySet<string> = new Set()): HealthAnswer {
-  const body = healthReport(sel.targets, (id) => shownResult(s, store, id, now), s.settings.details, cached);
+  const body = healthReport(sel.targets, (id) => shownResult(s, store, id, now), s.settings.details, (id) => sel.targeted || s.listed.has(id), cached);
   return { statusCode: sel.targeted && body.healthy_count === 0 ? 503 : 200, body };
 }
 
@@ -63,11 +63,11 @@ export function healthCacheKey(s: Snapshot, store: HealthStore, now: number, q: 
   let f = freshness.get(s);
   if (!f || f.version !== version) {
     // Until when every stored result stays fresh (memoized per snapshot and store version).
-    const staleMs = s.staleAfterMs ?? Infinity;
     let until = Infinity;
     for (const d of s.deployments) {
       const r = store.get(d.id);
-      if (r) until = Math.min(until, r.checkedAt + staleMs);
+      const staleMs = s.policy(d).staleAfterMs;
+      if (r && staleMs !== undefined) until = Math.min(until, r.checkedAt + staleMs);
     }
     f = { version, until };
     freshness.set(s, f);

@@ -13,6 +13,7 @@ export function withStaleness(r: ProbeResult | undefined, now: number, staleAfte
   return {
     ...r,
     healthy: false,
+    verdict: 'unhealthy',
     errorType: 'stale',
     error: `stale: last checked ${ageS}s ago (threshold ${Math.round(staleAfterMs / 1000)}s)${r.healthy ? '' : `; last error: ${r.error ?? ''}`}`,
     status: 503,
@@ -20,7 +21,13 @@ export function withStaleness(r: ProbeResult | undefined, now: number, staleAfte
   };
 }
 
-/** A deployment's stored result as every output shows it: stale ones (background mode) as unhealthy. */
-export function shownResult(s: Pick<Snapshot, 'staleAfterMs'>, store: Pick<HealthStore, 'get'>, id: string, now: number): ProbeResult | undefined {
-  return withStaleness(store.get(id), now, s.staleAfterMs);
+/** A deployment's staleness threshold in this snapshot (undefined: never stale). */
+export function staleAfterMs(s: Snapshot, id: string): number | undefined {
+  const d = s.byId.get(id);
+  return d ? s.policy(d).staleAfterMs : undefined;
+}
+
+/** A deployment's stored result as every output shows it: overdue ones (by its own schedule) as stale. */
+export function shownResult(s: Snapshot, store: Pick<HealthStore, 'get'>, id: string, now: number): ProbeResult | undefined {
+  return withStaleness(store.get(id), now, staleAfterMs(s, id));
 }

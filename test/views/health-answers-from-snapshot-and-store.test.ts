@@ -38,7 +38,7 @@ describe('/health as a pure view', () => {
   it('shows a result older than the staleness threshold as unhealthy "stale", in background mode only', () => {
     const bg = viewsOf(BACKGROUND);
     bg.store.set(result('gpt-1', T, true));
-    const late = T + 121_000; // threshold: 2 × 60 s
+    const late = T + 181_000; // threshold: 2 × 60 s interval + 60 s timeout
     const body = healthAnswer(bg.s, bg.store, late, { targets: bg.s.deployments, targeted: false }).body as HealthReport;
     expect(body.unhealthy_endpoints[0]).toMatchObject({ model_id: 'gpt-1', error_type: 'stale' });
     const od = viewsOf(TWO);
@@ -80,7 +80,7 @@ describe('the /health cache key', () => {
   it('is undefined once a result has gone stale, for queries, and in on-demand mode', () => {
     const a = viewsOf(BACKGROUND);
     a.store.set(result('gpt-1', T, true));
-    expect(healthCacheKey(a.s, a.store, T + 121_000, {})).toBeUndefined();
+    expect(healthCacheKey(a.s, a.store, T + 181_000, {})).toBeUndefined();
     expect(healthCacheKey(a.s, a.store, T, { model: 'gpt' })).toBeUndefined();
     const od = viewsOf(TWO);
     expect(healthCacheKey(od.s, od.store, T, {})).toBeUndefined();

@@ -28,6 +28,7 @@ export const healthEntrySchema = {
     error_type: { type: 'string' },
     exception_status: { type: 'integer' },
     retry_after_s: { type: 'number' },
+    consecutive_failures: { type: 'integer' },
     details: { type: 'object', additionalProperties: detail },
   },
   required: ['model', 'model_id', 'model_name'],
@@ -39,10 +40,12 @@ export const healthReportSchema = {
   properties: {
     healthy_endpoints: { type: 'array', items: healthEntrySchema },
     unhealthy_endpoints: { type: 'array', items: healthEntrySchema },
+    pending_endpoints: { type: 'array', items: healthEntrySchema },
     healthy_count: { type: 'integer' },
     unhealthy_count: { type: 'integer' },
+    pending_count: { type: 'integer' },
   },
-  required: ['healthy_endpoints', 'unhealthy_endpoints', 'healthy_count', 'unhealthy_count'],
+  required: ['healthy_endpoints', 'unhealthy_endpoints', 'pending_endpoints', 'healthy_count', 'unhealthy_count', 'pending_count'],
 } as const;
 
 export const errorSchema = {

@@ -1,0 +1,173 @@
+import type { Deployment } from '../core/deployment.js';
+import { inDoubt, type ProbeResult, type Thresholds } from '../core/result.js';
+import type { Coordinator } from '../fleet/coordinator.js';
+import type { HealthStore } from '../store/types.js';
+import { DueQueue } from './due-queue.js';
+import { ProbeGrid, slack } from './grid.js';
+
+export interface BackgroundPlan {
+  /** The deployments probed in the background (already filtered by the caller). */
+  deployments: readonly Deployment[];
+  /** Seconds between two probes of one deployment. */
+  intervalS: (d: Deployment) => number;
+}
+
+/** What the background loop needs from the scheduler that owns it. */
+export interface BackgroundHost {
+  probe(d: Deployment): Promise<ProbeResult>;
+  isInFlight(id: string): boolean;
+  /** The global cap on probes in flight. */
+  slots(): number;
+  now(): number;
+  store: HealthStore;
+  coordinator: Coordinator;
+  policy(d: Deployment): Thresholds & { retryMs: number };
+  stopped(): boolean;
+  /** Every background deployment has a result: the first round is complete. */
+  firstRoundDone(at: number): void;
+}
+
+/**
+ * Background checks: every deployment is probed at start-up, then on its own slot of the grid
+ * (grid.ts). A probe is never started sooner than one interval after the previous one started
+ * (the retry interval while its verdict is in doubt), and never while one runs. Each due probe
+ * is claimed through the coordinator (in a fleet: one replica probes, the others take its result).
+ */
+export class BackgroundLoop {
+  readonly #host: BackgroundHost;
+  readonly #queue = new DueQueue();
+  readonly #grid = new ProbeGrid();
+  #plan: (BackgroundPlan & { byId: Map<string, Deployment> }) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt = Infinity;
+  /** Background probes started and not yet ended (claims included). */
+  #running = 0;
+  /** Resolves start() once every background deployment has a result. */
+  #firstRound: (() => void) | undefined;
+
+  constructor(host: BackgroundHost) {
+    this.#host = host;
+  }
+
+  /** Every deployment due now; resolves when each has a result (its own probe, or the fleet's). */
+  async start(plan: BackgroundPlan): Promise<void> {
+    this.#plan = { ...plan, byId: new Map(plan.deployments.map((d) => [d.id, d])) };
+    const start = this.#host.now();
+    this.#grid.origin = this.#host.coordinator.gridOrigin(start);
+    this.#assignPhases(plan);
+    for (const d of plan.deployments) this.#queue.set(d.id, start);
+    this.#arm();
+    await new Promise<void>((resolve) => { this.#firstRound = resolve; this.#checkFirstRound(); });
+  }
+
+  /**
+   * Swaps the background set (config reload). Kept deployments keep their phase; removed ones
+   * leave the queue; added ones are due now.
+   */
+  update(plan: BackgroundPlan): void {
+    const old = this.#plan;
+    this.#plan = { ...plan, byId: new Map(plan.deployments.map((d) => [d.id, d])) };
+    this.#assignPhases(plan);
+    if (!old) return;
+    for (const id of old.byId.keys()) if (!this.#plan.byId.has(id)) { this.#queue.delete(id); this.#grid.forget(id); }
+    const now = this.#host.now();
+    for (const d of plan.deployments) if (!old.byId.has(d.id) && !this.#host.isInFlight(d.id)) this.#queue.set(d.id, now);
+    this.#arm();
+    this.#checkFirstRound();
+  }
+
+  #assignPhases(plan: BackgroundPlan): void { this.#grid.assign(plan.deployments, (i) => plan.intervalS(plan.deployments[i]!) * 1000); }
+  #nextDue(d: Deployment, startedAt: number): number { return this.#grid.nextDue(d.id, this.#plan!.intervalS(d) * 1000, startedAt); }
+
+  /** Re-checks whether the first round is complete (fleet mode: after the fleet's results sync in). */
+  refreshFirstRound(): void { this.#checkFirstRound(); }
+
+  #checkFirstRound(): void {
+    const bg = this.#plan;
+    if (!this.#firstRound || !bg) return;
+    if (bg.deployments.every((d) => this.#host.store.get(d.id))) {
+      this.#host.firstRoundDone(this.#host.now());
+      const done = this.#firstRound;
+      this.#firstRound = undefined;
+      done();
+    }
+  }
+
+  #arm(): void {
+    // Every slot busy: the next background probe to end re-arms (see #runDue).
+    if (this.#running >= this.#host.slots()) return;
+    const next = this.#queue.peek();
+    if (next === undefined || this.#host.stopped()) return;
+    if (this.#timer && next >= this.#timerAt) return;
+    clearTimeout(this.#timer);
+    this.#timerAt = next;
+    this.#timer = setTimeout(() => this.#tick(), Math.min(Math.max(0, next - this.#host.now()), 2 ** 31 - 1));
+  }
+
+  #tick(): void {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    const bg = this.#plan;
+    if (!bg || this.#host.stopped()) return;
+    // Only as many as there are free slots: due probes wait here, not as 10,000 pending promise
+    // chains in the limiter (that burst is what grew the heap at start-up; npm run bench).
+    for (const { id } of this.#queue.popDue(this.#host.now(), this.#host.slots() - this.#running)) {
+      const d = bg.byId.get(id);
+      if (d) void this.#runDue(d);
+    }
+    this.#arm();
+  }
+
+  /** One due background probe, claimed through the coordinator first. */
+  async #runDue(d: Deployment): Promise<void> {
+    this.#running++;
+    try {
+      await this.#runDueNow(d);
+    } finally {
+      this.#running--;
+      this.#arm();
+    }
+  }
+
+  /** The wait before the next probe: the retry interval while the verdict is in doubt, else the interval. */
+  #cadenceMs(d: Deployment, intervalMs: number): number {
+    const r = this.#host.store.get(d.id);
+    const policy = this.#host.policy(d);
+    return r && inDoubt(r, policy) ? Math.min(policy.retryMs, intervalMs) : intervalMs;
+  }
+
+  async #runDueNow(d: Deployment): Promise<void> {
+    const intervalMs = this.#plan!.intervalS(d) * 1000;
+    const wantedMs = this.#cadenceMs(d, intervalMs);
+    let startedAt: number;
+    // "Fresh" allows the same slack, so timer jitter across replicas never causes a double probe.
+    const claim = await this.#host.coordinator.claim(d.id, this.#host.now(), wantedMs - slack(wantedMs), d.timeoutMs + 2000);
+    if (claim.kind === 'fresh') {
+      startedAt = claim.lastStartedAt;
+    } else if (claim.kind === 'busy') {
+      // Another replica is probing it now: its result covers this slot; try the next one. A
+      // replica that died mid-probe keeps the lease until it expires, then another takes over.
+      this.#requeue(d.id, this.#nextDue(d, this.#host.now()));
+      return;
+    } else {
+      startedAt = (await this.#host.probe(d)).startedAt;
+    }
+    this.#checkFirstRound();
+    // In doubt: a confirmation probe after the retry interval, off the grid; once the verdict is
+    // settled, back to the grid (a dead upstream is probed once an interval, never in a storm).
+    const nextMs = this.#cadenceMs(d, intervalMs);
+    const due = nextMs < intervalMs ? startedAt + nextMs : this.#nextDue(d, startedAt);
+    this.#requeue(d.id, due + this.#host.coordinator.jitterMs(nextMs));
+  }
+
+  #requeue(id: string, due: number): void {
+    if (!this.#plan?.byId.has(id) || this.#host.stopped()) return;
+    this.#queue.set(id, due);
+    this.#arm();
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#queue.clear();
+  }
+}
