@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 export function run(cmd: string, args: string[], opts: { cwd?: string; input?: string; timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = execFile(cmd, args, { cwd: opts.cwd, timeout: opts.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err && typeof (err as NodeJS.ErrnoException).code === 'string') return reject(new Error(`${cmd} not runnable: ${(err as NodeJS.ErrnoException).code} (the Debian package prometheus provides promtool; .ci/run installs it)`));
+      if (err && typeof (err as NodeJS.ErrnoException).code === 'string') return reject(new Error(`${cmd} not runnable: ${(err as NodeJS.ErrnoException).code} (scripts/ensure-test-tools.sh, run by npm test, installs the Debian packages: prometheus for promtool, prometheus-alertmanager for amtool)`));
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) });
     });
     if (opts.input !== undefined) child.stdin?.end(opts.input);
