@@ -52,6 +52,8 @@ export interface FakeUpstream {
   requests: RecordedRequest[];
   /** Requests per model since start (or the last reset). */
   count(model: string): number;
+  /** Behaviours set at run time per model (an outage that starts and ends): model → behaviour. */
+  behaviourOf: Map<string, Behaviour>;
   /** Requests open at once: now, and the most since the last reset. */
   open: number;
   maxOpen: number;
@@ -148,7 +150,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
 
     // The model picks the behaviour; an X-Fake-Behaviour header (extra_headers) overrides it,
     // for calls that name no model (batch lists).
-    const asked = String(req.headers['x-fake-behaviour'] ?? model ?? '');
+    const asked = String(req.headers['x-fake-behaviour'] ?? (model !== undefined ? fake.behaviourOf.get(model) : undefined) ?? model ?? '');
     const behaviour = (BEHAVIOURS as readonly string[]).includes(asked) ? (asked as Behaviour) : 'ok';
     const headers: Record<string, string> = azure
       ? { 'x-ms-region': 'East US', 'x-ratelimit-remaining-requests': '99', 'x-ratelimit-remaining-tokens': '9000' }
@@ -247,6 +249,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     openaiBase: `${url}/v1`,
     requests,
     count: (model: string) => requests.filter((r) => r.model === model).length,
+    behaviourOf: new Map<string, Behaviour>(),
     reset: () => { requests.length = 0; fake.maxOpen = fake.open; },
     close: () => new Promise<void>((resolve) => {
       for (const c of wss.clients) c.terminate();
