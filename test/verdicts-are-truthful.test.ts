@@ -129,6 +129,26 @@ describe('failure and success thresholds', () => {
   }, 60_000);
 });
 
+describe('an on-demand probe that fails under the threshold', () => {
+  it('gets its confirmation probe after the retry interval, not at the next slot', async () => {
+    up = await startFakeUpstream();
+    ex = await startExporter(`model_list:\n${entry(up.openaiBase, 'flaky')}general_settings:
+  background_health_checks: true
+  health_check_interval: 3600
+  health_check_min_interval: 0
+  health_check_failure_threshold: 2
+  health_check_retry_interval: 1
+`);
+    await waitFor(() => up!.count('flaky') >= 1 || undefined, 10_000, 'first probe');
+    up.behaviourOf.set('flaky', 'server_error');
+    const targeted = await fetch(`${ex.url}/health?model_id=flaky`);
+    expect(targeted.status).toBe(200); // one failure: still healthy
+    expect(((await targeted.json()) as any).healthy_endpoints[0].consecutive_failures).toBe(1);
+    await waitFor(async () => ((await health()).unhealthy_count === 1 ? true : undefined), 15_000, 'confirmed by the background loop');
+    expect(up.count('flaky')).toBe(3);
+  }, 30_000);
+});
+
 describe('going stale', () => {
   it('is logged once at warn, naming the deployment, and again only after it was fresh', () => {
     const config = parseConfig(`model_list:\n${entry('http://127.0.0.1:9/v1', 'm')}general_settings: { background_health_checks: true, health_check_interval: 60 }\n`, 'c.yaml', {});

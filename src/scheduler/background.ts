@@ -166,6 +166,19 @@ export class BackgroundLoop {
     this.#arm();
   }
 
+  /**
+   * A probe made outside the loop (an on-demand /health?model=) left the verdict in doubt:
+   * confirm it after the retry interval instead of at the deployment's next slot.
+   */
+  confirmSoon(d: Deployment, r: ProbeResult): void {
+    const queued = this.#queue.dueOf(d.id);
+    if (queued === undefined || !this.#plan?.byId.has(d.id)) return; // its own probe requeues it
+    const policy = this.#host.policy(d);
+    if (!inDoubt(r, policy)) return;
+    const due = r.startedAt + Math.min(policy.retryMs, this.#plan.intervalS(d) * 1000);
+    if (due < queued) this.#requeue(d.id, due);
+  }
+
   stop(): void {
     clearTimeout(this.#timer);
     this.#queue.clear();

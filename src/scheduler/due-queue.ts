@@ -11,6 +11,9 @@ export class DueQueue {
 
   delete(id: string): void { this.#due.delete(id); }
 
+  /** When `id` is due, or undefined when it is not queued (e.g. its probe is running). */
+  dueOf(id: string): number | undefined { return this.#due.get(id); }
+
   clear(): void {
     this.#heap = [];
     this.#due.clear();

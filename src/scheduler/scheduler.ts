@@ -94,6 +94,7 @@ export class Scheduler {
           Object.assign(r, judge(prev, r.healthy, this.#policy(d)));
           store.set(r);
           void this.#coordinator.publish(r);
+          this.#background.confirmSoon(d, r);
           onResult?.(d, r, prev);
         }
         return r;
