@@ -153,20 +153,15 @@ export class App {
     if (!s.backgroundOn || this.#backgroundStarted) return;
     this.#backgroundStarted = true;
     const plan = backgroundPlan(s);
-    this.logger.info({ interval_s: s.settings.intervalS, deployments: plan.deployments.length }, 'background health checks on');
+    this.logger.info({ interval_s: s.settings.intervalS, deployments: plan.deployments.length }, 'background health checks on: first round started');
     this.scheduler.startBackground(plan).then(
       () => this.logger.debug({ deployments: plan.deployments.length }, 'first background round finished'),
       (err: unknown) => this.logger.error({ err: String(err) }, 'background scheduling failed'),
     );
     this.#staleWatch.start();
     if (this.coordinator.status().shared) {
-      this.#fleetSync = new FleetSync({
-        coordinator: this.coordinator,
-        store: this.store,
-        ids: () => this.#snapshot.deployments.map((d) => d.id),
-        intervalS: () => this.#snapshot.settings.intervalS,
-        afterPull: () => this.scheduler.refreshFirstRound(),
-      });
+      const ids = () => this.#snapshot.deployments.map((d) => d.id);
+      this.#fleetSync = new FleetSync({ coordinator: this.coordinator, store: this.store, ids, intervalS: () => this.#snapshot.settings.intervalS, afterPull: () => this.scheduler.refreshFirstRound() });
       this.#fleetSync.start();
     }
   }
@@ -174,7 +169,7 @@ export class App {
   /** One round over every deployment, without a server (CLI --once). */
   async once(): Promise<HealthReport> {
     const s = this.#snapshot;
-    await this.scheduler.probeAll(s.deployments);
+    await this.#round(s.deployments, 0);
     return healthReport(s.deployments, (id) => shownResult(s, this.store, id, Date.now()), s.settings.details, () => true);
   }
 
@@ -197,6 +192,14 @@ export class App {
   }
 
   /** What the routes may ask: each a view over the snapshot current at the time of asking. */
+  /** An on-demand round (a /health call, --once), with a start and a finish line at debug. */
+  async #round(targets: readonly Deployment[], minIntervalMs: number) {
+    this.logger.debug({ deployments: targets.length }, 'on-demand round started');
+    const results = await this.scheduler.probeAll(targets, minIntervalMs);
+    this.logger.debug({ deployments: targets.length, unhealthy: results.filter((r) => !r.result.healthy).length }, 'on-demand round finished');
+    return results;
+  }
+
   #buildViews(): Views {
     return {
       masterKey: () => this.#snapshot.settings.masterKey,
@@ -234,7 +237,7 @@ export class App {
     if ('notFound' in sel) return sel.notFound;
     const cached = new Set<string>();
     if (sel.probeNow) {
-      for (const r of await this.scheduler.probeAll(sel.targets, s.settings.minIntervalS * 1000)) {
+      for (const r of await this.#round(sel.targets, s.settings.minIntervalS * 1000)) {
         if (r.cached) cached.add(r.result.deploymentId);
       }
     }
