@@ -27,11 +27,6 @@ export function deploymentLabels(d: Deployment): DeploymentAttributes {
   };
 }
 
-/**
- * Builds every per-deployment point from the store on each collection. The SDK's own instruments
- * keep every attribute set they ever saw (opentelemetry-js #4096), so a removed deployment would
- * be exported forever; reading the store instead makes removed deployments vanish from /metrics.
- */
 /** What the producer reads on each collection (a subset of TelemetryOptions). */
 export interface MetricSource {
   deployments: () => readonly Deployment[];
@@ -46,6 +41,11 @@ export interface MetricSource {
   staleAfterS?: (d: Deployment) => number | undefined;
 }
 
+/**
+ * Builds every per-deployment point from the store on each collection. The SDK's own instruments
+ * keep every attribute set they ever saw (opentelemetry-js #4096), so a removed deployment would
+ * be exported forever; reading the store instead makes removed deployments vanish from /metrics.
+ */
 export class DeploymentMetricProducer implements MetricProducer {
   readonly #path: ExportPath;
   readonly #source: MetricSource;
