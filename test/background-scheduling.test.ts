@@ -1,7 +1,11 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseConfig } from '../src/config/load.js';
+import type { ProbePlugin } from '../src/core/plugin.js';
+import { Scheduler } from '../src/scheduler/scheduler.js';
+import { MemoryStore } from '../src/store/memory.js';
 import { startExporter, type TestExporter } from './support/exporter.js';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
 import { byName, parsePromText } from './support/prom-text.js';
@@ -16,43 +20,89 @@ afterEach(async () => {
   up = undefined;
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const entries = (base: string, names: string[], info = '') =>
   names.map((m) => `  - model_name: ${m}\n    litellm_params: { model: openai/${m}, api_base: "${base}" }\n    model_info: { id: ${m}${info} }\n`).join('');
 
 describe('background health checks', () => {
   it('probe each deployment exactly once per interval after the first round, spread evenly across it', async () => {
+    // On an injected clock: vitest's fake clock drives both the scheduler's `now` and its timers,
+    // so no timer fires late and the counts below are exact on any machine. (Over real HTTP and
+    // real timers, a loaded machine delays probes; the next test checks what holds there.)
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: Date.UTC(2025, 0, 1) });
+    try {
+      const N = 6;
+      const I = 1200; // ms
+      const names = Array.from({ length: N }, (_, i) => `m${i}`);
+      const config = parseConfig(`model_list:\n${entries('http://upstream.invalid/v1', names)}`, 'c.yaml', {});
+      const requests: Array<{ model: string; at: number }> = [];
+      const chat: ProbePlugin = { mode: 'chat', probe: async (t) => { requests.push({ model: t.id, at: Date.now() }); return { healthy: true }; } };
+      const s = new Scheduler({ store: new MemoryStore(), plugins: new Map([['chat', chat]]), concurrency: 16, now: () => Date.now() });
+      const firstRound = s.startBackground({ deployments: config.deployments, intervalS: () => I / 1000 });
+      await vi.advanceTimersByTimeAsync(0);
+      await firstRound;
+      expect(requests).toHaveLength(N);
+      const t0 = Math.min(...requests.map((r) => r.at));
+      // A window of 3 intervals that starts half a slot before the first spread probe.
+      const slot = I / N;
+      const from = t0 + I - slot / 2;
+      const to = from + 3 * I;
+      await vi.advanceTimersByTimeAsync(to - Date.now() + 100);
+      await s.stop();
+      const inWindow = requests.filter((r) => r.at >= from && r.at < to);
+      for (const m of names) expect({ m, probes: inWindow.filter((r) => r.model === m).length }).toEqual({ m, probes: 3 });
+      // The first round is the only burst: before the window, exactly one probe each.
+      expect(requests.filter((r) => r.at < from)).toHaveLength(N);
+      // Spread: no more than ceil(N/k) starts in any 1/k slice of an interval (k = 3).
+      const k = 3;
+      for (let j = 0; j < 3 * k; j++) {
+        const a = from + (j * I) / k;
+        const starts = inWindow.filter((r) => r.at >= a && r.at < a + I / k).length;
+        expect({ slice: j, starts }).toEqual({ slice: j, starts: Math.ceil(N / k) });
+      }
+      // And on their slots exactly: deployment i at i × I/N into each interval.
+      for (const [i, m] of names.entries()) {
+        expect(inWindow.filter((r) => r.model === m).map((r) => r.at - t0)).toEqual([1, 2, 3].map((n) => n * I + i * slot));
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('over real HTTP on a busy machine: the first round at once, then each deployment no more often than its interval, the rounds spread out', async () => {
     const N = 6;
     const I = 1200; // ms
+    // A background probe starts at least one interval less the grid's slack after the previous
+    // one (grid.ts: slack = I/10). That bound holds however late timers fire, so it is what we
+    // assert here, on the times the fake upstream records; the exact grid is the test above.
+    const minGap = I - I / 10;
+    const startedAt = Date.now();
     up = await startFakeUpstream();
     const names = Array.from({ length: N }, (_, i) => `m${i}`);
     ex = await startExporter(`model_list:\n${entries(up.openaiBase, names)}general_settings:\n  background_health_checks: true\n  health_check_interval: ${I / 1000}\n`);
-    await waitFor(() => up!.requests.length >= N || undefined, 5000, 'first round');
-    const t0 = Math.min(...up.requests.map((r) => r.at));
-    // A window of 3 intervals that starts half a slot before the first spread probe.
-    const slot = I / N;
-    const from = t0 + I - slot / 2;
-    const to = from + 3 * I;
-    await sleep(to - Date.now() + 100);
-    const inWindow = up.requests.filter((r) => r.at >= from && r.at < to);
-    for (const m of names) expect({ m, probes: inWindow.filter((r) => r.model === m).length }).toEqual({ m, probes: 3 });
-    // The first round is the only burst: before the window, exactly one probe each.
-    expect(up.requests.filter((r) => r.at < from)).toHaveLength(N);
-    // Spread: no more than ceil(N/k) starts in any 1/k slice of an interval (k = 3), slices
-    // aligned half a slot before the slots so timer jitter cannot move a start across a border.
-    const k = 3;
-    for (let j = 0; j < 3 * k; j++) {
-      const a = from + (j * I) / k;
-      const starts = inWindow.filter((r) => r.at >= a && r.at < a + I / k).length;
-      expect({ slice: j, starts }).toEqual({ slice: j, starts: Math.ceil(N / k) });
-    }
-  }, 15_000);
+    const times = (m: string) => up!.requests.filter((r) => r.model === m).map((r) => r.at).sort((a, b) => a - b);
+    // Wait for the events (the first round and three more probes each), not for a fixed time:
+    // a late timer may skip a slot on a loaded machine (grid.ts), which delays but never adds.
+    await waitFor(() => names.every((m) => times(m).length >= 4) || undefined, 12 * I, 'three probes each after the first round');
+    const end = Date.now();
+    // Never more often than configured: every probe started in [startedAt, end], starts at least
+    // minGap apart. Probing twice per interval would make about twice this many.
+    const most = Math.floor((end - startedAt) / minGap) + 1;
+    for (const m of names) expect({ m, atMost: times(m).length <= most }).toEqual({ m, atMost: true });
+    const firsts = names.map((m) => times(m)[0]!);
+    const seconds = names.map((m) => times(m)[1]!);
+    // The first round is the only burst: every deployment's first probe comes before any second one...
+    expect(Math.max(...firsts)).toBeLessThan(Math.min(...seconds));
+    // ...and the next round is spread over the interval (its starts span (N-1)/N of it, 1000 ms),
+    // not a second burst (a few ms). A quarter interval leaves room for a stalled event loop.
+    expect(Math.max(...seconds) - Math.min(...seconds)).toBeGreaterThan(I / 4);
+  }, 20_000);
 
   it('never overlaps two probes of a deployment slower than its interval', async () => {
     const I = 1000; // the shortest interval a config may ask for
     up = await startFakeUpstream({ slowMs: 2 * I });
     ex = await startExporter(`model_list:\n${entries(up.openaiBase, ['slow'])}general_settings:\n  background_health_checks: true\n  health_check_interval: ${I / 1000}\n`);
-    await sleep(7 * I);
+    // Wait for the third probe to end (the event), not a fixed 7 intervals that a loaded machine may need more than.
+    await waitFor(() => up!.requests.filter((r) => r.model === 'slow' && r.endedAt !== undefined).length >= 3 || undefined, 20 * I, 'three probes of slow');
     const probes = up.requests.filter((r) => r.model === 'slow');
     expect(probes.length).toBeGreaterThanOrEqual(3);
     expect(up.maxOpen).toBe(1);
@@ -73,21 +123,28 @@ describe('background health checks', () => {
 
   it('per deployment: disable_background_health_check, model groups and health_check_interval', async () => {
     up = await startFakeUpstream();
+    const startedAt = Date.now();
     ex = await startExporter(`model_list:
 ${entries(up.openaiBase, ['fast'], ', health_check_interval: 1')}${entries(up.openaiBase, ['normal'])}${entries(up.openaiBase, ['off'], ', disable_background_health_check: true')}${entries(up.openaiBase, ['other-group'])}general_settings:
   background_health_checks: true
   health_check_interval: 30
   background_health_check_model_groups: [fast, normal, off]
 `);
-    await waitFor(() => up!.count('fast') >= 3 || undefined, 10_000, 'three probes of the 1 s deployment');
+    // Wait for fast's fourth probe (the event) instead of sleeping: on a loaded machine late
+    // timers skip slots. The first round (every deployment at once) came before, so the counts
+    // of the others are final.
+    await waitFor(() => up!.count('fast') >= 4 || undefined, 15_000, 'fast probed at its own 1 s interval');
+    const elapsed = Date.now() - startedAt;
     expect(up.count('off')).toBe(0);
     expect(up.count('other-group')).toBe(0);
     expect(up.count('normal')).toBe(1);
+    // And never more often than its own interval: starts at least 1 s less the slack (0.1 s) apart.
+    expect(up.count('fast')).toBeLessThanOrEqual(Math.floor(elapsed / 900) + 1);
     const health: any = await (await fetch(`${ex.url}/health`)).json();
     expect(health.healthy_endpoints.map((e: any) => e.model_id).sort()).toEqual(['fast', 'normal']);
     expect(health.healthy_endpoints[0]).toHaveProperty('last_checked');
     expect(health.healthy_endpoints[0]).toHaveProperty('latency_ms');
-  });
+  }, 25_000);
 
   it('health_check_skip_disabled_background_models leaves disabled deployments out of on-demand /health too', async () => {
     up = await startFakeUpstream();
@@ -149,7 +206,7 @@ describe('hot reload', () => {
     await writeFile(file, `model_list:\n${entries(up.openaiBase, ['keep', 'added'])}${general}`);
     const res = await fetch(`${ex.url}/-/reload`, { method: 'POST', headers: auth });
     expect(await res.json()).toEqual({ status: 'reloaded', deployments: 2 });
-    await waitFor(() => up!.count('added') === 1 || undefined, 3000, 'added deployment probed');
+    await waitFor(() => up!.count('added') === 1 || undefined, 10_000, 'added deployment probed');
 
     const health: any = await (await fetch(`${ex.url}/health`, { headers: auth })).json();
     expect([...health.healthy_endpoints, ...health.unhealthy_endpoints].map((e: any) => e.model_id).sort()).toEqual(['added', 'keep']);

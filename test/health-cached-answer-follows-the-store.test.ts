@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
 import { startExporter, type TestExporter } from './support/exporter.js';
@@ -59,14 +59,24 @@ describe('GET /health in background mode answers from a cache that follows the s
   });
 
   it('shows a result as stale as soon as it passes the threshold, with no new probe in between', async () => {
-    const now = Date.now();
-    ex.app.store.set({ deploymentId: 'east', healthy: true, startedAt: now - 1800, checkedAt: now - 1700, latencyMs: 100, headers: {} });
-    ex.app.store.set({ deploymentId: 'west', healthy: true, startedAt: now - 5, checkedAt: now, latencyMs: 5, headers: {} });
-    expect(JSON.parse(await health(ex.url))).toMatchObject({ healthy_count: 2, unhealthy_count: 0 });
-    await new Promise((r) => setTimeout(r, 500)); // east is now 2.2 s old: past the 2 s threshold
-    const body = JSON.parse(await health(ex.url));
-    expect(body).toMatchObject({ healthy_count: 1, unhealthy_count: 1 });
-    expect(body.unhealthy_endpoints[0]).toMatchObject({ model_id: 'east', error_type: 'stale' });
+    // An injected clock: only Date is faked (the server, sockets and timers stay real), so the
+    // ages below are exact. On the wall clock, a machine busy for 300 ms between writing the
+    // results and the first look aged `east` past the threshold before it could be seen fresh.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const now = Date.now();
+      ex.app.store.set({ deploymentId: 'east', healthy: true, startedAt: now - 1800, checkedAt: now - 1700, latencyMs: 100, headers: {} });
+      ex.app.store.set({ deploymentId: 'west', healthy: true, startedAt: now - 5, checkedAt: now, latencyMs: 5, headers: {} });
+      expect(JSON.parse(await health(ex.url))).toMatchObject({ healthy_count: 2, unhealthy_count: 0 });
+      vi.setSystemTime(now + 300); // east is 2 s old: at the threshold, not past it
+      expect(JSON.parse(await health(ex.url))).toMatchObject({ healthy_count: 2, unhealthy_count: 0 });
+      vi.setSystemTime(now + 301); // 1 ms past it
+      const body = JSON.parse(await health(ex.url));
+      expect(body).toMatchObject({ healthy_count: 1, unhealthy_count: 1 });
+      expect(body.unhealthy_endpoints[0]).toMatchObject({ model_id: 'east', error_type: 'stale' });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('follows a reloaded config even when no result changed (health_check_details turned off)', async () => {

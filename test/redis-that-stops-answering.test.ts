@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/cli/logger.js';
 import { RedisCoordinator } from '../src/fleet/redis-coordinator.js';
+import { waitFor } from './support/tools.js';
 
 /** Speaks just enough RESP to get ioredis ready (INFO, CLIENT …), then never answers a script. */
 let server: Server;
@@ -31,8 +32,8 @@ describe('a Redis that accepts commands and never answers', () => {
   it('does not hold a background probe: the claim ends as "offline" within the command timeout', async () => {
     const c = new RedisCoordinator({ url, replicaId: 'r1', logger: createLogger('silent'), ttlS: 60, historySize: () => 10 });
     try {
-      for (let i = 0; i < 50 && !c.status().reachable; i++) await new Promise((r) => setTimeout(r, 20));
-      expect(c.status().reachable).toBe(true);
+      // Wait for the client to be ready (the event), not 50 × 20 ms, which a loaded machine can outrun.
+      await waitFor(() => c.status().reachable || undefined, 10_000, 'the redis client ready');
       const t0 = Date.now();
       const claim = await c.claim('d1', Date.now(), 60_000, 5_000);
       expect(claim.kind).toBe('offline');
