@@ -27,10 +27,11 @@ describe('fleet mode: a stalled replica', () => {
 
   beforeAll(async () => {
     redis = await startRedis();
-    up = await startFakeUpstream();
+    // Probes of 300 ms: a replica holds a lease most of the time, so the freeze below finds one at once.
+    up = await startFakeUpstream({ slowMs: 300 });
     const dir = await mkdtemp(join(tmpdir(), 'lhe-stall-'));
     const file = join(dir, 'config.yaml');
-    const list = Array.from({ length: N }, (_, i) => `  - model_name: m${i}\n    litellm_params: { model: openai/m${i}, api_base: "${up.openaiBase}" }\n    model_info: { id: m${i}, health_check_timeout: ${TIMEOUT_S} }\n`).join('');
+    const list = Array.from({ length: N }, (_, i) => `  - model_name: m${i}\n    litellm_params: { model: openai/slow, api_base: "${up.openaiBase}" }\n    model_info: { id: m${i}, health_check_timeout: ${TIMEOUT_S} }\n`).join('');
     await writeFile(file, `model_list:\n${list}general_settings:\n  background_health_checks: true\n  health_check_interval: ${INTERVAL_S}\n  use_shared_health_check: true\n`);
     const started = await Promise.allSettled(['a', 'b'].map((id) => spawnReplica([file, '--log-level', 'info'], { REDIS_URL: redis.url, REPLICA_ID: `replica-${id}` })));
     replicas = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
