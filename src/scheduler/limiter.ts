@@ -1,24 +1,47 @@
-/** A counting semaphore: at most `limit` tasks run at once, the rest wait in FIFO order. */
+/**
+ * A counting semaphore: at most `limit` tasks run at once, the rest wait in FIFO order. The limit
+ * may change at run time (a reload of health_check_concurrency): lowering it lets running tasks
+ * finish and starts no new one until fewer than the new limit run; raising it starts waiters at once.
+ */
 export class Limiter {
   #active = 0;
+  #limit: number;
   /** Most tasks ever running at once (a test and benchmark aid). */
   peak = 0;
   readonly #queue: Array<() => void> = [];
-  constructor(public limit: number) {
-    if (!(limit >= 1)) throw new RangeError('limit must be ≥ 1');
+  constructor(limit: number) {
+    this.#limit = checked(limit);
   }
   get active() { return this.#active; }
   get waiting() { return this.#queue.length; }
+  get limit() { return this.#limit; }
+  set limit(n: number) {
+    this.#limit = checked(n);
+    this.#drain();
+  }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#active >= this.limit) await new Promise<void>((resolve) => this.#queue.push(resolve));
-    this.#active++;
+    // A waiter is handed its slot already counted (see #drain), so nothing can overtake it.
+    if (this.#active >= this.#limit) await new Promise<void>((resolve) => this.#queue.push(resolve));
+    else this.#active++;
     if (this.#active > this.peak) this.peak = this.#active;
     try {
       return await task();
     } finally {
       this.#active--;
-      this.#queue.shift()?.();
+      this.#drain();
     }
   }
+
+  #drain(): void {
+    while (this.#active < this.#limit && this.#queue.length) {
+      this.#active++;
+      this.#queue.shift()!();
+    }
+  }
+}
+
+function checked(limit: number): number {
+  if (!(limit >= 1)) throw new RangeError('limit must be ≥ 1');
+  return limit;
 }
