@@ -1,6 +1,7 @@
 import { Agent, errors as undiciErrors, request } from 'undici';
 import type { Deployment } from '../core/deployment.js';
 import { ProbeError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
 import { REPORTED_HEADERS, type CallOptions, type Operation, type ProviderResponse } from '../core/operation.js';
 import type { Provider } from './types.js';
 import { firstWebSocketEvent } from './websocket.js';
@@ -75,15 +76,17 @@ export async function callProvider({ deployment: d, provider, op, payload, signa
     throw transportError(err, signal);
   }
 
+  // Header values come from outside like any body: an upstream may echo the key into them.
+  const reported = (v: string) => redact(v, d.secrets).slice(0, 128);
   const headers: Record<string, string> = {};
   for (const name of REPORTED_HEADERS) {
     const v = res.headers[name];
-    if (typeof v === 'string') headers[name] = v;
+    if (typeof v === 'string') headers[name] = reported(v);
   }
   // A provider's own names for the same facts (Anthropic's anthropic-ratelimit-*), reported as ours.
   for (const [from, to] of Object.entries(provider.headerAliases ?? {})) {
     const v = res.headers[from];
-    if (typeof v === 'string' && headers[to] === undefined) headers[to] = v;
+    if (typeof v === 'string' && headers[to] === undefined) headers[to] = reported(v);
   }
   const contentType = String(res.headers['content-type'] ?? '');
   const ok = res.statusCode >= 200 && res.statusCode < 300;
@@ -93,7 +96,8 @@ export async function callProvider({ deployment: d, provider, op, payload, signa
   if (!ok) {
     let body: unknown;
     try { body = JSON.parse(text()); } catch { body = undefined; }
-    const message = provider.errorMessage(body, res.headers) ?? (text().trim().slice(0, 300) || 'no error message');
+    // Redacted before it is cut: a key straddling the cut would otherwise leave its first part.
+    const message = provider.errorMessage(body, res.headers) ?? (redact(text().trim(), d.secrets).slice(0, 300) || 'no error message');
     const details = provider.errorDetails?.(res.statusCode, body, res.headers);
     const retryAfterS = parseRetryAfter(res.headers['retry-after']) ?? details?.retryAfterS;
     throw new ProbeError(details?.type ?? statusType(res.statusCode), `${res.statusCode}: ${message}`, { status: res.statusCode, retryAfterS, code: details?.code ?? errorCode(body) });
