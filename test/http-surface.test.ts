@@ -37,6 +37,21 @@ describe('the HTTP surface', () => {
     expect(((await res.json()) as { error: { code: number } }).error.code).toBe(413);
   });
 
+  it('answers 413 to a GET carrying a large body too (issue 16, item 14)', async () => {
+    const { request } = await import('node:http');
+    const url = new URL(`${ex.url}/health/liveliness`);
+    const body = Buffer.alloc(100 * 1024, 'x');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'GET', headers: { 'content-length': body.length } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(status).toBe(413);
+  });
+
   it('names the invalid query parameter in a 400 JSON answer', async () => {
     const res = await fetch(`${ex.url}/health/history?limit=abc`, { headers: { authorization: 'Bearer sk-surface' } });
     expect(res.status).toBe(400);

@@ -28,7 +28,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 describe('an upstream echoing the key', () => {
-  it('into reported headers: never shown, in /health, latest or the CLI JSON', async () => {
+  it('into reported headers: never shown in /health or /health/latest', async () => {
     const ex = await startExporter(`model_list:
   - model_name: echo
     litellm_params: { model: openai/gpt-4o, api_base: "${base}", api_key: ${KEY}, extra_headers: { x-case: headers } }
