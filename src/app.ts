@@ -5,6 +5,7 @@ import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ConfigError } from './config/errors.js';
 import { loadConfigFile, type LoadedConfig } from './config/load.js';
 import { buildSnapshot, type Snapshot } from './config/snapshot.js';
+import { coalesced } from './core/coalesce.js';
 import type { Deployment } from './core/deployment.js';
 import type { Coordinator } from './fleet/coordinator.js';
 import { coordinatorFor } from './fleet/select.js';
@@ -33,14 +34,13 @@ export interface AppOptions {
   pluginDirs?: readonly string[];
   /** Environment for REPLICA_ID and OTEL_* settings (default process.env). */
   env?: NodeJS.ProcessEnv;
-  /** Extra span processors (tests). */
-  spanProcessors?: SpanProcessor[];
+  spanProcessors?: SpanProcessor[]; // extra ones (tests)
 }
 
 /**
- * The composition root: config snapshot → registries (plugins) → coordinator → store →
- * telemetry → scheduler → views → server, wired once. The current config lives in one immutable Snapshot, swapped in `apply`;
- * every answer is a pure view (src/views) over that snapshot and the store.
+ * The composition root: config snapshot → plugins → coordinator → store → telemetry → scheduler
+ * → views → server, wired once. The config lives in one immutable Snapshot, swapped in
+ * applyConfig; every answer is a pure view (src/views) over that snapshot and the store.
  */
 export class App {
   readonly logger: Logger;
@@ -113,8 +113,7 @@ export class App {
 
   /**
    * Swaps in a new config: unchanged ids keep their results and history; removed ids leave the
-   * store (and so /health, history and every metric series); added ones are probed soon. The
-   * plugins stay as loaded at start-up.
+   * store (and every output); added ones are probed soon. Plugins stay as loaded at start-up.
    */
   applyConfig(config: LoadedConfig): void {
     const wasOn = this.#snapshot.backgroundOn;
@@ -130,10 +129,13 @@ export class App {
   }
 
   /**
-   * Re-reads the config file (SIGHUP, POST /-/reload, --watch). An invalid file is refused: its
-   * errors are logged and shown in readiness as config_error, and the running config stays.
+   * Re-reads the config file (SIGHUP, POST /-/reload, --watch), one at a time: calls during one
+   * share the next (core/coalesce.ts). An invalid file is refused (logged, shown in readiness
+   * as config_error) and the running config stays.
    */
-  async reload(): Promise<{ ok: true; deployments: number } | { ok: false; errors: readonly string[] }> {
+  readonly reload = coalesced(() => this.#reloadOnce());
+
+  async #reloadOnce(): Promise<{ ok: true; deployments: number } | { ok: false; errors: readonly string[] }> {
     try {
       const next = await loadConfigFile(this.#snapshot.config.file, this.#env);
       this.applyConfig(next);
@@ -210,15 +212,9 @@ export class App {
       latest: () => latest(this.#snapshot, this.store, Date.now()),
       sharedStatus: () => sharedStatus(this.coordinator.replicaId, this.coordinator.status(), Date.now()),
       readiness: () => readiness({
-        snapshot: this.#snapshot,
-        version: VERSION,
-        lastRoundAt: this.scheduler.lastRoundAt,
-        shuttingDown: this.#shuttingDown,
-        configError: this.#configError,
-        pluginModes: this.pluginModes,
-        pluginErrors: this.#plugins.errors,
-        callbacks: this.telemetry.callbacks,
-        fleet: this.coordinator.status(),
+        snapshot: this.#snapshot, version: VERSION, lastRoundAt: this.scheduler.lastRoundAt, shuttingDown: this.#shuttingDown,
+        configError: this.#configError, pluginModes: this.pluginModes, pluginErrors: this.#plugins.errors,
+        callbacks: this.telemetry.callbacks, fleet: this.coordinator.status(),
       }),
       modelInfo: () => modelInfo(this.#snapshot),
       shuttingDown: () => this.#shuttingDown,
