@@ -1,5 +1,25 @@
 import type { HealthEntry, HealthReport } from '../views/health-report.js';
 
+/**
+ * Characters a terminal acts on instead of printing: C0 and C1 controls (ESC sequences, BEL),
+ * DEL, and the bidirectional overrides that reorder what is shown (U+202E). Text from upstreams
+ * and configs reaches the CLI's output, so none of them may pass raw.
+ */
+const TERMINAL_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** `text` with every terminal control shown as a visible \uXXXX escape. */
+export function printable(text: string): string {
+  return text.replace(TERMINAL_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * JSON for a terminal: JSON.stringify escapes C0 controls inside strings but leaves DEL, C1 and
+ * bidi controls raw; they become \u escapes (still the same JSON). Its own newlines stay.
+ */
+export function printableJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** A human table of a /health answer, one row per deployment, unhealthy first. */
 export function formatHealthTable(report: HealthReport): string {
   const rows: string[][] = [['STATUS', 'MODEL_NAME', 'MODEL', 'MODEL_ID', 'ERROR']];
@@ -9,7 +29,7 @@ export function formatHealthTable(report: HealthReport): string {
     String(e.model ?? ''),
     String(e.model_id ?? '').slice(0, 12),
     e.error !== undefined ? String(e.error).replace(/\s+/g, ' ').slice(0, 100) : e.exception_status !== undefined ? `status ${String(e.exception_status)}` : '',
-  ];
+  ].map(printable);
   for (const e of report.unhealthy_endpoints) rows.push(row('UNHEALTHY', e));
   // An exporter older than pending entries answers without them.
   for (const e of report.pending_endpoints ?? []) rows.push(row('PENDING', e));

@@ -6,7 +6,7 @@ import { ConfigError } from '../config/errors.js';
 import { VERSION } from '../core/meta.js';
 import { redact } from '../core/redact.js';
 import type { HealthReport } from '../views/health-report.js';
-import { formatHealthTable } from './format.js';
+import { formatHealthTable, printableJson } from './format.js';
 import { createLogger } from './logger.js';
 
 /** Exit codes: 0 all checked and healthy / ok, 1 something unhealthy or not checked yet, 2 bad usage, bad config or unreachable. */
@@ -104,7 +104,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     const progress = setInterval(() => logger.info({ done: total - app.scheduler.inFlight, total }, 'probing'), 5000);
     const report = await app.once().finally(() => clearInterval(progress));
     await app.close();
-    out.write(`${o.json ? JSON.stringify(report, null, 2) : formatHealthTable(report)}\n`);
+    out.write(`${o.json ? printableJson(report) : formatHealthTable(report)}\n`);
     return verdictExit(report);
   }
 
@@ -178,7 +178,7 @@ async function healthCommand(url: string, key: string | undefined, json: boolean
       err.write(`${target.origin}/health answered ${res.status} with something that is not a /health answer\n`);
       return EXIT.usage;
     }
-    out.write(`${json ? JSON.stringify(report, null, 2) : formatHealthTable(report)}\n`);
+    out.write(`${json ? printableJson(report) : formatHealthTable(report)}\n`);
     return res.status === 503 ? EXIT.unhealthy : verdictExit(report);
   } catch (e) {
     err.write(`cannot reach ${target.origin}: ${redact((e as Error).message, secrets)}\n`);
