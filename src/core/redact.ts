@@ -14,9 +14,13 @@ const CREDENTIAL_PATTERNS: RegExp[] = [
 
 export function redact(text: string, secrets: readonly string[] = []): string {
   let out = text;
-  // Longest first, so a secret that contains another is replaced whole.
-  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (s.length >= 4) out = out.split(s).join(REDACTED);
+  // Each secret as sent and as an upstream may echo it back: URL-encoded, HTML-escaped, in
+  // another case. Longest first, so a secret that contains another is replaced whole.
+  const forms = new Set<string>();
+  for (const s of secrets) if (s.length >= 4) for (const f of echoedForms(s)) forms.add(f);
+  if (forms.size) {
+    const alternatives = [...forms].sort((a, b) => b.length - a.length).map(escapeRegExp);
+    out = out.replace(new RegExp(alternatives.join('|'), 'gi'), REDACTED);
   }
   out = out.replace(CREDENTIAL_PATTERNS[0]!, (_m, scheme: string) => `${scheme} ${REDACTED}`);
   out = out.replace(CREDENTIAL_PATTERNS[1]!, (_m, prefix: string) => `${prefix}${REDACTED}`);
@@ -34,4 +38,13 @@ export function publicUrl(url: string): string {
   } catch {
     return REDACTED;
   }
+}
+
+function echoedForms(secret: string): string[] {
+  const html = secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return [secret, encodeURIComponent(secret), html];
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
