@@ -14,14 +14,8 @@ const CREDENTIAL_PATTERNS: RegExp[] = [
 
 export function redact(text: string, secrets: readonly string[] = []): string {
   let out = text;
-  // Each secret as sent and as an upstream may echo it back: URL-encoded, HTML-escaped, in
-  // another case. Longest first, so a secret that contains another is replaced whole.
-  const forms = new Set<string>();
-  for (const s of secrets) if (s.length >= 4) for (const f of echoedForms(s)) forms.add(f);
-  if (forms.size) {
-    const alternatives = [...forms].sort((a, b) => b.length - a.length).map(escapeRegExp);
-    out = out.replace(new RegExp(alternatives.join('|'), 'gi'), REDACTED);
-  }
+  const known = secretPattern(secrets);
+  if (known) out = out.replace(known, REDACTED);
   out = out.replace(CREDENTIAL_PATTERNS[0]!, (_m, scheme: string) => `${scheme} ${REDACTED}`);
   out = out.replace(CREDENTIAL_PATTERNS[1]!, (_m, prefix: string) => `${prefix}${REDACTED}`);
   out = out.replace(CREDENTIAL_PATTERNS[2]!, REDACTED);
@@ -38,6 +32,24 @@ export function publicUrl(url: string): string {
   } catch {
     return REDACTED;
   }
+}
+
+const patterns = new WeakMap<readonly string[], RegExp | null>();
+
+/**
+ * Each secret as sent and as an upstream may echo it back (URL-encoded, HTML-escaped, in another
+ * case), longest first so a secret that contains another is replaced whole. Compiled once per
+ * secrets list: a deployment's list is frozen, and this runs on every probe (reported headers).
+ */
+function secretPattern(secrets: readonly string[]): RegExp | null {
+  let p = patterns.get(secrets);
+  if (p === undefined) {
+    const forms = new Set<string>();
+    for (const s of secrets) if (s.length >= 4) for (const f of echoedForms(s)) forms.add(f);
+    p = forms.size ? new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'gi') : null;
+    patterns.set(secrets, p);
+  }
+  return p;
 }
 
 function echoedForms(secret: string): string[] {

@@ -44,13 +44,15 @@ export interface Coordinator {
   close(): Promise<void>;
 }
 
+const DONE = Promise.resolve();
+
 /** One replica alone: every claim is won, nothing is shared. */
 export class LocalCoordinator implements Coordinator {
   constructor(readonly replicaId: string) {}
   gridOrigin(start: number): number { return start; }
   jitterMs(): number { return 0; }
   async claim(): Promise<Claim> { return { kind: 'won' }; }
-  async publish(): Promise<void> {}
+  publish(): Promise<void> { return DONE; } // every probe calls it: no promise made per call
   async latest(): Promise<undefined> { return undefined; }
   async history(): Promise<ProbeResult[]> { return []; }
   status(): CoordinatorStatus { return { shared: false, address: null, reachable: false, leasesHeld: 0 }; }

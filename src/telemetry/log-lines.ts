@@ -5,9 +5,13 @@ import { verdictOf, type ProbeResult } from '../core/result.js';
 import type { LoadedPlugins } from '../registry/plugins.js';
 import { serverEndpoint } from '../registry/providers.js';
 
+const fieldsOf = new WeakMap<Deployment, Readonly<Record<string, string>>>();
+
 /** Which deployment a line is about, in words an on-call engineer can match to a config entry. */
-export function deploymentFields(d: Deployment): Record<string, string> {
-  return { model_name: d.modelName, model: d.probeModel, api_base_host: serverEndpoint(d).address, model_id: d.id };
+export function deploymentFields(d: Deployment): Readonly<Record<string, string>> {
+  let f = fieldsOf.get(d);
+  if (!f) fieldsOf.set(d, (f = Object.freeze({ model_name: d.modelName, model: d.probeModel, api_base_host: serverEndpoint(d).address, model_id: d.id })));
+  return f;
 }
 
 function resultFields(r: ProbeResult): Record<string, unknown> {
@@ -22,10 +26,13 @@ function resultFields(r: ProbeResult): Record<string, unknown> {
  * threshold is not news; the confirmed outage is.
  */
 export function logProbe(logger: Logger, d: Deployment, r: ProbeResult, prev: ProbeResult | undefined): void {
-  const fields = { ...deploymentFields(d), ...resultFields(r) };
-  logger.debug(fields, r.healthy ? 'probe healthy' : 'probe failed');
   const before = prev ? verdictOf(prev) : 'pending';
   const after = verdictOf(r);
+  const debug = logger.isLevelEnabled('debug');
+  // Runs for every probe: build nothing when nothing is logged.
+  if (before === after && !debug) return;
+  const fields = { ...deploymentFields(d), ...resultFields(r) };
+  if (debug) logger.debug(fields, r.healthy ? 'probe healthy' : 'probe failed');
   if (before === after) return;
   if (after === 'unhealthy') logger.warn(fields, before === 'pending' ? 'first verdict: unhealthy' : 'deployment unhealthy');
   else if (after === 'healthy') logger.info(fields, before === 'pending' ? 'first verdict: healthy' : 'deployment recovered');
