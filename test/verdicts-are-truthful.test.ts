@@ -107,7 +107,9 @@ describe('failure and success thresholds', () => {
     expect(confirmed).toBe(true);
     const starts = up.requests.filter((r) => r.model === 'flaky').map((r) => r.at);
     expect(starts.length).toBe(3);
-    expect(starts[2]! - starts[1]!).toBeGreaterThanOrEqual(1000);
+    // Measured where requests arrive: the retry is due 1 s after the previous probe *started*,
+    // and each request's trip to the upstream varies by a few ms.
+    expect(starts[2]! - starts[1]!).toBeGreaterThanOrEqual(1000 - 100);
     expect(starts[2]! - starts[1]!).toBeLessThan(I);
     expect(await metricValue('llm_deployment_healthy', 'flaky')).toBe(0);
 

@@ -17,11 +17,15 @@ export function readYaml(text: string, lib: Pick<typeof yaml, 'LineCounter' | 'p
   // No prettyErrors: its context snippet would quote the file, and the file may hold a key.
   const lines = new lib.LineCounter();
   const doc = lib.parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true, lineCounter: lines });
-  if (doc.errors.length) return { issues: doc.errors.map((e) => `line ${lines.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`) };
+  // The message alone, never what it quotes (an alias name, a scalar, raw bytes): the text after
+  // ": " is the file's, and errors reach readiness, the reload's answer and logs.
+  const bare = (message: string) => message.split('\n')[0]!.replace(/:\s[\s\S]*$/, '').replace(/[^\x20-\x7e]/g, '?').slice(0, 160);
+  const described = (e: { message: string; code: string }) => `${bare(e.message)} (${e.code})`;
+  if (doc.errors.length) return { issues: doc.errors.map((e) => `line ${lines.linePos(e.pos[0]).line}: ${described(e)}`) };
   try {
     return { data: doc.toJS({ maxAliasCount }) };
   } catch (err) {
-    return { issues: [`(root): ${(err as Error).message.split('\n')[0]}`] };
+    return { issues: [`(root): ${bare((err as Error).message)}`] };
   }
 }
 
