@@ -1,10 +1,10 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PACKAGE_ROOT } from '../src/core/meta.js';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
-import { startPrometheus, type PromSample, type TestPrometheus } from './support/prometheus.js';
+import { byLabel, dashboardPanels, panelQuery as panelQueryOf, single, type Panel } from './support/dashboard.js';
+import { startPrometheus, type TestPrometheus } from './support/prometheus.js';
 import { startRedis, type TestRedis } from './support/redis.js';
 import { spawnReplica, type Replica } from './support/replica.js';
 import { waitFor } from './support/tools.js';
@@ -33,7 +33,6 @@ const RATE_WINDOW_S = 10;
 /** How far probes per hour may be from the upstream's real call rate (timer jitter, scrape lag, rate() extrapolation, a loaded 2-core machine). */
 const TOLERANCE = 0.35;
 
-interface Panel { id: number; title: string; targets: Array<{ expr: string; refId: string }> }
 
 describe('the Grafana dashboard over two real fleet replicas scraped by a real Prometheus', () => {
   let redis: TestRedis;
@@ -52,7 +51,7 @@ describe('the Grafana dashboard over two real fleet replicas scraped by a real P
   const mark = (what: string) => { timings[what] = (Date.now() - t0) / 1000; };
 
   beforeAll(async () => {
-    panels = (JSON.parse(await readFile(join(PACKAGE_ROOT, 'examples/grafana/llm-health-dashboard.json'), 'utf8')) as { panels: Panel[] }).panels;
+    panels = await dashboardPanels();
     [redis, up] = await Promise.all([startRedis(), startFakeUpstream()]);
     dir = await mkdtemp(join(tmpdir(), 'lhe-dash-fleet-'));
     const file = join(dir, 'config.yaml');
@@ -112,25 +111,8 @@ scrape_configs:
   });
 
   /** An instant query at evalAt (so every test reads the same window). */
-  const query = async (q: string): Promise<PromSample[]> => {
-    const res = await fetch(`${prom.url}/api/v1/query?query=${encodeURIComponent(q)}&time=${evalAt}`);
-    const body = (await res.json()) as { status: string; error?: string; data?: { result: PromSample[] } };
-    if (body.status !== 'success' || !body.data) throw new Error(`PromQL error for ${q}: ${body.error ?? res.status}`);
-    return body.data.result;
-  };
-  /** A panel's query as Grafana sends it: model group "All" (or one), the rate window. */
-  const panelQuery = (title: string, refId = 'A', modelName = '.*') => {
-    const panel = panels.find((p) => p.title === title);
-    expect(panel, `dashboard panel "${title}"`).toBeDefined();
-    const target = panel!.targets.find((t) => t.refId === refId);
-    expect(target, `target ${refId} of "${title}"`).toBeDefined();
-    return target!.expr.replaceAll('$model_name', modelName).replaceAll('$__rate_interval', `${RATE_WINDOW_S}s`);
-  };
-  const single = (r: PromSample[]) => {
-    expect(r).toHaveLength(1);
-    return Number(r[0]!.value[1]);
-  };
-  const byLabel = (r: PromSample[], label: string) => Object.fromEntries(r.map((s) => [s.metric[label] ?? '', Number(s.value[1])]));
+  const query = (q: string) => prom.query(q, evalAt);
+  const panelQuery = (title: string, refId = 'A', modelName = '.*') => panelQueryOf(panels, RATE_WINDOW_S, title, refId, modelName);
   /** Calls per hour the upstream received over the window, for some models. */
   const perHour = (models: string[]) => (models.reduce((n, m) => n + (callsInWindow.get(m) ?? 0), 0) * 3600) / RATE_WINDOW_S;
   const report = (what: string, got: unknown, truth: unknown) => {

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../src/core/meta.js';
-import { startPrometheus, type PromSample, type TestPrometheus } from './support/prometheus.js';
+import { byLabel, dashboardPanels, panelQuery as panelQueryOf, single, type Panel } from './support/dashboard.js';
+import { startPrometheus, type TestPrometheus } from './support/prometheus.js';
 import { waitFor } from './support/tools.js';
 
 /**
@@ -140,7 +140,6 @@ const truth = {
 
 const RATE_WINDOW_S = 5;
 
-interface Panel { id: number; title: string; targets: Array<{ expr: string; refId: string }> }
 
 describe('the Grafana dashboard over two fleet replicas scraped by a real Prometheus', () => {
   const servers: Server[] = [];
@@ -149,7 +148,7 @@ describe('the Grafana dashboard over two fleet replicas scraped by a real Promet
   const t0 = Date.now();
 
   beforeAll(async () => {
-    panels = (JSON.parse(await readFile(join(PACKAGE_ROOT, 'examples/grafana/llm-health-dashboard.json'), 'utf8')) as { panels: Panel[] }).panels;
+    panels = await dashboardPanels();
     const targets: string[] = [];
     for (const replica of ['a', 'b'] as const) {
       const server = createServer((req, res) => {
@@ -184,19 +183,7 @@ scrape_configs:
     await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   });
 
-  /** A panel's query as Grafana sends it: model group "All" (or one), the rate window. */
-  const panelQuery = (title: string, refId = 'A', modelName = '.*') => {
-    const panel = panels.find((p) => p.title === title);
-    expect(panel, `dashboard panel "${title}"`).toBeDefined();
-    const target = panel!.targets.find((t) => t.refId === refId);
-    expect(target, `target ${refId} of "${title}"`).toBeDefined();
-    return target!.expr.replaceAll('$model_name', modelName).replaceAll('$__rate_interval', `${RATE_WINDOW_S}s`);
-  };
-  const single = (r: PromSample[]) => {
-    expect(r).toHaveLength(1);
-    return Number(r[0]!.value[1]);
-  };
-  const byLabel = (r: PromSample[], label: string) => Object.fromEntries(r.map((s) => [s.metric[label] ?? '', Number(s.value[1])]));
+  const panelQuery = (title: string, refId = 'A', modelName = '.*') => panelQueryOf(panels, RATE_WINDOW_S, title, refId, modelName);
   /** Equal keys, values within 2% (rate() over scrapes taken a few ms after their timestamps). */
   const near = (actual: Record<string, number>, expected: Record<string, number>) => {
     expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());

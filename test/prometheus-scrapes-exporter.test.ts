@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../src/core/meta.js';
 import { startExporter, type TestExporter } from './support/exporter.js';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
-import { freePort, waitFor } from './support/tools.js';
+import { startPrometheus, type TestPrometheus } from './support/prometheus.js';
+import { waitFor } from './support/tools.js';
 
 /**
  * A real Prometheus server (Debian's prometheus package) scrapes the exporter's /metrics on
@@ -15,9 +14,8 @@ import { freePort, waitFor } from './support/tools.js';
 describe('a real Prometheus scraping the exporter', () => {
   let up: FakeUpstream;
   let ex: TestExporter;
-  let prom: ChildProcess;
+  let prom: TestPrometheus;
   let promUrl: string;
-  let promLog = '';
 
   beforeAll(async () => {
     up = await startFakeUpstream();
@@ -36,10 +34,7 @@ general_settings:
   background_health_checks: true
   health_check_interval: 300
 `, { logLevel: 'warn' });
-    const dir = await mkdtemp(join(tmpdir(), 'lhe-prom-'));
-    const port = await freePort();
-    promUrl = `http://127.0.0.1:${port}`;
-    await writeFile(join(dir, 'prometheus.yml'), `
+    prom = await startPrometheus(`
 global:
   scrape_interval: 1s
   evaluation_interval: 1s
@@ -50,28 +45,16 @@ scrape_configs:
     static_configs:
       - targets: ['${ex.url.replace('http://', '')}']
 `);
-    prom = spawn('prometheus', [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
-    prom.stderr!.on('data', (c: Buffer) => { promLog += String(c); });
-    await waitFor(async () => (await fetch(`${promUrl}/-/ready`)).ok, 20_000, `prometheus ready (log: ${promLog.slice(-500)})`);
+    promUrl = prom.url;
   }, 40_000);
 
   afterAll(async () => {
-    prom?.kill('SIGTERM');
-    await new Promise((r) => prom?.once('exit', r));
+    await prom?.close();
     await ex?.close();
     await up?.close();
   });
 
-  async function query(q: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
-    const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`);
-    const body = (await res.json()) as { status: string; data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
-    expect(body.status).toBe('success');
-    return body.data.result;
-  }
+  const query = (q: string) => prom.query(q);
 
   it('scrapes the target successfully', async () => {
     const upSeries = await waitFor(async () => {

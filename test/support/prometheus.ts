@@ -8,8 +8,8 @@ export interface PromSample { metric: Record<string, string>; value: [number, st
 
 export interface TestPrometheus {
   url: string;
-  /** An instant query now; throws on a PromQL error. */
-  query(q: string): Promise<PromSample[]>;
+  /** An instant query, now or at `time` (epoch seconds); throws on a PromQL error. */
+  query(q: string, time?: number): Promise<PromSample[]>;
   close(): Promise<void>;
 }
 
@@ -43,8 +43,8 @@ export async function startPrometheus(config: string): Promise<TestPrometheus> {
   }
   return {
     url,
-    async query(q: string) {
-      const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(q)}`);
+    async query(q: string, time?: number) {
+      const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(q)}${time === undefined ? '' : `&time=${time}`}`);
       const body = (await res.json()) as { status: string; error?: string; data?: { result: PromSample[] } };
       if (body.status !== 'success' || !body.data) throw new Error(`PromQL error for ${q}: ${body.error ?? res.status}`);
       return body.data.result;
