@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
 import { byLabel, dashboardPanels, panelQuery as panelQueryOf, single, type Panel } from './support/dashboard.js';
-import { startPrometheus, type TestPrometheus } from './support/prometheus.js';
+import { exporterScrapeConfig, startPrometheus, type TestPrometheus } from './support/prometheus.js';
 import { startRedis, type TestRedis } from './support/redis.js';
 import { spawnReplica, type Replica } from './support/replica.js';
 import { waitFor } from './support/tools.js';
@@ -62,15 +62,7 @@ describe('the Grafana dashboard over two real fleet replicas scraped by a real P
     replicas = spawned.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     for (const s of spawned) if (s.status === 'rejected') throw s.reason;
     mark('replicas listening');
-    prom = await startPrometheus(`
-global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-scrape_configs:
-  - job_name: llm-health-exporter
-    static_configs:
-      - targets: ${JSON.stringify(replicas.map((r) => r.address.replace('http://', '')))}
-`);
+    prom = await startPrometheus(exporterScrapeConfig(replicas.map((r) => r.address.replace('http://', ''))));
     mark('prometheus ready');
     // Every deployment checked, seen by both replicas (each copies the other's results from Redis).
     await waitFor(async () => {

@@ -1,10 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PACKAGE_ROOT } from '../src/core/meta.js';
 import { byLabel, dashboardPanels, panelQuery as panelQueryOf, single, type Panel } from './support/dashboard.js';
-import { startPrometheus, type TestPrometheus } from './support/prometheus.js';
+import { exporterScrapeConfig, startPrometheus, type TestPrometheus } from './support/prometheus.js';
 import { waitFor } from './support/tools.js';
 
 /**
@@ -160,17 +158,7 @@ describe('the Grafana dashboard over two fleet replicas scraped by a real Promet
       servers.push(server);
       targets.push(`127.0.0.1:${(server.address() as AddressInfo).port}`);
     }
-    prom = await startPrometheus(`
-global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-rule_files:
-  - ${join(PACKAGE_ROOT, 'alerts', 'llm-health.rules.yml')}
-scrape_configs:
-  - job_name: llm-health-exporter
-    static_configs:
-      - targets: ${JSON.stringify(targets)}
-`);
+    prom = await startPrometheus(exporterScrapeConfig(targets));
     // rate() needs its window full of scrapes of both replicas.
     await waitFor(async () => {
       const r = await prom.query(`count_over_time(up{job="llm-health-exporter"}[${RATE_WINDOW_S + 1}s])`);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../src/core/meta.js';
 import { startExporter, type TestExporter } from './support/exporter.js';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
-import { startPrometheus, type TestPrometheus } from './support/prometheus.js';
+import { exporterScrapeConfig, startPrometheus, type TestPrometheus } from './support/prometheus.js';
 import { waitFor } from './support/tools.js';
 
 /**
@@ -34,17 +34,7 @@ general_settings:
   background_health_checks: true
   health_check_interval: 300
 `, { logLevel: 'warn' });
-    prom = await startPrometheus(`
-global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-rule_files:
-  - ${join(PACKAGE_ROOT, 'alerts', 'llm-health.rules.yml')}
-scrape_configs:
-  - job_name: llm-health-exporter
-    static_configs:
-      - targets: ['${ex.url.replace('http://', '')}']
-`);
+    prom = await startPrometheus(exporterScrapeConfig([ex.url.replace('http://', '')]));
     promUrl = prom.url;
   }, 40_000);
 

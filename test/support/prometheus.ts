@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../src/core/meta.js';
 import { freePort, waitFor } from './tools.js';
 
 export interface PromSample { metric: Record<string, string>; value: [number, string] }
@@ -51,4 +52,19 @@ export async function startPrometheus(config: string): Promise<TestPrometheus> {
     },
     close,
   };
+}
+
+/** A prometheus.yml scraping `targets` (host:port) every second as the job the alert rules expect, with those rules loaded. */
+export function exporterScrapeConfig(targets: readonly string[]): string {
+  return `
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files:
+  - ${join(PACKAGE_ROOT, 'alerts', 'llm-health.rules.yml')}
+scrape_configs:
+  - job_name: llm-health-exporter
+    static_configs:
+      - targets: ${JSON.stringify(targets)}
+`;
 }
