@@ -5,19 +5,19 @@ import type { HealthEntry, HealthReport } from '../views/health-report.js';
  * DEL, and the bidirectional overrides that reorder what is shown (U+202E). Text from upstreams
  * and configs reaches the CLI's output, so none of them may pass raw.
  */
-const TERMINAL_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// Beyond C0 (which JSON.stringify already escapes inside strings): DEL, C1 and bidi controls.
+const NON_C0_CONTROLS = '\\u007f-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
+const TERMINAL_CONTROLS = new RegExp(`[\\u0000-\\u001f${NON_C0_CONTROLS}]`, 'g');
+const escaped = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /** `text` with every terminal control shown as a visible \uXXXX escape. */
 export function printable(text: string): string {
-  return text.replace(TERMINAL_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(TERMINAL_CONTROLS, escaped);
 }
 
-/**
- * JSON for a terminal: JSON.stringify escapes C0 controls inside strings but leaves DEL, C1 and
- * bidi controls raw; they become \u escapes (still the same JSON). Its own newlines stay.
- */
+/** JSON for a terminal: the controls JSON.stringify leaves raw become \u escapes (the same JSON); its own newlines stay. */
 export function printableJson(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value, null, 2).replace(new RegExp(`[${NON_C0_CONTROLS}]`, 'g'), escaped);
 }
 
 /** A human table of a /health answer, one row per deployment, unhealthy first. */
