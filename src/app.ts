@@ -14,6 +14,7 @@ import { VERSION } from './core/meta.js';
 import { BUILTIN_PLUGINS_DIR, loadPlugins, type LoadedPlugins } from './registry/plugins.js';
 import { Scheduler, type BackgroundPlan } from './scheduler/scheduler.js';
 import { buildServer } from './server/http.js';
+import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './server/limits.js';
 import { MemoryStore } from './store/memory.js';
 import { otlpSettings } from './telemetry/otlp-settings.js';
 import { logConfigProblems, logProbe } from './telemetry/log-lines.js';
@@ -35,6 +36,7 @@ export interface AppOptions {
   /** Environment for REPLICA_ID and OTEL_* settings (default process.env). */
   env?: NodeJS.ProcessEnv;
   spanProcessors?: SpanProcessor[]; // extra ones (tests)
+  serverLimits?: Partial<ServerLimits>;
 }
 
 /**
@@ -96,7 +98,7 @@ export class App {
     });
     this.#staleWatch = new StaleWatch({ snapshot: () => this.#snapshot, store: this.store, logger: this.logger });
     this.views = this.#buildViews();
-    this.server = buildServer(this.views, opts.logger);
+    this.server = buildServer(this.views, opts.logger, { ...DEFAULT_SERVER_LIMITS, ...opts.serverLimits });
   }
 
   static async create(opts: AppOptions): Promise<App> {

@@ -7,12 +7,17 @@ import { metricsRoutes } from './routes/metrics.js';
 import { reloadRoutes } from './routes/reload.js';
 import { modelInfoRoutes } from './routes/model-info.js';
 import { lifecycleRoutes } from './routes/lifecycle.js';
+import { boundConnections, DEFAULT_SERVER_LIMITS, type ServerLimits } from './limits.js';
 
 const BODY_LIMIT = 64 * 1024;
 
 /** The HTTP surface: each route group is an encapsulated fastify plugin with JSON schemas. */
-export function buildServer(views: Views, logger: Logger): FastifyInstance {
+export function buildServer(views: Views, logger: Logger, limits: ServerLimits = DEFAULT_SERVER_LIMITS): FastifyInstance {
   const app = Fastify({
+    // Fastify and Node wait forever for a slow body by default; a client trickling bytes could
+    // hold connections (and file descriptors) for as long as it liked. Node checks at this interval.
+    requestTimeout: limits.requestTimeoutMs,
+    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs / 4) },
     loggerInstance: logger as FastifyBaseLogger,
     // GET-only API: nothing legitimate sends more than this.
     bodyLimit: BODY_LIMIT,
@@ -28,6 +33,8 @@ export function buildServer(views: Views, logger: Logger): FastifyInstance {
       return reply.code(413).send({ error: { message: `request body larger than ${BODY_LIMIT} bytes`, type: 'error', code: 413 } });
     }
   });
+
+  boundConnections(app.server, limits.maxConnections);
 
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send({ error: { message: `route ${req.method} ${req.url.split('?')[0]} not found`, type: 'not_found', code: 404 } });
@@ -46,7 +53,7 @@ export function buildServer(views: Views, logger: Logger): FastifyInstance {
   void app.register(healthRoutes, { views });
   void app.register(lifecycleRoutes, { views });
   void app.register(modelInfoRoutes, { views });
-  void app.register(metricsRoutes, { views });
+  void app.register(metricsRoutes, { views, limits });
   void app.register(historyRoutes, { views });
   void app.register(reloadRoutes, { views });
   return app;

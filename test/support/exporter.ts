@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { writeFile } from 'node:fs/promises';
 import { loadConfigFile, parseConfig } from '../../src/config/load.js';
-import { App } from '../../src/app.js';
+import { App, type AppOptions } from '../../src/app.js';
 import { createLogger } from '../../src/cli/logger.js';
 
 export interface TestExporter {
@@ -17,7 +17,7 @@ export interface TestExporter {
 /** Starts a real app (real fastify on a loopback port) on a config given as YAML text. */
 export async function startExporter(
   yaml: string,
-  opts: { env?: NodeJS.ProcessEnv; logLevel?: string; pluginDirs?: string[]; listen?: boolean; spanProcessors?: SpanProcessor[]; file?: string } = {},
+  opts: { env?: NodeJS.ProcessEnv; logLevel?: string; pluginDirs?: string[]; listen?: boolean; spanProcessors?: SpanProcessor[]; file?: string; serverLimits?: AppOptions['serverLimits'] } = {},
 ): Promise<TestExporter> {
   const lines: string[] = [];
   const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
@@ -25,7 +25,7 @@ export async function startExporter(
   // With `file`, the YAML is written there first, so reload() has a file to re-read.
   if (opts.file) await writeFile(opts.file, yaml);
   const config = opts.file ? await loadConfigFile(opts.file, opts.env ?? {}) : parseConfig(yaml, 'test-config.yaml', opts.env ?? {});
-  const app = await App.create({ config, logger, pluginDirs: opts.pluginDirs, env: opts.env ?? {}, spanProcessors: opts.spanProcessors });
+  const app = await App.create({ config, logger, pluginDirs: opts.pluginDirs, env: opts.env ?? {}, spanProcessors: opts.spanProcessors, serverLimits: opts.serverLimits });
   let url = '';
   if (opts.listen !== false) url = (await app.listen('127.0.0.1', 0)).replace('localhost', '127.0.0.1');
   return { app, url, logs: () => lines.join(''), close: () => app.close() };
