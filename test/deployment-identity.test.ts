@@ -154,3 +154,39 @@ model_list:
     expect(config.warnings).toEqual([]);
   });
 });
+
+/**
+ * Issue 16, item 9: the id was a SHA-256 over the literal key and is published on open /metrics;
+ * `api_key: summer2024` was recovered from the labels in 192 guesses. No secret feeds it now.
+ */
+describe('no secret feeds the derived id', () => {
+  const literal = (key: string) => `model_list:\n  - model_name: m\n    litellm_params: { model: openai/gpt-4o, api_base: "https://gw.example/v1", api_key: ${key} }\n`;
+
+  it('ids of entries without a literal secret are what they were (no renaming on upgrade)', () => {
+    // The value the previous release derived for BASE (env reference, plain headers).
+    expect(idOf(BASE)).toBe('73dbe4fef57eb4261a1d9b97db0fe0067fd2f42da73f4b6d64fa6291693f7020');
+  });
+
+  it('a literal api_key does not change the id, whatever its value', () => {
+    expect(idOf(literal('summer2024'))).toBe(idOf(literal('winter2025')));
+    expect(idOf(literal('summer2024'))).toBe(idOf(literal('sk-completely-different-0001')));
+  });
+
+  it('nor do literal credentials in other fields, credential headers or the api_base user info and query', () => {
+    const entry = (secret: string) => `model_list:\n  - model_name: m\n    litellm_params:\n      model: azure/gpt-4o\n      api_base: "https://u:${secret}@gw.example/v1?key=${secret}"\n      azure_ad_token: ${secret}\n      aws_secret_access_key: ${secret}\n      extra_headers: { Authorization: "Bearer ${secret}", X-Api-Key: ${secret}, X-Team: core }\n`;
+    expect(idOf(entry('summer2024'))).toBe(idOf(entry('autumn2023')));
+    // Plain headers are config, as before: they still tell deployments apart.
+    expect(idOf(entry('summer2024').replace('X-Team: core', 'X-Team: edge'))).not.toBe(idOf(entry('summer2024')));
+  });
+
+  it('two entries that differ only in their literal keys stay two deployments, with distinct ids', () => {
+    const two = `model_list:\n  - model_name: m\n    litellm_params: { model: openai/gpt-4o, api_key: sk-team-a-0001 }\n  - model_name: m\n    litellm_params: { model: openai/gpt-4o, api_key: sk-team-b-0002 }\n  - model_name: m\n    litellm_params: { model: openai/gpt-4o, api_key: sk-team-a-0001 }\n`;
+    const { deployments, warnings } = load(two);
+    expect(deployments).toHaveLength(2);
+    const [a, b] = deployments;
+    expect(b!.id).toBe(`${a!.id}-2`);
+    expect(deployments.map((d) => d.credentials.apiKey)).toEqual(['sk-team-a-0001', 'sk-team-b-0002']);
+    // The third repeats the first exactly: the same deployment, probed once.
+    expect(warnings).toEqual([expect.stringContaining('model_list[2]')]);
+  });
+});

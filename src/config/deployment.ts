@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { RawDeployment } from './schema.js';
 import { DEFAULT_MAX_TOKENS, splitModel, type Deployment } from '../core/deployment.js';
-import { MissingEnvError, resolveEnv } from './env.js';
+import { MissingEnvError, envReference, resolveEnv } from './env.js';
 import { publicUrl } from '../core/redact.js';
 import { MAX_TOKENS_MODES, inferMode, isReasoningModel, isWildcard } from './model-names.js';
 import { envDefaultsFor } from '../registry/providers.js';
@@ -27,15 +27,68 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/**
- * Like LiteLLM: a SHA-256 over model_name and litellm_params as written (env references, not
- * their values), so every replica and every restart derive the same id from the same file.
- */
-export function deploymentId(raw: RawDeployment): string {
-  return createHash('sha256').update(raw.model_name).update('\0').update(canonicalJson(raw.litellm_params)).digest('hex');
+/** Header names whose values are credentials; other header values (X-Team: core) are config. */
+const CREDENTIAL_HEADER = /auth|key|token|secret|cookie|session|passw|signature/i;
+const MASKED = '<secret>';
+
+/** litellm_params with every literal credential replaced by a marker (env references stay). */
+function withoutSecrets(params: RawDeployment['litellm_params']): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...params };
+  const literal = (v: unknown) => typeof v === 'string' && v !== '' && envReference(v) === undefined;
+  for (const key of Object.keys(out)) if (SECRET_PARAM_KEYS.has(key) && literal(out[key])) out[key] = MASKED;
+  const headers = out.extra_headers;
+  if (headers && typeof headers === 'object' && !Array.isArray(headers)) {
+    out.extra_headers = Object.fromEntries(Object.entries(headers as Record<string, unknown>)
+      .map(([k, v]) => [k, CREDENTIAL_HEADER.test(k) && literal(v) ? MASKED : v]));
+  }
+  if (typeof out.api_base === 'string') out.api_base = maskUrl(out.api_base);
+  return out;
 }
 
-export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.ProcessEnv): Deployment {
+/** A URL's user info and query values masked; anything not a URL as written. */
+function maskUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password && !u.search) return url;
+    if (u.username) u.username = MASKED;
+    if (u.password) u.password = MASKED;
+    for (const k of [...u.searchParams.keys()]) u.searchParams.set(k, MASKED);
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * A SHA-256 over model_name and litellm_params as written (env references, not their values),
+ * so every replica and every restart derive the same id from the same file. Unlike LiteLLM's,
+ * literal credentials are masked first: the id is published on /metrics, and a weak literal
+ * key was recovered from it offline in 192 guesses. Ids of entries without one are unchanged.
+ */
+export function deploymentId(raw: RawDeployment): string {
+  return createHash('sha256').update(raw.model_name).update('\0').update(canonicalJson(withoutSecrets(raw.litellm_params))).digest('hex');
+}
+
+/** What an earlier entry holding an id is compared by. */
+type HeldEntry = { readonly model_name: string; readonly litellm_params: unknown };
+
+/**
+ * The derived id, made distinct from an earlier entry's when the two differ only in their
+ * literal credentials (two keys for one model are two deployments): `<id>-2`, `<id>-3`, … in
+ * file order. An entry identical to an earlier one keeps its id (it is the same deployment).
+ */
+export function distinctDeploymentId(raw: RawDeployment, holderOf: (id: string) => HeldEntry | undefined): string {
+  const id = deploymentId(raw);
+  const same = canonicalJson(raw.litellm_params);
+  let candidate = id;
+  for (let n = 2; ; n++) {
+    const holder = holderOf(candidate);
+    if (!holder || (holder.model_name === raw.model_name && canonicalJson(holder.litellm_params) === same)) return candidate;
+    candidate = `${id}-${n}`;
+  }
+}
+
+export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.ProcessEnv, holderOf: (id: string) => HeldEntry | undefined = () => undefined): Deployment {
   const missing: MissingEnvError[] = [];
   const base = `model_list[${index}]`;
   const params = resolveEnv(raw.litellm_params, env, `${base}.litellm_params`, missing) as Record<string, unknown>;
@@ -85,7 +138,7 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
   const tls = tlsOptions(params, base, problems);
   const configError = problems.length ? problems.join('; ') : undefined;
   return Object.freeze({
-    id: info.id ?? deploymentId(raw),
+    id: info.id ?? distinctDeploymentId(raw, holderOf),
     modelName: raw.model_name,
     model,
     probeModel,

@@ -119,7 +119,7 @@ function configFromYaml(read: YamlRead, file: string, env: NodeJS.ProcessEnv): L
   const warnings: string[] = [];
   const byId = new Map<string, Deployment>();
   raw.model_list.forEach((entry, i) => {
-    const d = buildDeployment(entry, i, env);
+    const d = buildDeployment(entry, i, env, (id) => byId.get(id)?.raw);
     const first = byId.get(d.id);
     if (first) {
       warnings.push(`model_list[${i}] (${d.modelName}) has the same id as ${first.modelName}: probed once`);
