@@ -200,6 +200,8 @@ function urlSecrets(url: string): string[] {
     const out: string[] = [];
     // Both forms: error text may quote the URL (encoded) or the credential itself (decoded).
     for (const part of [u.username, u.password]) if (part) out.push(part, decodeOrRaw(part));
+    // Sent as Basic auth (providers/client.ts): an upstream may echo the header's base64 form.
+    if (u.username || u.password) out.push(Buffer.from(`${decodeOrRaw(u.username)}:${decodeOrRaw(u.password)}`).toString('base64'));
     for (const [, v] of u.searchParams) if (v.length >= 4) out.push(v);
     return out;
   } catch {

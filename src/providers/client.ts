@@ -54,6 +54,7 @@ export async function callProvider({ deployment: d, provider, op, payload, signa
     throw new ProbeError('config', (err as Error).message);
   }
 
+  moveUserInfoToBasicAuth(wire);
   if (wire.method === 'WS') return firstWebSocketEvent(wire.url, wire.headers, signal, agentFor(d.tls));
   if (wire.body instanceof FormData) {
     // Plugins build forms with the global FormData; encode it here (boundary and all) so the
@@ -210,4 +211,22 @@ function mergeCheckParams(payload: Record<string, unknown> | FormData | undefine
   if (!(payload instanceof FormData)) return { ...payload, ...params };
   for (const [k, v] of Object.entries(params)) payload.set(k, typeof v === 'string' ? v : JSON.stringify(v));
   return payload;
+}
+
+/**
+ * `api_base: https://user:pass@gateway/v1` is how LiteLLM users reach gateways behind Basic auth:
+ * LiteLLM's HTTP client (httpx) sends the user info as `Authorization: Basic …`, replacing any
+ * bearer header, and never puts it on the wire in the URL. undici would drop it silently.
+ */
+export function moveUserInfoToBasicAuth(wire: { url: URL; headers: Record<string, string> }): void {
+  const { url } = wire;
+  if (!url.username && !url.password) return;
+  const decoded = (s: string) => { try { return decodeURIComponent(s); } catch { return s; } };
+  const credentials = Buffer.from(`${decoded(url.username)}:${decoded(url.password)}`).toString('base64');
+  const bare = new URL(url);
+  bare.username = '';
+  bare.password = '';
+  wire.url = bare;
+  for (const name of Object.keys(wire.headers)) if (name.toLowerCase() === 'authorization') delete wire.headers[name];
+  wire.headers.authorization = `Basic ${credentials}`;
 }
