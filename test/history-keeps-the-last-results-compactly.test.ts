@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ERROR_TYPES } from '../src/core/errors.js';
 import { MemoryStore } from '../src/store/memory.js';
+import { HistoryRing, StringTable } from '../src/store/history-ring.js';
 import type { ProbeResult } from '../src/core/result.js';
 
 const result = fc.record({
@@ -30,9 +31,10 @@ describe('the store keeps each deployment\'s last results', () => {
     fc.assert(fc.property(
       fc.array(fc.oneof(
         result.map((r) => ({ push: r })),
-        fc.integer({ min: 1, max: 12 }).map((size) => ({ size })),
-      ), { maxLength: 80 }),
-      fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 40 }).map((size) => ({ size })),
+      ), { maxLength: 150 }),
+      // Up to 40: the columns start at 8 rows and double, so growth and wrap-around both happen.
+      fc.integer({ min: 1, max: 40 }),
       (steps, initialSize) => {
         const store = new MemoryStore(initialSize);
         let size = initialSize;
@@ -73,5 +75,39 @@ describe('the store keeps each deployment\'s last results', () => {
     expect(store.version).toBeGreaterThan(v1);
     expect(store.get('a')).toBeUndefined();
     expect(store.history('a').length).toBe(0);
+  });
+});
+
+describe('history memory', () => {
+  // Issue 16: health_check_history_size 10,000 at 10,000 deployments allocated 1.8 GB up front.
+  it('grows with the rows that arrived, not with the configured size', () => {
+    const ring = new HistoryRing('d', 10_000, new StringTable());
+    expect(ring.capacity).toBe(10_000);
+    expect(ring.allocated).toBeLessThanOrEqual(8);
+    const at = (i: number): ProbeResult => ({ deploymentId: 'd', healthy: i % 3 !== 0, checkedAt: 1_800_000_000_000 + i, startedAt: 0, latencyMs: i, errorType: 'timeout', error: `e${i}`, headers: {} });
+    for (let i = 0; i < 100; i++) ring.push(at(i));
+    expect(ring.allocated).toBe(128);
+    expect(ring.length).toBe(100);
+    expect(ring.row(0)).toMatchObject({ checkedAt: 1_800_000_000_000, healthy: false, error: 'e0' });
+    expect(ring.row(98)).toMatchObject({ checkedAt: 1_800_000_000_098, healthy: true });
+    expect(ring.row(99)).toMatchObject({ checkedAt: 1_800_000_000_099, healthy: false, error: "e99" });
+  });
+
+  it('never allocates past its capacity, however many rows arrive', () => {
+    const ring = new HistoryRing('d', 100, new StringTable());
+    for (let i = 0; i < 1_000; i++) ring.push({ deploymentId: 'd', healthy: true, checkedAt: i, startedAt: 0, latencyMs: 1, headers: {} });
+    expect(ring.allocated).toBe(100);
+    expect(ring.length).toBe(100);
+    expect(ring.checkedAt(0)).toBe(900);
+    expect(ring.checkedAt(99)).toBe(999);
+  });
+
+  it('10,000 deployments with a history size of 10,000 start with a few MB, not gigabytes', () => {
+    const store = new MemoryStore(10_000);
+    for (let i = 0; i < 10_000; i++) store.set({ deploymentId: `d${i}`, healthy: true, checkedAt: 1, startedAt: 0, latencyMs: 1, headers: {} });
+    let rows = 0;
+    for (let i = 0; i < 10_000; i++) rows += (store.history(`d${i}`) as HistoryRing).allocated;
+    // 8 rows × ~21 bytes each: under 2 MB of columns for the whole store.
+    expect(rows).toBeLessThanOrEqual(80_000);
   });
 });

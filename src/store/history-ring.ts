@@ -27,6 +27,9 @@ export class StringTable {
   }
 }
 
+/** Rows a history starts with room for (then doubles up to its capacity). */
+const INITIAL_ROWS = 8;
+
 /** 0 = healthy; 1 + index into ERROR_TYPES; 255 = unhealthy without a type. */
 const UNTYPED = 255;
 const outcomeCode = (r: ProbeResult) => (r.healthy ? 0 : r.errorType ? ERROR_TYPES.indexOf(r.errorType) + 1 || UNTYPED : UNTYPED);
@@ -47,31 +50,52 @@ export class HistoryRing implements History {
   /** Index of the oldest row, and the row count. */
   #head = 0;
   #length = 0;
+  /**
+   * Rows kept at most. The columns start small and double as rows arrive: a history size of
+   * 10,000 at 10,000 deployments allocated 1.8 GB up front, for rows that take hours to come.
+   */
+  readonly #capacity: number;
   readonly #deploymentId: string;
   readonly #strings: StringTable;
 
   constructor(deploymentId: string, capacity: number, strings: StringTable) {
     this.#deploymentId = deploymentId;
     this.#strings = strings;
-    this.#checkedAt = new Float64Array(capacity);
-    this.#latencyMs = new Float64Array(capacity);
-    this.#outcome = new Uint8Array(capacity);
-    this.#checkedBy = new Uint16Array(capacity);
+    this.#capacity = capacity;
+    const initial = Math.min(capacity, INITIAL_ROWS);
+    this.#checkedAt = new Float64Array(initial);
+    this.#latencyMs = new Float64Array(initial);
+    this.#outcome = new Uint8Array(initial);
+    this.#checkedBy = new Uint16Array(initial);
   }
 
   get length(): number { return this.#length; }
-  get capacity(): number { return this.#checkedAt.length; }
+  get capacity(): number { return this.#capacity; }
+  /** Rows the columns have room for now (≤ capacity). */
+  get allocated(): number { return this.#checkedAt.length; }
 
   push(r: ProbeResult): void {
-    const cap = this.capacity;
-    const slot = (this.#head + this.#length) % cap;
+    if (this.#length === this.allocated && this.allocated < this.#capacity) this.#grow();
+    const size = this.allocated;
+    const slot = (this.#head + this.#length) % size;
     this.#checkedAt[slot] = r.checkedAt;
     this.#latencyMs[slot] = r.latencyMs;
     this.#outcome[slot] = outcomeCode(r);
     this.#checkedBy[slot] = this.#strings.code(r.checkedBy);
-    if (!r.healthy || this.#errors) (this.#errors ??= new Array<string | undefined>(cap))[slot] = r.healthy ? undefined : r.error;
-    if (this.#length < cap) this.#length++;
-    else this.#head = (this.#head + 1) % cap;
+    if (!r.healthy || this.#errors) (this.#errors ??= new Array<string | undefined>(size))[slot] = r.healthy ? undefined : r.error;
+    if (this.#length < size) this.#length++;
+    else this.#head = (this.#head + 1) % size;
+  }
+
+  /** Doubles the columns. Only called before the ring first wraps, so rows start at 0. */
+  #grow(): void {
+    const size = Math.min(this.#capacity, this.allocated * 2);
+    const grown = <T extends Float64Array | Uint8Array | Uint16Array>(old: T, make: (n: number) => T): T => { const a = make(size); a.set(old as never); return a; };
+    this.#checkedAt = grown(this.#checkedAt, (n) => new Float64Array(n));
+    this.#latencyMs = grown(this.#latencyMs, (n) => new Float64Array(n));
+    this.#outcome = grown(this.#outcome, (n) => new Uint8Array(n));
+    this.#checkedBy = grown(this.#checkedBy, (n) => new Uint16Array(n));
+    if (this.#errors) this.#errors.length = size;
   }
 
   /** A copy holding the newest `capacity` rows (general_settings.health_check_history_size reloaded). */
@@ -81,7 +105,7 @@ export class HistoryRing implements History {
     return next;
   }
 
-  #slot(i: number): number { return (this.#head + i) % this.capacity; }
+  #slot(i: number): number { return (this.#head + i) % this.allocated; }
 
   checkedAt(i: number): number { return this.#checkedAt[this.#slot(i)]!; }
 
