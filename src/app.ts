@@ -90,6 +90,7 @@ export class App {
       telemetry: this.telemetry,
       accept: (id) => this.#snapshot.byId.has(id),
       rateLimitedAsHealthy: () => this.#snapshot.settings.rateLimitedAsHealthy,
+      denyNetworks: () => this.#snapshot.settings.denyNetworks,
       policy: (d) => this.#snapshot.policy(d),
       onResult: (d, r, prev) => {
         this.telemetry.recordProbe(d, r);

@@ -4,6 +4,7 @@ import { configSchema, type RawConfig } from './schema.js';
 import { ConfigError, formatPath } from './errors.js';
 import { buildDeployment } from './deployment.js';
 import type { Deployment } from '../core/deployment.js';
+import { DEFAULT_DENY_NETWORKS, NetworkList } from '../core/networks.js';
 import { envReference } from './env.js';
 import { OFF_THREAD_BYTES, readYamlHere, readYamlOffThread, type YamlRead } from './read-yaml.js';
 
@@ -48,6 +49,8 @@ export interface Settings {
   /** general_settings.health_check_prompt */
   prompt?: string;
   otlpProtocol?: string;
+  /** Where probes may not connect (general_settings.health_check_deny_networks). */
+  denyNetworks: NetworkList;
 }
 
 export interface LoadedConfig {
@@ -151,6 +154,7 @@ function configFromYaml(read: YamlRead, file: string, env: NodeJS.ProcessEnv): L
       otlpEndpoint: gs.otel_exporter_otlp_endpoint,
       prompt: gs.health_check_prompt,
       otlpProtocol: gs.otel_exporter_otlp_protocol,
+      denyNetworks: new NetworkList(gs.health_check_deny_networks ?? DEFAULT_DENY_NETWORKS),
       pluginsDir: gs.health_check_plugins_dir ? resolve(dirname(file), gs.health_check_plugins_dir) : undefined,
     },
     deployments: [...byId.values()],

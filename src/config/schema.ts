@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isNetwork } from '../core/networks.js';
 
 /**
  * The subset of LiteLLM's config.yaml this exporter reads. Every object is "loose": keys we do
@@ -101,6 +102,8 @@ export const generalSettingsSchema = z.looseObject({
   health_check_staleness_threshold: positiveSeconds.optional(),
   /** The probe prompt (default short and fixed; never logged). */
   health_check_prompt: z.string().min(1).max(2000).optional(),
+  /** Networks probes may not connect to (default: link-local and cloud metadata); [] allows all. */
+  health_check_deny_networks: z.array(z.string().refine(isNetwork, 'not a network (an address, or CIDR like 10.0.0.0/8)')).optional(),
   /** A folder of user probe plugins, relative to the config file. */
   health_check_plugins_dir: z.string().min(1).optional(),
   /** OTLP/HTTP base endpoint (…:4318); the OTEL_EXPORTER_OTLP_* variables work too. */

@@ -5,6 +5,8 @@ import { redact } from '../core/redact.js';
 import { REPORTED_HEADERS, type CallOptions, type Operation, type ProviderResponse } from '../core/operation.js';
 import type { Provider } from './types.js';
 import { firstWebSocketEvent } from './websocket.js';
+import { deniedError, guardedLookup } from './network-guard.js';
+import type { NetworkList } from '../core/networks.js';
 
 /** JSON answers of a health probe are tiny; a larger body is cut here and the socket dropped. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -15,8 +17,8 @@ const MAX_ERROR_BYTES = 16 * 1024;
 // Pooled agents, one per TLS setting (almost always just the default one); per-call timeouts
 // come from the runner's AbortSignal.
 const agents = new Map<string, Agent>();
-function agentFor(tls: Deployment['tls']): Agent {
-  const key = `${tls.verify ? 1 : 0}:${tls.ca ?? ''}`;
+function agentFor(tls: Deployment['tls'], deny: NetworkList | undefined): Agent {
+  const key = `${tls.verify ? 1 : 0}:${tls.ca ?? ''}:${deny?.key ?? ''}`;
   let agent = agents.get(key);
   if (!agent) {
     // No per-origin connection limit: the scheduler's concurrency cap is the one limit. A lower
@@ -25,7 +27,7 @@ function agentFor(tls: Deployment['tls']): Agent {
       keepAliveTimeout: 10_000,
       headersTimeout: 0,
       bodyTimeout: 0,
-      connect: { rejectUnauthorized: tls.verify, ...(tls.ca ? { ca: tls.ca } : {}) },
+      connect: { rejectUnauthorized: tls.verify, ...(tls.ca ? { ca: tls.ca } : {}), ...(deny?.key ? { lookup: guardedLookup(deny) } : {}) },
     });
     agents.set(key, agent);
   }
@@ -40,10 +42,12 @@ export interface CallRequest {
   payload?: Record<string, unknown> | FormData;
   signal: AbortSignal;
   options?: CallOptions;
+  /** Where the request may not connect (general_settings.health_check_deny_networks). */
+  denyNetworks?: NetworkList;
 }
 
 /** Sends one provider request and maps every failure to a typed ProbeError. */
-export async function callProvider({ deployment: d, provider, op, payload, signal, options }: CallRequest): Promise<ProviderResponse> {
+export async function callProvider({ deployment: d, provider, op, payload, signal, options, denyNetworks }: CallRequest): Promise<ProviderResponse> {
   const codec = provider.operations[op];
   if (!codec) throw new ProbeError('unsupported', `provider "${d.provider}" has no ${op} API`);
   const merged = mergeCheckParams(payload, d.checkParams);
@@ -55,7 +59,8 @@ export async function callProvider({ deployment: d, provider, op, payload, signa
   }
 
   moveUserInfoToBasicAuth(wire);
-  if (wire.method === 'WS') return firstWebSocketEvent(wire.url, wire.headers, signal, agentFor(d.tls));
+  if (denyNetworks?.contains(wire.url.hostname)) throw deniedError(wire.url.hostname);
+  if (wire.method === 'WS') return firstWebSocketEvent(wire.url, wire.headers, signal, agentFor(d.tls, denyNetworks));
   if (wire.body instanceof FormData) {
     // Plugins build forms with the global FormData; encode it here (boundary and all) so the
     // pooled undici client sends plain bytes.
@@ -71,7 +76,7 @@ export async function callProvider({ deployment: d, provider, op, payload, signa
       headers: wire.headers,
       body: wire.body as never,
       signal,
-      dispatcher: agentFor(d.tls),
+      dispatcher: agentFor(d.tls, denyNetworks),
     });
   } catch (err) {
     throw transportError(err, signal);
@@ -188,6 +193,7 @@ export function transportError(err: unknown, signal: AbortSignal): ProbeError {
   if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
     return new ProbeError('timeout', 'Timeout exceeded', { status: 408 });
   }
+  if (code === 'EDENIEDNETWORK') return new ProbeError('config', cause);
   if (code === 'ECONNREFUSED') return new ProbeError('connection', 'connection refused', { status: 503 });
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new ProbeError('connection', 'host not found (DNS)', { status: 503 });
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new ProbeError('connection', 'connection reset by upstream', { status: 503 });

@@ -4,6 +4,7 @@ import type { ProbeContext, ProbeOutcome, ProbePlugin, ProviderResponse } from '
 import { callProvider } from '../providers/client.js';
 import { providerFor } from '../registry/providers.js';
 import { redact } from '../core/redact.js';
+import type { NetworkList } from '../core/networks.js';
 import type { ProbeResult } from '../core/result.js';
 import type { Context } from '@opentelemetry/api';
 import { endProbeSpan, type Telemetry } from '../telemetry/telemetry.js';
@@ -25,6 +26,7 @@ export interface RunnerOptions {
   parent?: Context;
   /** Count a 429 as healthy: the deployment answered (general_settings.health_check_rate_limited_as_healthy). */
   rateLimitedAsHealthy?: boolean;
+  denyNetworks?: NetworkList;
 }
 
 /**
@@ -94,7 +96,7 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
     async call(op, payload, callOpts) {
       let res: ProviderResponse;
       try {
-        res = await callProvider({ deployment: d, provider: providerFor(d), op, payload, signal, options: callOpts });
+        res = await callProvider({ deployment: d, provider: providerFor(d), op, payload, signal, options: callOpts, denyNetworks: opts.denyNetworks });
       } catch (err) {
         throw redactedError(err, d.secrets);
       }

@@ -1,3 +1,4 @@
+import type { NetworkList } from '../core/networks.js';
 import { setMaxListeners } from 'node:events';
 import type { Context } from '@opentelemetry/api';
 import type { Deployment } from '../core/deployment.js';
@@ -23,6 +24,8 @@ export interface SchedulerOptions {
   now?: () => number;
   telemetry?: Pick<Telemetry, 'startProbeSpan' | 'startRoundSpan'>;
   rateLimitedAsHealthy?: () => boolean;
+  /** Where probes may not connect (the current config's). */
+  denyNetworks?: () => NetworkList;
   /** A deployment's thresholds and retry interval (default 1/1: every probe is a verdict). */
   policy?: (d: Deployment) => Thresholds & { retryMs: number };
   /**
@@ -85,8 +88,9 @@ export class Scheduler {
     if (running) return running;
     const { plugins, prompt, now, telemetry, store, accept, onResult } = this.#opts;
     const rateLimitedAsHealthy = this.#opts.rateLimitedAsHealthy?.() ?? false;
+    const denyNetworks = this.#opts.denyNetworks?.();
     const p = this.#limiter
-      .run(() => runProbe(d, { plugins, prompt, now, telemetry, parent, rateLimitedAsHealthy, signal: this.#shutdown.signal }))
+      .run(() => runProbe(d, { plugins, prompt, now, telemetry, parent, rateLimitedAsHealthy, denyNetworks, signal: this.#shutdown.signal }))
       .then((r) => {
         r.checkedBy = this.#coordinator.replicaId;
         if (accept?.(d.id) ?? true) {
