@@ -58,7 +58,7 @@ export async function callProvider({ deployment: d, provider, op, payload, signa
     throw new ProbeError('config', (err as Error).message);
   }
 
-  moveUserInfoToBasicAuth(wire);
+  moveUserInfoToBasicAuth(wire, Object.keys(d.credentials.extraHeaders).some((k) => k.toLowerCase() === 'authorization'));
   if (denyNetworks?.contains(wire.url.hostname)) throw deniedError(wire.url.hostname);
   if (wire.method === 'WS') return firstWebSocketEvent(wire.url, wire.headers, signal, agentFor(d.tls, denyNetworks));
   if (wire.body instanceof FormData) {
@@ -221,10 +221,11 @@ function mergeCheckParams(payload: Record<string, unknown> | FormData | undefine
 
 /**
  * `api_base: https://user:pass@gateway/v1` is how LiteLLM users reach gateways behind Basic auth:
- * LiteLLM's HTTP client (httpx) sends the user info as `Authorization: Basic …`, replacing any
- * bearer header, and never puts it on the wire in the URL. undici would drop it silently.
+ * LiteLLM's HTTP client (httpx) sends the user info as `Authorization: Basic …` in place of the
+ * api_key's bearer header, never in the URL; undici would drop it silently. An Authorization
+ * the user wrote in extra_headers is the more explicit wish and is kept.
  */
-export function moveUserInfoToBasicAuth(wire: { url: URL; headers: Record<string, string> }): void {
+export function moveUserInfoToBasicAuth(wire: { url: URL; headers: Record<string, string> }, explicitAuthorization: boolean): void {
   const { url } = wire;
   if (!url.username && !url.password) return;
   const decoded = (s: string) => { try { return decodeURIComponent(s); } catch { return s; } };
@@ -233,6 +234,7 @@ export function moveUserInfoToBasicAuth(wire: { url: URL; headers: Record<string
   bare.username = '';
   bare.password = '';
   wire.url = bare;
+  if (explicitAuthorization) return;
   for (const name of Object.keys(wire.headers)) if (name.toLowerCase() === 'authorization') delete wire.headers[name];
   wire.headers.authorization = `Basic ${credentials}`;
 }

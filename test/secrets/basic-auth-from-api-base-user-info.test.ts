@@ -54,4 +54,12 @@ describe('api_base user info', () => {
     const shown = `${JSON.stringify(report)}\n${await outputs(ex)}`;
     for (const form of FORMS) expect(shown).not.toContain(form);
   });
+
+  it('gives way to an Authorization header written in extra_headers (the more explicit wish)', async () => {
+    upstream = await startFakeUpstream();
+    const yaml = config(upstream.openaiBase).replace('api_key: sk-bearer-ignored-0001 }', 'extra_headers: { Authorization: "Bearer sk-explicit-0002" } }');
+    ex = await startExporter(yaml);
+    await ex.app.once();
+    expect(upstream.requests[0]!.headers.authorization).toBe('Bearer sk-explicit-0002');
+  });
 });
