@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { RawDeployment } from './schema.js';
-import { DEFAULT_MAX_TOKENS, splitModel, type Deployment } from '../core/deployment.js';
+import type { Deployment } from '../core/deployment.js';
 import { MissingEnvError, resolveEnv } from './env.js';
 import { publicUrl } from '../core/redact.js';
-import { MAX_TOKENS_MODES, inferMode, isReasoningModel, isWildcard } from './model-names.js';
+import { FREE_BY_DEFAULT_MODES, MAX_TOKENS_MODES, isWildcard } from './model-names.js';
+import { modelKind, resolveModel } from './model-kind.js';
+import { maxTokensFor, probeDefaults, type ProbeDefaults } from './probe-defaults.js';
 import { envDefaultsFor } from '../registry/providers.js';
-
-export const DEFAULT_PROBE_TIMEOUT_S = 60;
 
 /** Keys of litellm_params whose values are credentials: never output, always redacted from text. */
 export const SECRET_PARAM_KEYS = new Set([
@@ -35,13 +35,17 @@ export function deploymentId(raw: RawDeployment): string {
   return createHash('sha256').update(raw.model_name).update('\0').update(canonicalJson(raw.litellm_params)).digest('hex');
 }
 
-export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.ProcessEnv): Deployment {
+/**
+ * One model_list entry, resolved. `defaults` carries the config's model table and LiteLLM's
+ * health-check variables (probe-defaults.ts); without it they are read from `env`.
+ */
+export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.ProcessEnv, probe: ProbeDefaults = probeDefaults(undefined, 'config.yaml', env)): Deployment {
   const missing: MissingEnvError[] = [];
   const base = `model_list[${index}]`;
   const params = resolveEnv(raw.litellm_params, env, `${base}.litellm_params`, missing) as Record<string, unknown>;
   const customProvider = typeof params.custom_llm_provider === 'string' ? params.custom_llm_provider : undefined;
   // Params the entry leaves out come from the provider's usual variables, as in LiteLLM.
-  const defaults = envDefaultsFor(splitModel(raw.litellm_params.model, customProvider).provider);
+  const defaults = envDefaultsFor(resolveModel(raw.litellm_params.model, customProvider, probe.table).provider);
   const written = new Set(Object.keys(params).filter((k) => params[k] !== undefined));
   for (const [key, vars] of Object.entries(defaults.vars)) {
     if (params[key] !== undefined) continue;
@@ -69,17 +73,17 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
 
   const model = raw.litellm_params.model;
   const probeModel = info.health_check_model ?? model;
-  const { provider, name } = splitModel(probeModel, customProvider);
-  const mode = info.mode ?? inferMode(name) ?? 'chat';
-  const reasoning = isReasoningModel(name);
-  // A wildcard route has no model to generate with: unless told which, list models (free).
-  const probeStrategy = info.health_check_probe ?? (isWildcard(probeModel) ? 'models_list' : 'generate');
+  // model_info.mode, else the model table, else the name (model-kind.ts).
+  const { provider, name, mode, reasoning } = modelKind(probeModel, customProvider, probe.table, {
+    mode: info.mode,
+    baseModel: info.health_check_model === undefined ? info.base_model : undefined,
+  });
+  // A wildcard route has no model to generate with: unless told which, list models (free). A
+  // mode whose real request is a paid job (a video) makes its free request unless told to generate.
+  const probeStrategy = info.health_check_probe
+    ?? (isWildcard(probeModel) ? 'models_list' : FREE_BY_DEFAULT_MODES.has(mode) ? 'free' : 'generate');
   const supportsMaxTokens = info.health_check_supports_max_tokens ?? MAX_TOKENS_MODES.has(mode);
-  const maxTokens = !supportsMaxTokens || isWildcard(probeModel)
-    ? undefined
-    : info.health_check_max_tokens
-      ?? (reasoning ? info.health_check_max_tokens_reasoning : info.health_check_max_tokens_non_reasoning)
-      ?? DEFAULT_MAX_TOKENS;
+  const maxTokens = supportsMaxTokens ? maxTokensFor(info, reasoning, isWildcard(probeModel), probe) : undefined;
 
   const problems: string[] = missing.map((m) => m.message);
   const tls = tlsOptions(params, base, problems);
@@ -95,7 +99,7 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
     apiBase,
     publicApiBase: apiBase ? publicUrl(apiBase) : undefined,
     apiVersion: typeof params.api_version === 'string' ? params.api_version : undefined,
-    timeoutMs: Math.round((info.health_check_timeout ?? DEFAULT_PROBE_TIMEOUT_S) * 1000),
+    timeoutMs: Math.round((info.health_check_timeout ?? probe.timeoutS) * 1000),
     maxTokens,
     reasoning,
     reasoningEffort: info.health_check_reasoning_effort,
