@@ -36,7 +36,7 @@ export function deploymentId(raw: RawDeployment): string {
 }
 
 /**
- * One model_list entry, resolved. `defaults` carries the config's model table and LiteLLM's
+ * One model_list entry, resolved. `probe` carries the config's model table and LiteLLM's
  * health-check variables (probe-defaults.ts); without it they are read from `env`.
  */
 export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.ProcessEnv, probe: ProbeDefaults = probeDefaults(undefined, 'config.yaml', env)): Deployment {
