@@ -152,6 +152,8 @@ ${general}`;
     expect(kinds(config(''), { LLM_HEALTH_MODEL_TABLE: join(dir, 'other.json') })[0]).toBe('cohere rerank');
     expect(kinds(config('general_settings: { model_table: newer.json }'), { LLM_HEALTH_MODEL_TABLE: join(dir, 'other.json') })[0]).toBe('hosted_vllm embedding');
     expect(kinds(config(''))[0]).toBe('openai chat');
+    // An empty key (YAML null) is a key not written: the variable applies.
+    expect(kinds(config('general_settings: { model_table: }'), { LLM_HEALTH_MODEL_TABLE: join(dir, 'other.json') })[0]).toBe('cohere rerank');
   });
 
   it('a table that cannot be used is a config error naming the key or the variable', () => {

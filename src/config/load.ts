@@ -118,7 +118,7 @@ function configFromYaml(read: YamlRead, file: string, env: NodeJS.ProcessEnv): L
   }
 
   // The model table and LiteLLM's health-check variables (DEFAULT_HEALTH_CHECK_PROMPT, …).
-  const probe = probeDefaults(gs.model_table, file, env);
+  const probe = probeDefaults(gs.model_table ?? undefined, file, env);
   const warnings: string[] = [];
   const byId = new Map<string, Deployment>();
   raw.model_list.forEach((entry, i) => {

@@ -102,7 +102,7 @@ export const generalSettingsSchema = z.looseObject({
   /** The probe prompt (default short and fixed; never logged). */
   health_check_prompt: z.string().min(1).max(2000).optional(),
   /** A LiteLLM model table (model_prices_and_context_window.json) laid over the built-in one, relative to the config file. */
-  model_table: z.string().min(1).optional(),
+  model_table: z.string().min(1).nullish(),
   /** A folder of user probe plugins, relative to the config file. */
   health_check_plugins_dir: z.string().min(1).optional(),
   /** OTLP/HTTP base endpoint (…:4318); the OTEL_EXPORTER_OTLP_* variables work too. */
