@@ -93,6 +93,11 @@ const CASES: ModeCase[] = [
     check: (r) => { expect(r.query).toEqual({ limit: '1' }); expect(r.rawBody.length).toBe(0); },
   },
   {
+    // Free by default: the job list, never a paid video (health_check_probe: generate for that).
+    mode: 'video_generation', model: 'sora-2', method: 'GET', path: '/v1/videos', failing: ['empty', /without a video list/],
+    check: (r) => { expect(r.query).toEqual({ limit: '1' }); expect(r.rawBody.length).toBe(0); },
+  },
+  {
     mode: 'rerank', model: 'rerank-english-v3.0', method: 'POST', path: '/v1/rerank', failing: ['empty', /without rerank results/],
     check: (r) => expect(r.body).toEqual({ model: 'rerank-english-v3.0', query: 'ping', documents: ['ping', 'pong'], top_n: 1 }),
   },

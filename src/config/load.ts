@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { configSchema, type RawConfig } from './schema.js';
 import { ConfigError, formatPath } from './errors.js';
 import { buildDeployment } from './deployment.js';
+import { probeDefaults } from './probe-defaults.js';
 import type { Deployment } from '../core/deployment.js';
 import { DEFAULT_DENY_NETWORKS, NetworkList } from '../core/networks.js';
 import { envReference } from './env.js';
@@ -119,10 +120,12 @@ function configFromYaml(read: YamlRead, file: string, env: NodeJS.ProcessEnv): L
     if (!masterKey) throw new ConfigError(file, [`general_settings.master_key: environment variable ${masterRef} is not set`]);
   }
 
+  // The model table and LiteLLM's health-check variables (DEFAULT_HEALTH_CHECK_PROMPT, …).
+  const probe = probeDefaults(gs.model_table ?? undefined, file, env);
   const warnings: string[] = [];
   const byId = new Map<string, Deployment>();
   raw.model_list.forEach((entry, i) => {
-    const d = buildDeployment(entry, i, env, (id) => byId.get(id)?.raw);
+    const d = buildDeployment(entry, i, env, probe, (id) => byId.get(id)?.raw);
     const first = byId.get(d.id);
     if (first) {
       warnings.push(`model_list[${i}] (${d.modelName}) has the same id as ${first.modelName}: probed once`);
@@ -152,7 +155,7 @@ function configFromYaml(read: YamlRead, file: string, env: NodeJS.ProcessEnv): L
       successThreshold: gs.health_check_success_threshold ?? 1,
       retryIntervalS: gs.health_check_retry_interval ?? DEFAULT_RETRY_INTERVAL_S,
       otlpEndpoint: gs.otel_exporter_otlp_endpoint,
-      prompt: gs.health_check_prompt,
+      prompt: gs.health_check_prompt ?? probe.prompt,
       otlpProtocol: gs.otel_exporter_otlp_protocol,
       denyNetworks: new NetworkList(gs.health_check_deny_networks ?? DEFAULT_DENY_NETWORKS),
       pluginsDir: gs.health_check_plugins_dir ? resolve(dirname(file), gs.health_check_plugins_dir) : undefined,

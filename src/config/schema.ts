@@ -104,6 +104,8 @@ export const generalSettingsSchema = z.looseObject({
   health_check_prompt: z.string().min(1).max(2000).optional(),
   /** Networks probes may not connect to (default: link-local and cloud metadata); [] allows all. */
   health_check_deny_networks: z.array(z.string().refine(isNetwork, 'not a network (an address, or CIDR like 10.0.0.0/8)')).optional(),
+  /** A LiteLLM model table (model_prices_and_context_window.json) laid over the built-in one, relative to the config file. */
+  model_table: z.string().min(1).nullish(),
   /** A folder of user probe plugins, relative to the config file. */
   health_check_plugins_dir: z.string().min(1).optional(),
   /** OTLP/HTTP base endpoint (…:4318); the OTEL_EXPORTER_OTLP_* variables work too. */

@@ -30,8 +30,12 @@ export interface Deployment {
   readonly reasoningEffort?: string;
   /** Voice for audio_speech probes (default alloy). */
   readonly voice: string;
-  /** `generate` sends the mode's request; `models_list` only lists models (free). */
-  readonly probeStrategy: 'generate' | 'models_list';
+  /**
+   * `generate` sends the mode's request; `models_list` only lists models (free); `free` sends the
+   * mode's own free request where its real one is a paid job (video_generation lists video jobs):
+   * the default for such modes unless model_info.health_check_probe is `generate`.
+   */
+  readonly probeStrategy: 'generate' | 'models_list' | 'free';
   readonly checkParams: Readonly<Record<string, unknown>>;
   readonly backgroundDisabled: boolean;
   /** model_info.health_check_interval, seconds; else the global interval applies. */

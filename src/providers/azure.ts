@@ -1,7 +1,7 @@
 import type { Deployment } from '../core/deployment.js';
-import { OPERATIONS, type Operation } from '../core/operation.js';
+import type { Operation } from '../core/operation.js';
 import type { Payload, Provider, WireRequest } from './types.js';
-import { OPENAI_PATHS, encodeBody, joinUrl, lowerKeys, methodOf, openAiErrorMessage, operationsOf, reasoningBody, toWebSocketUrl } from './openai.js';
+import { OPENAI_OPERATIONS, OPENAI_PATHS, encodeBody, isLimitedList, joinUrl, lowerKeys, methodOf, openAiErrorMessage, operationsOf, reasoningBody, toWebSocketUrl } from './openai.js';
 
 /** Used when a deployment has no api_version; Azure rejects calls without one. */
 export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
@@ -18,6 +18,7 @@ function request(d: Deployment, op: Operation, payload: Payload): WireRequest {
   if (typeof adToken === 'string' && adToken) headers.authorization = `Bearer ${adToken}`;
   Object.assign(headers, lowerKeys(d.credentials.extraHeaders));
   const base = d.apiBase.replace(/\/+$/, '').replace(/\/openai$/, '');
+  if (VIDEO_OPS.has(op)) return videoRequest(d, op, base, headers, payload);
   // Batches, files, models and the realtime endpoint are per resource, not per deployment.
   const perDeployment = op !== 'batch_list' && op !== 'models_list' && op !== 'realtime';
   const path = perDeployment
@@ -25,7 +26,7 @@ function request(d: Deployment, op: Operation, payload: Payload): WireRequest {
     : `/openai${OPENAI_PATHS[op]}`;
   const url = joinUrl(base, path);
   url.searchParams.set('api-version', d.apiVersion ?? AZURE_DEFAULT_API_VERSION);
-  if (op === 'batch_list') url.searchParams.set('limit', '1');
+  if (isLimitedList(op)) url.searchParams.set('limit', '1');
   const method = methodOf(op);
   if (method === 'WS') {
     url.searchParams.set('deployment', d.providerModel);
@@ -35,7 +36,26 @@ function request(d: Deployment, op: Operation, payload: Payload): WireRequest {
   return { method, url, headers, body: method === 'GET' ? undefined : encodeBody(reasoningBody(d, op, payload), headers) };
 }
 
-/** Azure OpenAI: every OpenAI operation, per deployment. */
+const VIDEO_OPS: ReadonlySet<Operation> = new Set(['video_generation', 'video_list']);
+
+/**
+ * Azure's video API (Sora) is its v1 API, as LiteLLM calls it: `{api_base}/openai/v1/videos`, the
+ * deployment as the body's model, and an `api-version` only when the deployment sets one.
+ */
+function videoRequest(d: Deployment, op: Operation, base: string, headers: Record<string, string>, payload: Payload): WireRequest {
+  const url = joinUrl(base, `/openai/v1${OPENAI_PATHS[op]}`);
+  if (d.apiVersion) url.searchParams.set('api-version', d.apiVersion);
+  if (isLimitedList(op)) url.searchParams.set('limit', '1');
+  const method = methodOf(op);
+  if (method !== 'POST') return { method, url, headers };
+  if (payload instanceof FormData) {
+    if (!payload.has('model')) payload.set('model', d.providerModel);
+    return { method, url, headers, body: encodeBody(payload, headers) };
+  }
+  return { method, url, headers, body: encodeBody({ model: d.providerModel, ...payload }, headers) };
+}
+
+/** Azure OpenAI: every OpenAI operation, per deployment (videos per resource, as above). */
 export const azure: Provider = {
   name: 'azure',
   genAiProvider: 'azure.ai.openai',
@@ -44,7 +64,7 @@ export const azure: Provider = {
     api_base: ['AZURE_API_BASE', 'AZURE_OPENAI_ENDPOINT'],
     api_version: ['AZURE_API_VERSION', 'OPENAI_API_VERSION'],
   },
-  operations: operationsOf(OPERATIONS, request),
+  operations: operationsOf(OPENAI_OPERATIONS, request),
   errorMessage: openAiErrorMessage,
 };
 

@@ -35,7 +35,7 @@ export function healthEntry(d: Deployment, r: ProbeResult | undefined, details: 
   e.custom_llm_provider = d.provider;
   if (d.publicApiBase) e.api_base = d.publicApiBase;
   if (d.apiVersion) e.api_version = d.apiVersion;
-  if (d.probeStrategy === 'models_list') e.probe = 'models_list';
+  if (d.probeStrategy !== 'generate') e.probe = d.probeStrategy;
   if (!r) return e;
   e.consecutive_failures = r.consecutiveFailures ?? (r.healthy ? 0 : 1);
   for (const k of REPORTED_HEADERS) {
