@@ -16,7 +16,9 @@ import { Scheduler, type BackgroundPlan } from './scheduler/scheduler.js';
 import { buildServer } from './server/http.js';
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './server/limits.js';
 import { MemoryStore } from './store/memory.js';
+import { openPersistence, type Persistence } from './persist/persistence.js';
 import { otlpSettings } from './telemetry/otlp-settings.js';
+import { snapshotMetricSource } from './telemetry/snapshot-source.js';
 import { logConfigProblems, logProbe } from './telemetry/log-lines.js';
 import { StaleWatch } from './telemetry/stale-watch.js';
 import { Telemetry } from './telemetry/telemetry.js';
@@ -37,6 +39,8 @@ export interface AppOptions {
   env?: NodeJS.ProcessEnv;
   spanProcessors?: SpanProcessor[]; // extra ones (tests)
   serverLimits?: Partial<ServerLimits>;
+  /** The history database's default folder (--data-dir, else LLM_HEALTH_DATA_DIR); false: no database (--once). */
+  dataDir?: string | false;
 }
 
 /**
@@ -62,7 +66,7 @@ export class App {
   #fleetSync: FleetSync | undefined;
   readonly #staleWatch: StaleWatch;
 
-  private constructor(config: LoadedConfig, plugins: LoadedPlugins, opts: AppOptions) {
+  private constructor(config: LoadedConfig, plugins: LoadedPlugins, opts: AppOptions, readonly persistence: Persistence) {
     this.#snapshot = buildSnapshot(config, 0);
     this.#plugins = plugins;
     this.logger = opts.logger;
@@ -70,13 +74,9 @@ export class App {
     const replicaId = env.REPLICA_ID || `${hostname()}-${process.pid}`;
     this.coordinator = coordinatorFor(config.settings, replicaId, opts.logger, () => this.#snapshot.settings.historySize);
     this.store = new MemoryStore(config.settings.historySize);
+    persistence.attach(this.store, replicaId, Date.now());
     this.telemetry = new Telemetry({
-      deployments: () => this.#snapshot.deployments,
-      store: this.store,
-      intervalS: () => (this.#snapshot.backgroundOn ? this.#snapshot.settings.intervalS : undefined),
-      view: (id) => shownResult(this.#snapshot, this.store, id, Date.now()),
-      listed: (id) => this.#snapshot.listed.has(id),
-      staleAfterS: (d) => { const ms = this.#snapshot.policy(d).staleAfterMs; return ms === undefined ? undefined : ms / 1000; },
+      ...snapshotMetricSource(() => this.#snapshot, this.store),
       env,
       spanProcessors: opts.spanProcessors,
       otlp: otlpSettings({ endpoint: config.settings.otlpEndpoint, protocol: config.settings.otlpProtocol }, env, (m) => this.logger.warn(m)),
@@ -104,7 +104,7 @@ export class App {
 
   static async create(opts: AppOptions): Promise<App> {
     const plugins = await loadPlugins([BUILTIN_PLUGINS_DIR, ...(opts.pluginDirs ?? [])]);
-    const app = new App(opts.config, plugins, opts);
+    const app = new App(opts.config, plugins, opts, await openPersistence(opts.config, { ...opts, env: opts.env ?? process.env }));
     logConfigProblems(app.logger, app.#snapshot, plugins);
     return app;
   }
@@ -157,7 +157,7 @@ export class App {
     const s = this.#snapshot;
     if (!s.backgroundOn || this.#backgroundStarted) return;
     this.#backgroundStarted = true;
-    const plan = backgroundPlan(s);
+    const plan = { ...backgroundPlan(s), origin: this.coordinator.status().shared ? undefined : this.persistence.gridOrigin(Date.now()) };
     this.logger.info({ interval_s: s.settings.intervalS, deployments: plan.deployments.length }, 'background health checks on: first round started');
     this.scheduler.startBackground(plan).then(
       () => this.logger.debug({ deployments: plan.deployments.length }, 'first background round finished'),
@@ -191,12 +191,12 @@ export class App {
     this.#fleetSync?.stop();
     this.#staleWatch.stop();
     await this.scheduler.stop();
+    await this.persistence.close();
     await this.server.close();
     await this.coordinator.close();
     await this.telemetry.shutdown();
   }
 
-  /** What the routes may ask: each a view over the snapshot current at the time of asking. */
   /** An on-demand round (a /health call, --once), with a start and a finish line at debug. */
   async #round(targets: readonly Deployment[], minIntervalMs: number) {
     this.logger.debug({ deployments: targets.length }, 'on-demand round started');
@@ -217,7 +217,7 @@ export class App {
       readiness: () => readiness({
         snapshot: this.#snapshot, version: VERSION, lastRoundAt: this.scheduler.lastRoundAt, shuttingDown: this.#shuttingDown,
         configError: this.#configError, pluginModes: this.pluginModes, pluginErrors: this.#plugins.errors,
-        callbacks: this.telemetry.callbacks, fleet: this.coordinator.status(),
+        callbacks: this.telemetry.callbacks, fleet: this.coordinator.status(), db: this.persistence.status(),
       }),
       modelInfo: () => modelInfo(this.#snapshot),
       shuttingDown: () => this.#shuttingDown,

@@ -16,7 +16,7 @@ const HELP = `llm-health-exporter ${VERSION}
 Health checks for every deployment in a LiteLLM config.yaml: /health JSON, readiness, liveliness.
 
 Usage:
-  llm-health-exporter [--config] config.yaml [--host 0.0.0.0] [--port 4000] [--plugins DIR]
+  llm-health-exporter [--config] config.yaml [--host 0.0.0.0] [--port 4000] [--plugins DIR] [--data-dir DIR]
   llm-health-exporter --check-config --config config.yaml
   llm-health-exporter --once --config config.yaml [--json]
   llm-health-exporter --health [--url http://127.0.0.1:4000] [--key KEY] [--json]
@@ -26,6 +26,9 @@ Options:
   --host HOST       listen address (default 0.0.0.0)
   --port PORT       listen port (default 4000, or $PORT)
   --plugins DIR     an extra folder of probe plugins (repeatable)
+  --data-dir DIR    keep history and latest results in DIR/llm-health-exporter.db (SQLite), so a
+                    restart re-probes nothing still fresh (also $LLM_HEALTH_DATA_DIR; without
+                    either, results live in memory only: docs/persistence.md)
   --check-config    validate the config and exit (0 valid, 2 invalid)
   --once            probe every deployment once, print the /health answer, exit (0 all healthy, 1 not)
   --health          ask a running exporter's /health (key: --key or $LITELLM_MASTER_KEY)
@@ -50,6 +53,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         host: { type: 'string', default: '0.0.0.0' },
         port: { type: 'string', default: process.env.PORT ?? '4000' },
         plugins: { type: 'string', multiple: true },
+        'data-dir': { type: 'string' },
         'check-config': { type: 'boolean' },
         once: { type: 'boolean' },
         health: { type: 'boolean' },
@@ -96,7 +100,11 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   // Logs go to stderr (fd 2 directly when it is the process's own, for speed).
   const { App } = await import('../app.js');
   const logger = createLogger(o['log-level'], err === process.stderr ? undefined : (err as never));
-  const app = await App.create({ config, logger, pluginDirs: [...(config.settings.pluginsDir ? [config.settings.pluginsDir] : []), ...(o.plugins ?? [])] });
+  const app = await App.create({
+    config, logger, pluginDirs: [...(config.settings.pluginsDir ? [config.settings.pluginsDir] : []), ...(o.plugins ?? [])],
+    // --once probes everything once and keeps nothing: no database is read or written.
+    dataDir: o.once ? false : o['data-dir'],
+  });
 
   if (o.once) {
     // A long round says how far it got (stderr), so a slow provider does not look like a hang.

@@ -14,6 +14,8 @@ export const DEFAULT_CONCURRENCY = 16;
 export const DEFAULT_MIN_INTERVAL_S = 10;
 export const DEFAULT_HISTORY_SIZE = 100;
 export const DEFAULT_RETRY_INTERVAL_S = 30;
+export const DEFAULT_DB_RETENTION_DAYS = 30;
+export const DEFAULT_DB_MAX_ROWS = 1000;
 /** Larger configs are refused before parsing: a model_list of 10,000 entries is ~2 MB. */
 const MAX_CONFIG_BYTES = 32 * 1024 * 1024;
 
@@ -52,6 +54,11 @@ export interface Settings {
   otlpProtocol?: string;
   /** Where probes may not connect (general_settings.health_check_deny_networks). */
   denyNetworks: NetworkList;
+  /** general_settings.health_check_db (os.environ/ resolved): a path, `:memory:` or a postgres URL. */
+  historyDb?: string;
+  dbRetentionDays: number;
+  /** Rows kept per deployment in the database (at least historySize). */
+  dbMaxRows: number;
 }
 
 export interface LoadedConfig {
@@ -77,6 +84,14 @@ function redisUrl(configured: string | undefined, env: NodeJS.ProcessEnv, file: 
     return `redis://${auth}${env.REDIS_HOST}:${env.REDIS_PORT ?? '6379'}`;
   }
   throw new ConfigError(file, ['general_settings.use_shared_health_check: needs Redis: set general_settings.redis_url, REDIS_URL, or REDIS_HOST/REDIS_PORT/REDIS_PASSWORD']);
+}
+
+/** A value that may be an os.environ/NAME reference; a reference to an unset variable is a config error. */
+function fromEnv(configured: string | undefined, env: NodeJS.ProcessEnv, file: string, key: string): string | undefined {
+  const ref = envReference(configured);
+  if (ref === undefined) return configured;
+  if (!env[ref]) throw new ConfigError(file, [`${key}: environment variable ${ref} is not set`]);
+  return env[ref];
 }
 
 export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
@@ -158,6 +173,9 @@ function configFromYaml(read: YamlRead, file: string, env: NodeJS.ProcessEnv): L
       prompt: gs.health_check_prompt ?? probe.prompt,
       otlpProtocol: gs.otel_exporter_otlp_protocol,
       denyNetworks: new NetworkList(gs.health_check_deny_networks ?? DEFAULT_DENY_NETWORKS),
+      historyDb: fromEnv(gs.health_check_db ?? undefined, env, file, 'general_settings.health_check_db'),
+      dbRetentionDays: gs.health_check_db_retention_days ?? DEFAULT_DB_RETENTION_DAYS,
+      dbMaxRows: Math.max(gs.health_check_db_max_rows ?? DEFAULT_DB_MAX_ROWS, gs.health_check_history_size ?? DEFAULT_HISTORY_SIZE),
       pluginsDir: gs.health_check_plugins_dir ? resolve(dirname(file), gs.health_check_plugins_dir) : undefined,
     },
     deployments: [...byId.values()],

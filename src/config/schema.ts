@@ -104,6 +104,16 @@ export const generalSettingsSchema = z.looseObject({
   health_check_prompt: z.string().min(1).max(2000).optional(),
   /** Networks probes may not connect to (default: link-local and cloud metadata); [] allows all. */
   health_check_deny_networks: z.array(z.string().refine(isNetwork, 'not a network (an address, or CIDR like 10.0.0.0/8)')).optional(),
+  /**
+   * Where results persist: a SQLite file (relative: to --data-dir, else to the config file),
+   * `:memory:` (nothing persists), or a postgres:// URL. Default: DATABASE_URL, else
+   * <data dir>/llm-health-exporter.db, else memory (docs/persistence.md).
+   */
+  health_check_db: z.string().min(1).nullish(),
+  /** Days of history rows kept in the database (default 30). */
+  health_check_db_retention_days: num.pipe(z.number().positive().max(3650)).optional(),
+  /** History rows kept per deployment in the database (default 1,000; never fewer than health_check_history_size). */
+  health_check_db_max_rows: num.pipe(z.number().int().min(1).max(1_000_000)).optional(),
   /** A LiteLLM model table (model_prices_and_context_window.json) laid over the built-in one, relative to the config file. */
   model_table: z.string().min(1).nullish(),
   /** A folder of user probe plugins, relative to the config file. */

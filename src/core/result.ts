@@ -36,6 +36,11 @@ export interface ProbeResult {
   /** Failed / successful probes in a row, this one included. */
   consecutiveFailures?: number;
   consecutiveSuccesses?: number;
+  /**
+   * Loaded from the history database at start-up, not probed by this process: /health marks it
+   * with its age until the deployment is probed again.
+   */
+  restored?: boolean;
 }
 
 export function verdictOf(r: ProbeResult): Verdict {

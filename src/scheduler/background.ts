@@ -10,6 +10,8 @@ export interface BackgroundPlan {
   deployments: readonly Deployment[];
   /** Seconds between two probes of one deployment. */
   intervalS: (d: Deployment) => number;
+  /** Where the grid starts (start only): a restart resumes its predecessor's grid. Default: the coordinator's choice. */
+  origin?: number;
 }
 
 /** What the background loop needs from the scheduler that owns it. */
@@ -21,7 +23,8 @@ export interface BackgroundHost {
   now(): number;
   store: HealthStore;
   coordinator: Coordinator;
-  policy(d: Deployment): Thresholds & { retryMs: number };
+  /** Thresholds, retry interval, and the age past which a result is stale (undefined: never). */
+  policy(d: Deployment): Thresholds & { retryMs: number; staleAfterMs?: number };
   stopped(): boolean;
   /** Every background deployment has a result: the first round is complete. */
   firstRoundDone(at: number): void;
@@ -49,13 +52,17 @@ export class BackgroundLoop {
     this.#host = host;
   }
 
-  /** Every deployment due now; resolves when each has a result (its own probe, or the fleet's). */
+  /**
+   * Every deployment due now, except those with a result already in the store (read back from
+   * the database after a restart) younger than their interval: they wait for their next slot, so
+   * a restart costs no probe. Resolves when each has a fresh result (its own probe, or the fleet's).
+   */
   async start(plan: BackgroundPlan): Promise<void> {
     this.#plan = { ...plan, byId: new Map(plan.deployments.map((d) => [d.id, d])) };
     const start = this.#host.now();
-    this.#grid.origin = this.#host.coordinator.gridOrigin(start);
+    this.#grid.origin = plan.origin ?? this.#host.coordinator.gridOrigin(start);
     this.#assignPhases(plan);
-    for (const d of plan.deployments) this.#queue.set(d.id, start);
+    for (const d of plan.deployments) this.#queue.set(d.id, this.#resumeAt(d, start));
     this.#arm();
     await new Promise<void>((resolve) => { this.#firstRound = resolve; this.#checkFirstRound(); });
   }
@@ -82,11 +89,29 @@ export class BackgroundLoop {
   /** Re-checks whether the first round is complete (fleet mode: after the fleet's results sync in). */
   refreshFirstRound(): void { this.#checkFirstRound(); }
 
+  /** When a deployment is first due: now, or (a stored result younger than its cadence) its next slot. */
+  #resumeAt(d: Deployment, now: number): number {
+    const r = this.#host.store.get(d.id);
+    if (!r || r.startedAt > now) return now;
+    const intervalMs = this.#plan!.intervalS(d) * 1000;
+    const cadence = this.#cadenceMs(d, intervalMs);
+    if (now - r.startedAt >= cadence - slack(cadence)) return now;
+    return cadence < intervalMs ? r.startedAt + cadence : this.#nextDue(d, r.startedAt);
+  }
+
+  /** A result recent enough to count for readiness: present, and not stale by the deployment's policy. */
+  #fresh(d: Deployment, now: number): boolean {
+    const r = this.#host.store.get(d.id);
+    const staleMs = this.#host.policy(d).staleAfterMs;
+    return r !== undefined && (staleMs === undefined || now - r.checkedAt <= staleMs);
+  }
+
   #checkFirstRound(): void {
     const bg = this.#plan;
     if (!this.#firstRound || !bg) return;
-    if (bg.deployments.every((d) => this.#host.store.get(d.id))) {
-      this.#host.firstRoundDone(this.#host.now());
+    const now = this.#host.now();
+    if (bg.deployments.every((d) => this.#fresh(d, now))) {
+      this.#host.firstRoundDone(now);
       const done = this.#firstRound;
       this.#firstRound = undefined;
       done();

@@ -27,7 +27,7 @@ export interface SchedulerOptions {
   /** Where probes may not connect (the current config's). */
   denyNetworks?: () => NetworkList;
   /** A deployment's thresholds and retry interval (default 1/1: every probe is a verdict). */
-  policy?: (d: Deployment) => Thresholds & { retryMs: number };
+  policy?: (d: Deployment) => Thresholds & { retryMs: number; staleAfterMs?: number };
   /**
    * Who probes what, and where results are shared; it names this replica in results
    * (checked_by). Default: a replica alone (LocalCoordinator).

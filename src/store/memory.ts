@@ -15,6 +15,8 @@ export class MemoryStore implements HealthStore {
   readonly #strings = new StringTable();
   #version = 0;
   #historySize: number;
+  /** Called after each set (the persistence writer queues the result); never on restore. */
+  onSet: ((r: ProbeResult) => void) | undefined;
 
   constructor(historySize = 100) {
     this.#historySize = historySize;
@@ -47,6 +49,25 @@ export class MemoryStore implements HealthStore {
     const key = result.healthy ? 'healthy' : (result.errorType ?? 'plugin_error');
     e.stats.outcomes.set(key, (e.stats.outcomes.get(key) ?? 0) + 1);
     if (result.healthy) e.stats.lastSuccessAt = result.checkedAt;
+    this.onSet?.(result);
+  }
+
+  /**
+   * Puts results read back from the database in place (start-up, before any probe): each latest
+   * result with its history rows (oldest first). Counters start again at `now`; nothing is
+   * handed to onSet, so nothing is written back.
+   */
+  restore(latest: readonly ProbeResult[], history: ReadonlyMap<string, readonly ProbeResult[]>, now: number) {
+    for (const r of latest) {
+      const ring = new HistoryRing(r.deploymentId, this.#historySize, this.#strings);
+      const rows = history.get(r.deploymentId) ?? [];
+      for (const row of rows.slice(-this.#historySize)) ring.push(row);
+      const success = rows.findLast((row) => row.healthy)?.checkedAt ?? (r.healthy ? r.checkedAt : undefined);
+      const stats: Entry['stats'] = { since: now, outcomes: new Map() };
+      if (success !== undefined) stats.lastSuccessAt = success;
+      this.#entries.set(r.deploymentId, { latest: r, history: ring, stats });
+    }
+    this.#version++;
   }
 
   delete(id: string) {

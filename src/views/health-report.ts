@@ -23,10 +23,15 @@ export interface HealthReport {
 }
 
 /** An entry for a deployment; `r` undefined: not checked yet. */
-export function healthEntry(d: Deployment, r: ProbeResult | undefined, details: boolean, cached = false): HealthEntry {
+export function healthEntry(d: Deployment, r: ProbeResult | undefined, details: boolean, cached = false, now?: number): HealthEntry {
   const e: HealthEntry = { model: d.probeModel, model_id: d.id, model_name: d.modelName };
   // Served from the last probe because health_check_min_interval had not passed.
   if (cached) e.cached = true;
+  // Read back from the history database after a restart, not probed by this process yet.
+  if (r?.restored) {
+    e.restored = true;
+    if (now !== undefined) e.age_s = Math.max(0, Math.round((now - r.checkedAt) / 1000));
+  }
   if (!details) {
     if (r && !r.healthy) e.exception_status = r.status ?? 500;
     return e;
@@ -66,12 +71,13 @@ export function healthReport(
   details: boolean,
   listed: (id: string) => boolean,
   cached: ReadonlySet<string> = new Set(),
+  now?: number,
 ): HealthReport {
   const lists: Record<ReturnType<typeof verdictOf>, HealthEntry[]> = { healthy: [], unhealthy: [], pending: [] };
   for (const d of deployments) {
     const r = lookup(d.id);
     if (!r && !listed(d.id)) continue;
-    lists[r ? verdictOf(r) : 'pending'].push(healthEntry(d, r, details, cached.has(d.id)));
+    lists[r ? verdictOf(r) : 'pending'].push(healthEntry(d, r, details, cached.has(d.id), now));
   }
   return {
     healthy_endpoints: lists.healthy,

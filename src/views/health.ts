@@ -45,11 +45,11 @@ export function selectHealthTargets(s: Snapshot, q: HealthQuery): HealthSelectio
 
 /** The /health answer over the selected deployments; `cached` names those served from the last probe. */
 export function healthAnswer(s: Snapshot, store: HealthStore, now: number, sel: { targets: readonly Deployment[]; targeted: boolean }, cached: ReadonlySet<string> = new Set()): HealthAnswer {
-  const body = healthReport(sel.targets, (id) => shownResult(s, store, id, now), s.settings.details, (id) => sel.targeted || s.listed.has(id), cached);
+  const body = healthReport(sel.targets, (id) => shownResult(s, store, id, now), s.settings.details, (id) => sel.targeted || s.listed.has(id), cached, now);
   return { statusCode: sel.targeted && body.healthy_count === 0 ? 503 : 200, body };
 }
 
-const freshness = new WeakMap<Snapshot, { version: number; until: number }>();
+const freshness = new WeakMap<Snapshot, { version: number; until: number; restored: boolean }>();
 
 /**
  * A key for /health without a query in background mode, whose answer changes only when the
@@ -64,15 +64,19 @@ export function healthCacheKey(s: Snapshot, store: HealthStore, now: number, q: 
   if (!f || f.version !== version) {
     // Until when every stored result stays fresh (memoized per snapshot and store version).
     let until = Infinity;
+    let restored = false;
     for (const d of s.deployments) {
       const r = store.get(d.id);
       const staleMs = s.policy(d).staleAfterMs;
       if (r && staleMs !== undefined) until = Math.min(until, r.checkedAt + staleMs);
+      if (r?.restored) restored = true;
     }
-    f = { version, until };
+    f = { version, until, restored };
     freshness.set(s, f);
   }
-  return now <= f.until ? `${s.generation}:${version}` : undefined;
+  // Results read back after a restart show their age in seconds: the answer changes every second.
+  if (now > f.until) return undefined;
+  return f.restored ? `${s.generation}:${version}:${Math.floor(now / 1000)}` : `${s.generation}:${version}`;
 }
 
 export function notFound(message: string, param: string): HealthAnswer {

@@ -15,13 +15,17 @@ export interface ReadinessState {
   pluginErrors: readonly PluginLoadError[];
   callbacks: readonly string[];
   fleet: CoordinatorStatus;
+  /** The history database (absent: none configured in this build of the state). */
+  db?: { kind: string; connected: boolean; error?: string };
 }
 
 /** /health/readiness: LiteLLM's body, 503 while starting (first background round) or shutting down. */
 export function readiness(st: ReadinessState): { ready: boolean; body: Record<string, unknown> } {
   const body: Record<string, unknown> = {
     status: 'healthy',
-    db: 'Not connected',
+    // LiteLLM's key: "connected" when results persist; `history_db` says where, `db_error` why not.
+    db: st.db?.connected ? 'connected' : 'Not connected',
+    history_db: st.db?.kind ?? 'memory',
     cache: st.fleet.shared ? (st.fleet.reachable ? 'redis' : 'local (redis unreachable)') : null,
     version: st.version,
     success_callbacks: [...st.callbacks],
@@ -30,6 +34,7 @@ export function readiness(st: ReadinessState): { ready: boolean; body: Record<st
   };
   if (st.pluginErrors.length) body.plugin_errors = st.pluginErrors;
   if (st.configError) body.config_error = st.configError;
+  if (st.db?.error) body.db_error = st.db.error;
   if (st.lastRoundAt !== undefined) body.last_updated = new Date(st.lastRoundAt).toISOString();
   let reason: string | undefined;
   if (st.shuttingDown) reason = 'shutting down';

@@ -60,6 +60,13 @@ describe('source layout', () => {
     for (const f of files.filter(under('src/store/'))) expect(packagesOf(f).filter((p) => /ioredis|undici|node:(net|http|https|dgram)/.test(p)), f).toEqual([]);
   });
 
+  it('persistence sits beside the store: it reads core, store and config, and only the composition root reaches it', () => {
+    // The fleet's record validator checks stored latest results as it checks Redis records.
+    expect(crossings(under('src/persist/'), (d) => !/^src\/(persist|core|store|config)\//.test(d) && d !== 'src/fleet/record.ts')).toEqual([]);
+    expect(crossings((f) => !f.startsWith('src/persist/') && f !== 'src/app.ts', (d) => d.startsWith('src/persist/'))).toEqual([]);
+    for (const f of files.filter(under('src/persist/'))) expect(packagesOf(f).filter((p) => /ioredis|undici|fastify/.test(p)), f).toEqual([]);
+  });
+
   it('views are pure answers: no server, scheduler, providers, Redis or network', () => {
     expect(crossings(under('src/views/'), (d) => /^src\/(server|scheduler|providers|telemetry)\/|^src\/fleet\/redis|^src\/app\.ts$/.test(d))).toEqual([]);
     for (const f of files.filter(under('src/views/'))) expect(packagesOf(f).filter((p) => /ioredis|undici|fastify/.test(p)), f).toEqual([]);

@@ -17,7 +17,7 @@ export interface TestExporter {
 /** Starts a real app (real fastify on a loopback port) on a config given as YAML text. */
 export async function startExporter(
   yaml: string,
-  opts: { env?: NodeJS.ProcessEnv; logLevel?: string; pluginDirs?: string[]; listen?: boolean; spanProcessors?: SpanProcessor[]; file?: string; serverLimits?: AppOptions['serverLimits'] } = {},
+  opts: { env?: NodeJS.ProcessEnv; logLevel?: string; pluginDirs?: string[]; listen?: boolean; spanProcessors?: SpanProcessor[]; file?: string; serverLimits?: AppOptions['serverLimits']; dataDir?: string } = {},
 ): Promise<TestExporter> {
   const lines: string[] = [];
   const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
@@ -25,7 +25,7 @@ export async function startExporter(
   // With `file`, the YAML is written there first, so reload() has a file to re-read.
   if (opts.file) await writeFile(opts.file, yaml);
   const config = opts.file ? await loadConfigFile(opts.file, opts.env ?? {}) : parseConfig(yaml, 'test-config.yaml', opts.env ?? {});
-  const app = await App.create({ config, logger, pluginDirs: opts.pluginDirs, env: opts.env ?? {}, spanProcessors: opts.spanProcessors, serverLimits: opts.serverLimits });
+  const app = await App.create({ config, logger, pluginDirs: opts.pluginDirs, env: opts.env ?? {}, spanProcessors: opts.spanProcessors, serverLimits: opts.serverLimits, dataDir: opts.dataDir });
   let url = '';
   if (opts.listen !== false) url = (await app.listen('127.0.0.1', 0)).replace('localhost', '127.0.0.1');
   return { app, url, logs: () => lines.join(''), close: () => app.close() };

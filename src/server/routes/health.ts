@@ -21,6 +21,8 @@ export const healthEntrySchema = {
     'x-ratelimit-remaining-tokens': { type: 'string' },
     probe: { type: 'string' },
     cached: { type: 'boolean' },
+    restored: { type: 'boolean' },
+    age_s: { type: 'integer' },
     checked_by: { type: 'string' },
     last_checked: { type: 'string' },
     latency_ms: { type: 'number' },

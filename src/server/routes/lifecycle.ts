@@ -8,6 +8,8 @@ const readinessSchema = {
     status: { type: 'string' },
     reason: { type: 'string' },
     db: { type: 'string' },
+    history_db: { type: 'string' },
+    db_error: { type: 'string' },
     cache: { type: ['string', 'null'] },
     version: { type: 'string' },
     litellm_version: { type: 'string' },

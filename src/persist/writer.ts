@@ -1,0 +1,153 @@
+import type { ProbeResult } from '../core/result.js';
+import type { HistoryDatabase, Retention } from './types.js';
+
+export interface WriterOptions {
+  db: HistoryDatabase;
+  retention: () => Retention;
+  /** A write or prune failed (called once per distinct message until one succeeds again). */
+  onError: (message: string) => void;
+  /** Writes work again after a failure. */
+  onRecovered?: () => void;
+  /** Between two writes (default 1 s): results are batched, one transaction each. */
+  flushMs?: number;
+  /** Rows per transaction at most (default 500); a bigger backlog is written in slices, yielding between them. */
+  batchRows?: number;
+  /** Rows kept waiting at most while the database fails (default 100,000); the oldest go first. */
+  maxQueued?: number;
+  /** Between two prunes (default 60 s). */
+  pruneEveryMs?: number;
+  now?: () => number;
+}
+
+export interface WriterStatus {
+  pending: number;
+  written: number;
+  dropped: number;
+  lastError?: string;
+  lastWriteAt?: number;
+}
+
+const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+
+/**
+ * Batches results into the database off the probe path: a probe only appends to an array; a
+ * timer writes what accumulated in one transaction. A failing database (full disk, lock, network)
+ * never touches the running process's results: they stay in memory and in the queue, and are
+ * written when it answers again.
+ */
+export class PersistWriter {
+  readonly #o: WriterOptions;
+  #rows: ProbeResult[] = [];
+  #latest = new Map<string, ProbeResult>();
+  /** Deployments with rows written since the last prune (their count is checked next). */
+  #touched = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  #pruneTimer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> | undefined;
+  #closed = false;
+  #status: WriterStatus = { pending: 0, written: 0, dropped: 0 };
+
+  constructor(opts: WriterOptions) {
+    this.#o = opts;
+  }
+
+  get db(): HistoryDatabase { return this.#o.db; }
+
+  get status(): WriterStatus { return { ...this.#status, pending: this.#rows.length }; }
+
+  start(): void {
+    const every = this.#o.pruneEveryMs ?? 60_000;
+    this.#pruneTimer = setInterval(() => void this.prune(), every);
+    this.#pruneTimer.unref();
+  }
+
+  /** Queues one stored result (history row and latest). Cheap: no I/O here. */
+  add(r: ProbeResult): void {
+    if (this.#closed) return;
+    this.#rows.push(r);
+    this.#latest.set(r.deploymentId, r);
+    const max = this.#o.maxQueued ?? 100_000;
+    if (this.#rows.length > max) {
+      const drop = this.#rows.length - max;
+      this.#rows.splice(0, drop);
+      this.#status.dropped += drop;
+    }
+    if (!this.#timer) {
+      this.#timer = setTimeout(() => { this.#timer = undefined; void this.flush(); }, this.#o.flushMs ?? 1000);
+      this.#timer.unref();
+    }
+  }
+
+  /** Writes everything queued now (one flush at a time; a second call waits for the first, then writes what came since). */
+  async flush(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
+    if (!this.#rows.length && !this.#latest.size) return;
+    this.#flushing = this.#flushOnce().finally(() => { this.#flushing = undefined; });
+    await this.#flushing;
+  }
+
+  async #flushOnce(): Promise<void> {
+    const slice = this.#o.batchRows ?? 500;
+    while (this.#rows.length || this.#latest.size) {
+      const rows = this.#rows.slice(0, slice);
+      // The latest results go with the last slice (they are the newest of the queue anyway).
+      const last = rows.length === this.#rows.length;
+      const latest = last ? [...this.#latest.values()] : [];
+      try {
+        await this.#o.db.write({ rows, latest });
+      } catch (err) {
+        this.#failed(err);
+        return;
+      }
+      this.#rows.splice(0, rows.length);
+      if (last) this.#latest.clear();
+      for (const r of rows) this.#touched.add(r.deploymentId);
+      this.#status.written += rows.length;
+      this.#status.lastWriteAt = (this.#o.now ?? Date.now)();
+      this.#succeeded();
+      if (!last) await yieldToLoop();
+    }
+  }
+
+  /** Drops rows past the retention (by age everywhere; by count for deployments written since the last prune). */
+  async prune(all?: readonly string[]): Promise<number> {
+    const ids = all ?? [...this.#touched];
+    this.#touched.clear();
+    try {
+      const n = await this.#o.db.prune(this.#o.retention(), (this.#o.now ?? Date.now)(), ids);
+      this.#succeeded();
+      return n;
+    } catch (err) {
+      for (const id of ids) this.#touched.add(id);
+      this.#failed(err);
+      return 0;
+    }
+  }
+
+  #failed(err: unknown): void {
+    const message = (err as Error).message ?? String(err);
+    if (message !== this.#status.lastError) this.#o.onError(message);
+    this.#status.lastError = message;
+    // Try again later; new results keep arriving meanwhile.
+    if (!this.#timer && !this.#closed) {
+      this.#timer = setTimeout(() => { this.#timer = undefined; void this.flush(); }, Math.max(this.#o.flushMs ?? 1000, 5000));
+      this.#timer.unref();
+    }
+  }
+
+  #succeeded(): void {
+    if (this.#status.lastError === undefined) return;
+    this.#status.lastError = undefined;
+    this.#o.onRecovered?.();
+  }
+
+  /** Final write, then closes the database. */
+  async close(): Promise<void> {
+    clearTimeout(this.#timer);
+    clearInterval(this.#pruneTimer);
+    this.#timer = undefined;
+    await this.flush();
+    this.#closed = true;
+    await this.#o.db.close();
+  }
+}

@@ -1,0 +1,16 @@
+import type { Snapshot } from '../config/snapshot.js';
+import type { HealthStore } from '../store/types.js';
+import { shownResult } from '../views/staleness.js';
+import type { MetricSource } from './deployment-metrics.js';
+
+/** What the metric producers read, each from the snapshot current at collection time. */
+export function snapshotMetricSource(snapshot: () => Snapshot, store: HealthStore): MetricSource {
+  return {
+    deployments: () => snapshot().deployments,
+    store,
+    intervalS: () => (snapshot().backgroundOn ? snapshot().settings.intervalS : undefined),
+    view: (id) => shownResult(snapshot(), store, id, Date.now()),
+    listed: (id) => snapshot().listed.has(id),
+    staleAfterS: (d) => { const ms = snapshot().policy(d).staleAfterMs; return ms === undefined ? undefined : ms / 1000; },
+  };
+}
