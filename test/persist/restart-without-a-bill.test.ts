@@ -1,0 +1,112 @@
+import Database from 'better-sqlite3';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_DB_FILE } from '../../src/persist/select.js';
+import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { spawnReplica, type Replica } from '../support/replica.js';
+import { waitFor } from '../support/tools.js';
+
+/**
+ * The built exporter as a real process with a data directory, stopped by SIGTERM and by SIGKILL
+ * and started again: the fake upstream counts every call. Three deployments at a 1-hour interval
+ * must never be called again; one at 8 s must be called on its grid slot, not at start-up.
+ */
+const DUE_INTERVAL_MS = 8000;
+const FRESH = ['fresh-a', 'fresh-b', 'fresh-c'];
+/** `due` is the 4th of 4 background deployments: its phase is 3/4 of its interval. */
+const DUE_PHASE_MS = (DUE_INTERVAL_MS * 3) / 4;
+
+describe('restart without a bill (real process, SQLite in a data directory)', () => {
+  let up: FakeUpstream;
+  let dir: string;
+  let file: string;
+  let replica: Replica | undefined;
+  beforeAll(async () => {
+    up = await startFakeUpstream();
+    dir = await mkdtemp(join(tmpdir(), 'lhe-restart-'));
+    file = join(dir, 'config.yaml');
+    await writeFile(file, `
+model_list:
+${FRESH.map((m) => `  - model_name: ${m}\n    litellm_params: { model: openai/${m}, api_base: ${up.openaiBase} }\n    model_info: { id: ${m} }`).join('\n')}
+  - model_name: due
+    litellm_params: { model: openai/due, api_base: ${up.openaiBase} }
+    model_info: { id: due, health_check_interval: ${DUE_INTERVAL_MS / 1000} }
+general_settings:
+  background_health_checks: true
+  health_check_interval: 3600
+`);
+  });
+  afterAll(async () => { await replica?.stop('SIGKILL'); await up.close(); });
+
+  const start = async () => {
+    replica = await spawnReplica([file, '--data-dir', dir, '--log-level', 'info']);
+    return replica;
+  };
+  const ready = (r: Replica) => waitFor(async () => (await r.json('/health/readiness')).status === 200 || undefined, 30_000, 'readiness 200');
+  /** What the database holds now (read through WAL while the exporter runs). */
+  const stored = () => {
+    const db = new Database(join(dir, DEFAULT_DB_FILE), { readonly: true, fileMustExist: true });
+    try {
+      return {
+        latest: new Map((db.prepare('SELECT deployment_id, checked_at FROM llm_health_latest').all() as Array<{ deployment_id: string; checked_at: number }>).map((r) => [r.deployment_id, r.checked_at])),
+        rows: (db.prepare('SELECT count(*) AS n FROM llm_health_history').get() as { n: number }).n,
+        origin: Number((db.prepare("SELECT value FROM llm_health_meta WHERE key = 'grid_origin'").get() as { value: string } | undefined)?.value),
+      };
+    } finally {
+      db.close();
+    }
+  };
+  /** The grid slot nearest to `t` for the `due` deployment. */
+  const slotNear = (t: number, origin: number) => origin + DUE_PHASE_MS + Math.round((t - origin - DUE_PHASE_MS) / DUE_INTERVAL_MS) * DUE_INTERVAL_MS;
+  const dueCalls = () => up.requests.filter((r) => r.model === 'due').map((r) => r.at);
+
+  it('SIGTERM then SIGKILL: no call for fresh deployments, the due one on its grid slot, history and latest kept', { timeout: 120_000 }, async () => {
+    // First run: the start-up round probes all four.
+    let r = await start();
+    await ready(r);
+    await waitFor(() => (stored().latest.size === 4 ? true : undefined), 15_000, 'four latest rows written');
+    const origin = stored().origin;
+    expect(origin).toBeGreaterThan(0);
+    expect(up.requests).toHaveLength(4);
+    const firstDue = dueCalls()[0]!;
+    expect(await r.stop('SIGTERM')).toBe(0);
+
+    // Second run, after SIGTERM: answers at once from what was stored, calls nobody at start-up.
+    up.reset();
+    r = await start();
+    await ready(r);
+    const health = (await r.json('/health')).body;
+    expect(health.healthy_count).toBe(4);
+    for (const e of health.healthy_endpoints) expect(e).toMatchObject({ restored: true });
+    expect(up.requests.filter((q) => FRESH.includes(q.model!))).toHaveLength(0);
+    // `due` waits for its slot: never sooner than one interval after its last probe, on the grid.
+    await waitFor(() => (dueCalls().length ? true : undefined), 4 * DUE_INTERVAL_MS, 'the due deployment probed again');
+    const second = dueCalls()[0]!;
+    expect(second - firstDue).toBeGreaterThanOrEqual(DUE_INTERVAL_MS - 1000);
+    expect(second - slotNear(second, origin)).toBeGreaterThanOrEqual(-1000);
+    expect(second - slotNear(second, origin)).toBeLessThan(2500);
+    await waitFor(() => (stored().latest.get('due')! >= second ? true : undefined), 15_000, 'the due result written');
+    const before = (await r.json('/health/history?limit=1000')).body;
+    expect(before.total_records).toBe(stored().rows);
+
+    // Killed without warning: everything committed survives (WAL), nothing fresh is probed again.
+    expect(await r.stop('SIGKILL')).toBe(null);
+    up.reset();
+    r = await start();
+    await ready(r);
+    const after = (await r.json('/health/history?limit=1000')).body;
+    const newest = Date.parse(before.health_checks[0].checked_at);
+    expect(after.health_checks.filter((h: { checked_at: string }) => Date.parse(h.checked_at) <= newest)).toEqual(before.health_checks);
+    expect(up.requests.filter((q) => FRESH.includes(q.model!))).toHaveLength(0);
+    await waitFor(() => (dueCalls().length ? true : undefined), 4 * DUE_INTERVAL_MS, 'the due deployment probed after SIGKILL');
+    const third = dueCalls()[0]!;
+    expect(third - second).toBeGreaterThanOrEqual(DUE_INTERVAL_MS - 1000);
+    expect(third - slotNear(third, origin)).toBeGreaterThanOrEqual(-1000);
+    expect(third - slotNear(third, origin)).toBeLessThan(2500);
+    expect(up.requests.filter((q) => FRESH.includes(q.model!))).toHaveLength(0);
+    expect(await r.stop('SIGTERM')).toBe(0);
+    replica = undefined;
+  });
+});
