@@ -22,11 +22,10 @@ import { snapshotMetricSource } from './telemetry/snapshot-source.js';
 import { logConfigProblems, logProbe } from './telemetry/log-lines.js';
 import { StaleWatch } from './telemetry/stale-watch.js';
 import { Telemetry } from './telemetry/telemetry.js';
-import { healthAnswer, healthCacheKey, selectHealthTargets } from './views/health.js';
+import { storeViews } from './views/bound.js';
+import { healthAnswer, selectHealthTargets } from './views/health.js';
 import { healthReport, type HealthReport } from './views/health-report.js';
-import { historyPage, latest } from './views/history.js';
 import type { HealthQuery, Views } from './views/index.js';
-import { modelInfo } from './views/model-info.js';
 import { readiness, sharedStatus } from './views/readiness.js';
 import { shownResult } from './views/staleness.js';
 
@@ -73,7 +72,7 @@ export class App {
     const env = this.#env = opts.env ?? process.env;
     const replicaId = env.REPLICA_ID || `${hostname()}-${process.pid}`;
     this.coordinator = coordinatorFor(config.settings, replicaId, opts.logger, () => this.#snapshot.settings.historySize);
-    this.store = new MemoryStore(config.settings.historySize);
+    this.store = new MemoryStore(config.settings.historySize, (id) => { const d = this.#snapshot.byId.get(id); return d && this.#snapshot.policy(d).coverMs; });
     persistence.attach(this.store, replicaId, Date.now());
     this.telemetry = new Telemetry({
       ...snapshotMetricSource(() => this.#snapshot, this.store),
@@ -210,16 +209,13 @@ export class App {
       masterKey: () => this.#snapshot.settings.masterKey,
       metricsKey: () => (this.#snapshot.settings.metricsAuth ? this.#snapshot.settings.masterKey : undefined),
       health: (q) => this.#health(q),
-      healthCacheKey: (q) => healthCacheKey(this.#snapshot, this.store, Date.now(), q),
-      history: (q) => historyPage(this.#snapshot, this.store, q),
-      latest: () => latest(this.#snapshot, this.store, Date.now()),
+      ...storeViews(() => this.#snapshot, this.store),
       sharedStatus: () => sharedStatus(this.coordinator.replicaId, this.coordinator.status(), Date.now()),
       readiness: () => readiness({
         snapshot: this.#snapshot, version: VERSION, lastRoundAt: this.scheduler.lastRoundAt, shuttingDown: this.#shuttingDown,
         configError: this.#configError, pluginModes: this.pluginModes, pluginErrors: this.#plugins.errors,
         callbacks: this.telemetry.callbacks, fleet: this.coordinator.status(), db: this.persistence.status(),
       }),
-      modelInfo: () => modelInfo(this.#snapshot),
       shuttingDown: () => this.#shuttingDown,
       reload: () => this.reload(),
       serveMetrics: (req, res) => this.telemetry.serveMetrics(req, res),

@@ -20,6 +20,13 @@ describe('the HTTP surface', () => {
     expect(a.headers.get('content-type')).toMatch(/^application\/json/);
   });
 
+  it('puts /health/uptime behind the master key', async () => {
+    for (const path of ['/health/uptime']) {
+      expect((await fetch(`${ex.url}${path}`)).status).toBe(401);
+      expect((await fetch(`${ex.url}${path}`, { headers: { authorization: 'Bearer sk-surface' } })).status).toBe(200);
+    }
+  });
+
   it('puts /metrics behind the master key with metrics_auth', async () => {
     expect((await fetch(`${ex.url}/metrics`)).status).toBe(401);
     const ok = await fetch(`${ex.url}/metrics`, { headers: { authorization: 'Bearer sk-surface' } });

@@ -13,6 +13,12 @@ export interface ProbePolicy extends Thresholds {
    * schedules it (on-demand mode, or left out of background checks): then it is never stale.
    */
   staleAfterMs: number | undefined;
+  /**
+   * How long one result speaks for the deployment in uptime: until its next probe is due and
+   * done (one interval, its timeout, a second of timer slack, and the lease in a fleet). Longer
+   * without a result is unknown time (the exporter was down, or the probe never came).
+   */
+  coverMs: number;
 }
 
 /** Extra age a fleet result may reach: a dead replica's lease (timeout + 2 s) and the 5 s pull. */
@@ -33,6 +39,7 @@ export function policyOf(d: Deployment, s: Settings, scheduled: boolean): ProbeP
       : 2 * intervalMs + d.timeoutMs + (s.sharedRedisUrl ? fleetSlackMs(d) : 0);
   return {
     intervalMs,
+    coverMs: intervalMs + d.timeoutMs + 1000 + (s.sharedRedisUrl ? fleetSlackMs(d) : 0),
     retryMs: Math.min((d.retryIntervalS ?? s.retryIntervalS) * 1000, intervalMs),
     failureThreshold: d.failureThreshold ?? s.failureThreshold,
     successThreshold: d.successThreshold ?? s.successThreshold,

@@ -110,14 +110,16 @@ export class Persistence {
   attach(store: MemoryStore, replicaId: string, now: number): void {
     if (this.#restored) {
       const latest = this.#restored.latest.map((r) => ({ ...r, restored: true }));
-      store.restore(latest, this.#restored.history, now);
+      store.restore(latest, this.#restored.history, now, this.#restored.runs);
       this.#restored.latest.length = 0;
       this.#restored.history.clear();
+      this.#restored.runs.clear();
     }
     const writer = this.#writer;
     if (!writer) return;
     const shared = this.#target.kind === 'postgres';
-    store.onSet = (r) => { if (!shared || r.checkedBy === replicaId) writer.add(r); };
+    // Runs are the fleet's view (every replica sees every result): in a shared database the newest write of a run wins.
+    store.onSet = (r, run) => { if (!shared || r.checkedBy === replicaId) writer.add(r, run); else if (run) writer.addRun(r.deploymentId, run); };
     writer.start();
   }
 

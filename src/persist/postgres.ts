@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { ProbeResult } from '../core/result.js';
-import { HISTORY_COLUMNS, historyValues, latestJson, resultFromHistory, resultFromLatest, type HistoryRecord } from './rows.js';
+import { MAX_SEGMENTS, UPTIME_KEEP_MS, type UptimeSegment } from '../store/uptime.js';
+import { HISTORY_COLUMNS, historyValues, latestJson, resultFromHistory, resultFromLatest, RUN_COLUMNS, runFromRecord, type HistoryRecord, type RunRecord } from './rows.js';
 import { MIGRATIONS } from './schema.js';
 import { publicDatabaseUrl } from './select.js';
 import { SCHEMA_VERSION, type HistoryDatabase, type Restored, type Retention, type WriteBatch } from './types.js';
@@ -83,12 +84,21 @@ export class PostgresHistory implements HistoryDatabase {
       if (!list) history.set(row.deployment_id, (list = []));
       list.push(resultFromHistory(row));
     }
+    const runs = new Map<string, UptimeSegment[]>();
+    const rc = RUN_COLUMNS.join(', ');
+    const u = await this.#q<RunRecord>(`SELECT ${rc} FROM (SELECT ${rc}, row_number() OVER (PARTITION BY deployment_id ORDER BY start_at DESC) AS rn
+      FROM llm_health_uptime WHERE deployment_id = ANY($1) AND until_at >= $2) t WHERE rn <= $3 ORDER BY deployment_id, start_at`, [ids, Date.now() - UPTIME_KEEP_MS, MAX_SEGMENTS]);
+    for (const row of u.rows) {
+      let list = runs.get(row.deployment_id);
+      if (!list) runs.set(row.deployment_id, (list = []));
+      list.push(runFromRecord(row));
+    }
     const meta = await this.#q<{ key: string; value: string }>('SELECT key, value FROM llm_health_meta');
-    return { latest, history, meta: new Map(meta.rows.map((m) => [m.key, m.value])) };
+    return { latest, history, runs, meta: new Map(meta.rows.map((m) => [m.key, m.value])) };
   }
 
   async write(batch: WriteBatch): Promise<void> {
-    if (!batch.rows.length && !batch.latest.length) return;
+    if (!batch.rows.length && !batch.latest.length && !batch.runs.length) return;
     const client = await this.#pool.connect().catch((err: unknown) => { throw new Error(describePostgresError(err, this.where)); });
     try {
       await client.query('BEGIN');
@@ -104,6 +114,14 @@ export class PostgresHistory implements HistoryDatabase {
           SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])
           ON CONFLICT (deployment_id) DO UPDATE SET checked_at = excluded.checked_at, result = excluded.result WHERE excluded.checked_at >= llm_health_latest.checked_at`,
         [batch.latest.map((r) => r.deploymentId), batch.latest.map((r) => Math.round(r.checkedAt)), batch.latest.map(latestJson)]);
+      }
+      if (batch.runs.length) {
+        const r = batch.runs;
+        await client.query(`INSERT INTO llm_health_uptime (${RUN_COLUMNS.join(', ')})
+          SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::boolean[], $6::int[])
+          ON CONFLICT (deployment_id, start_at) DO UPDATE SET last_at = excluded.last_at, until_at = excluded.until_at, probes = excluded.probes
+          WHERE excluded.last_at >= llm_health_uptime.last_at`,
+        [r.map((x) => x.deploymentId), r.map((x) => Math.round(x.start)), r.map((x) => Math.round(x.lastAt)), r.map((x) => Math.round(x.until)), r.map((x) => x.healthy), r.map((x) => x.probes)]);
       }
       await client.query('COMMIT');
     } catch (err) {
@@ -122,6 +140,7 @@ export class PostgresHistory implements HistoryDatabase {
     const cutoff = Math.round(now - retention.maxAgeMs);
     let deleted = (await this.#q('DELETE FROM llm_health_history WHERE checked_at < $1', [cutoff])).rowCount ?? 0;
     deleted += (await this.#q('DELETE FROM llm_health_latest WHERE checked_at < $1', [cutoff])).rowCount ?? 0;
+    deleted += (await this.#q('DELETE FROM llm_health_uptime WHERE until_at < $1', [Math.round(now - UPTIME_KEEP_MS)])).rowCount ?? 0;
     if (ids.length) {
       deleted += (await this.#q(`DELETE FROM llm_health_history h USING (
         SELECT deployment_id, checked_at, checked_by, row_number() OVER (PARTITION BY deployment_id ORDER BY checked_at DESC) AS rn

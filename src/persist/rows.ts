@@ -2,6 +2,7 @@ import { ERROR_TYPES, type ErrorType } from '../core/errors.js';
 import { REPORTED_HEADERS } from '../core/operation.js';
 import type { ProbeResult } from '../core/result.js';
 import { parseFleetRecord } from '../fleet/record.js';
+import type { UptimeSegment } from '../store/uptime.js';
 
 /** Error texts are already redacted; they are cut to this length in the database. */
 const MAX_ERROR = 4096;
@@ -84,4 +85,20 @@ export function latestJson(r: ProbeResult): string {
 export function resultFromLatest(text: string, id: string): ProbeResult | undefined {
   const parsed = parseFleetRecord(text, id);
   return parsed.ok ? parsed.result : undefined;
+}
+
+/** An uptime run's columns (deployment_id, start_at, last_at, until_at, healthy, probes). */
+export const RUN_COLUMNS = ['deployment_id', 'start_at', 'last_at', 'until_at', 'healthy', 'probes'] as const;
+
+export interface RunRecord {
+  deployment_id: string;
+  start_at: number | string;
+  last_at: number | string;
+  until_at: number | string;
+  healthy: number | boolean;
+  probes: number;
+}
+
+export function runFromRecord(row: RunRecord): UptimeSegment {
+  return { start: Number(row.start_at), lastAt: Number(row.last_at), until: Number(row.until_at), healthy: row.healthy === 1 || row.healthy === true, probes: Number(row.probes) };
 }

@@ -28,4 +28,17 @@ export const MIGRATIONS: Readonly<Record<number, Migration>> = {
       'CREATE TABLE llm_health_latest (deployment_id TEXT PRIMARY KEY, checked_at BIGINT NOT NULL, result TEXT NOT NULL)',
     ],
   },
+  // Uptime: runs of equal outcomes (src/store/uptime.ts), one row per run, updated as it grows.
+  2: {
+    sqlite: [
+      `CREATE TABLE llm_health_uptime (deployment_id TEXT NOT NULL, start_at INTEGER NOT NULL, last_at INTEGER NOT NULL,
+        until_at INTEGER NOT NULL, healthy INTEGER NOT NULL, probes INTEGER NOT NULL, PRIMARY KEY (deployment_id, start_at))`,
+      'CREATE INDEX llm_health_uptime_until ON llm_health_uptime (until_at)',
+    ],
+    postgres: [
+      `CREATE TABLE llm_health_uptime (deployment_id TEXT NOT NULL, start_at BIGINT NOT NULL, last_at BIGINT NOT NULL,
+        until_at BIGINT NOT NULL, healthy BOOLEAN NOT NULL, probes INTEGER NOT NULL, PRIMARY KEY (deployment_id, start_at))`,
+      'CREATE INDEX llm_health_uptime_until ON llm_health_uptime (until_at)',
+    ],
+  },
 };

@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ProbeResult } from '../core/result.js';
-import { HISTORY_COLUMNS, historyValues, latestJson, resultFromHistory, resultFromLatest, type HistoryRecord } from './rows.js';
+import { UPTIME_KEEP_MS, MAX_SEGMENTS, type UptimeSegment } from '../store/uptime.js';
+import { HISTORY_COLUMNS, historyValues, latestJson, resultFromHistory, resultFromLatest, RUN_COLUMNS, runFromRecord, type HistoryRecord, type RunRecord } from './rows.js';
 import { MIGRATIONS } from './schema.js';
 import { SCHEMA_VERSION, type HistoryDatabase, type Restored, type Retention, type WriteBatch } from './types.js';
 
@@ -29,6 +30,7 @@ export class SqliteHistory implements HistoryDatabase {
   readonly #db: Database.Database;
   #insert!: Database.Statement;
   #upsertLatest!: Database.Statement;
+  #upsertRun!: Database.Statement;
   #writeTx!: (batch: WriteBatch) => void;
 
   constructor(path: string, opts: { busyTimeoutMs?: number } = {}) {
@@ -67,9 +69,13 @@ export class SqliteHistory implements HistoryDatabase {
     this.#insert = db.prepare(`INSERT OR IGNORE INTO llm_health_history (${HISTORY_COLUMNS.join(', ')}) VALUES (${HISTORY_COLUMNS.map(() => '?').join(', ')})`);
     this.#upsertLatest = db.prepare(`INSERT INTO llm_health_latest (deployment_id, checked_at, result) VALUES (?, ?, ?)
       ON CONFLICT(deployment_id) DO UPDATE SET checked_at = excluded.checked_at, result = excluded.result WHERE excluded.checked_at >= llm_health_latest.checked_at`);
+    this.#upsertRun = db.prepare(`INSERT INTO llm_health_uptime (${RUN_COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT(deployment_id, start_at) DO UPDATE SET last_at = excluded.last_at, until_at = excluded.until_at, probes = excluded.probes
+      WHERE excluded.last_at >= llm_health_uptime.last_at`);
     this.#writeTx = db.transaction((batch: WriteBatch) => {
       for (const r of batch.rows) this.#insert.run(historyValues(r));
       for (const r of batch.latest) this.#upsertLatest.run(r.deploymentId, Math.round(r.checkedAt), latestJson(r));
+      for (const u of batch.runs) this.#upsertRun.run(u.deploymentId, Math.round(u.start), Math.round(u.lastAt), Math.round(u.until), u.healthy ? 1 : 0, u.probes);
     });
   }
 
@@ -87,8 +93,15 @@ export class SqliteHistory implements HistoryDatabase {
       const rows = newest.all(id, historyRows) as HistoryRecord[];
       if (rows.length) history.set(id, rows.reverse().map(resultFromHistory));
     }
+    const runs = new Map<string, UptimeSegment[]>();
+    const since = Date.now() - UPTIME_KEEP_MS;
+    const newestRuns = this.#db.prepare(`SELECT ${RUN_COLUMNS.join(', ')} FROM llm_health_uptime WHERE deployment_id = ? AND until_at >= ? ORDER BY start_at DESC LIMIT ${MAX_SEGMENTS}`);
+    for (const id of ids) {
+      const rows = newestRuns.all(id, since) as RunRecord[];
+      if (rows.length) runs.set(id, rows.reverse().map(runFromRecord));
+    }
     const meta = new Map((this.#db.prepare('SELECT key, value FROM llm_health_meta').all() as Array<{ key: string; value: string }>).map((m) => [m.key, m.value]));
-    return { latest, history, meta };
+    return { latest, history, runs, meta };
   }
 
   async write(batch: WriteBatch): Promise<void> {
@@ -108,6 +121,7 @@ export class SqliteHistory implements HistoryDatabase {
       deleted += n;
     }
     deleted += this.#db.prepare('DELETE FROM llm_health_latest WHERE checked_at < ?').run(cutoff).changes;
+    deleted += this.#db.prepare('DELETE FROM llm_health_uptime WHERE until_at < ?').run(Math.round(now - UPTIME_KEEP_MS)).changes;
     const byCount = this.#db.prepare(`DELETE FROM llm_health_history WHERE deployment_id = ? AND checked_at <
       (SELECT checked_at FROM llm_health_history WHERE deployment_id = ? ORDER BY checked_at DESC LIMIT 1 OFFSET ?)`);
     for (let i = 0; i < ids.length; i++) {

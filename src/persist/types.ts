@@ -1,4 +1,5 @@
 import type { ProbeResult } from '../core/result.js';
+import type { UptimeSegment } from '../store/uptime.js';
 
 /**
  * Where results are kept across restarts: SQLite (a file, the default with a data directory),
@@ -15,6 +16,8 @@ export interface Restored {
   latest: ProbeResult[];
   /** The newest history rows per deployment, oldest first. */
   history: Map<string, ProbeResult[]>;
+  /** Uptime runs per deployment of the last 30 days, oldest first. */
+  runs: Map<string, UptimeSegment[]>;
   /** Meta values (grid_origin, …). */
   meta: Map<string, string>;
 }
@@ -37,10 +40,10 @@ export interface HistoryDatabase {
   migrate(): Promise<void>;
   /** The latest result and the newest `historyRows` rows of each deployment in `ids`. */
   load(ids: readonly string[], historyRows: number): Promise<Restored>;
-  /** Writes a batch in one transaction: history rows (duplicates ignored) and latest results. */
+  /** Writes a batch in one transaction: history rows (duplicates ignored), latest results, uptime runs. */
   write(batch: WriteBatch): Promise<void>;
   setMeta(key: string, value: string): Promise<void>;
-  /** Drops rows older than the retention, and rows beyond the count of the deployments given. */
+  /** Drops rows older than the retention, and rows beyond the count of the deployments given; runs older than 30 days. */
   prune(retention: Retention, now: number, ids: readonly string[]): Promise<number>;
   close(): Promise<void>;
 }
@@ -50,7 +53,13 @@ export interface WriteBatch {
   rows: readonly ProbeResult[];
   /** The latest result per deployment after this batch. */
   latest: readonly ProbeResult[];
+  /** Uptime runs created or extended since the last batch (upserted by deployment and start). */
+  runs: readonly StoredRun[];
+}
+
+export interface StoredRun extends Readonly<UptimeSegment> {
+  readonly deploymentId: string;
 }
 
 /** The schema version this build writes; older databases are migrated forward at start-up. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;

@@ -1,5 +1,6 @@
 import type { ProbeResult } from '../core/result.js';
-import type { HistoryDatabase, Retention } from './types.js';
+import type { UptimeSegment } from '../store/uptime.js';
+import type { HistoryDatabase, Retention, StoredRun } from './types.js';
 
 export interface WriterOptions {
   db: HistoryDatabase;
@@ -39,6 +40,8 @@ export class PersistWriter {
   readonly #o: WriterOptions;
   #rows: ProbeResult[] = [];
   #latest = new Map<string, ProbeResult>();
+  /** Uptime runs touched since the last write, by deployment and start (the run object itself: its newest state is written). */
+  #runs = new Map<string, { deploymentId: string; run: UptimeSegment }>();
   /** Deployments with rows written since the last prune (their count is checked next). */
   #touched = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
@@ -61,8 +64,8 @@ export class PersistWriter {
     this.#pruneTimer.unref();
   }
 
-  /** Queues one stored result (history row and latest). Cheap: no I/O here. */
-  add(r: ProbeResult): void {
+  /** Queues one stored result (history row and latest) and the uptime run it joined. Cheap: no I/O here. */
+  add(r: ProbeResult, run?: UptimeSegment): void {
     if (this.#closed) return;
     this.#rows.push(r);
     this.#latest.set(r.deploymentId, r);
@@ -72,35 +75,50 @@ export class PersistWriter {
       this.#rows.splice(0, drop);
       this.#status.dropped += drop;
     }
-    if (!this.#timer) {
-      this.#timer = setTimeout(() => { this.#timer = undefined; void this.flush(); }, this.#o.flushMs ?? 1000);
-      this.#timer.unref();
-    }
+    if (run) this.addRun(r.deploymentId, run);
+    this.#schedule();
+  }
+
+  /** Queues an uptime run alone (a shared database: another replica writes the result itself). */
+  addRun(deploymentId: string, run: UptimeSegment): void {
+    if (this.#closed) return;
+    this.#runs.set(`${deploymentId}\u0000${run.start}`, { deploymentId, run });
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#timer) return;
+    this.#timer = setTimeout(() => { this.#timer = undefined; void this.flush(); }, this.#o.flushMs ?? 1000);
+    this.#timer.unref();
   }
 
   /** Writes everything queued now (one flush at a time; a second call waits for the first, then writes what came since). */
   async flush(): Promise<void> {
     while (this.#flushing) await this.#flushing;
-    if (!this.#rows.length && !this.#latest.size) return;
+    if (!this.#rows.length && !this.#latest.size && !this.#runs.size) return;
     this.#flushing = this.#flushOnce().finally(() => { this.#flushing = undefined; });
     await this.#flushing;
   }
 
   async #flushOnce(): Promise<void> {
     const slice = this.#o.batchRows ?? 500;
-    while (this.#rows.length || this.#latest.size) {
+    while (this.#rows.length || this.#latest.size || this.#runs.size) {
       const rows = this.#rows.slice(0, slice);
-      // The latest results go with the last slice (they are the newest of the queue anyway).
+      // The latest results and runs go with the last slice (they are the newest of the queue anyway).
       const last = rows.length === this.#rows.length;
       const latest = last ? [...this.#latest.values()] : [];
+      const runs: StoredRun[] = last ? [...this.#runs.values()].map(({ deploymentId, run }) => ({ deploymentId, ...run })) : [];
       try {
-        await this.#o.db.write({ rows, latest });
+        await this.#o.db.write({ rows, latest, runs });
       } catch (err) {
         this.#failed(err);
         return;
       }
       this.#rows.splice(0, rows.length);
-      if (last) this.#latest.clear();
+      if (last) {
+        this.#latest.clear();
+        this.#runs.clear();
+      }
       for (const r of rows) this.#touched.add(r.deploymentId);
       this.#status.written += rows.length;
       this.#status.lastWriteAt = (this.#o.now ?? Date.now)();

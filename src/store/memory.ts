@@ -1,25 +1,36 @@
 import { EMPTY_HISTORY, HistoryRing, StringTable } from './history-ring.js';
 import type { HealthStore, History, ProbeStats } from './types.js';
+import { UptimeLedger, type UptimeSegment } from './uptime.js';
 import type { ProbeResult } from '../core/result.js';
 
 interface Entry {
   latest: ProbeResult;
   /** The last results, compact (see HistoryRing). */
   history: HistoryRing;
+  uptime: UptimeLedger;
   stats: ProbeStats & { outcomes: Map<string, number> };
 }
 
-/** The in-memory store: latest result, bounded history and counters per deployment. */
+/**
+ * How long one result speaks for its deployment when nothing says otherwise: the default
+ * interval (300 s) plus the default timeout (60 s) plus a second.
+ */
+export const DEFAULT_COVER_MS = 361_000;
+
+/** The in-memory store: latest result, bounded history, uptime runs and counters per deployment. */
 export class MemoryStore implements HealthStore {
   readonly #entries = new Map<string, Entry>();
   readonly #strings = new StringTable();
   #version = 0;
   #historySize: number;
-  /** Called after each set (the persistence writer queues the result); never on restore. */
-  onSet: ((r: ProbeResult) => void) | undefined;
+  /** Called after each set with the uptime run it joined (the persistence writer queues both); never on restore. */
+  onSet: ((r: ProbeResult, run: UptimeSegment | undefined) => void) | undefined;
+  readonly #coverMs: (id: string) => number | undefined;
 
-  constructor(historySize = 100) {
+  /** `coverMs`: how long a deployment's result speaks for it in uptime (its interval, timeout and slack). */
+  constructor(historySize = 100, coverMs: (id: string) => number | undefined = () => undefined) {
     this.#historySize = historySize;
+    this.#coverMs = coverMs;
   }
 
   /** Results kept per deployment: memory is bounded by deployments × historySize. */
@@ -35,13 +46,14 @@ export class MemoryStore implements HealthStore {
   get(id: string) { return this.#entries.get(id)?.latest; }
   stats(id: string) { return this.#entries.get(id)?.stats; }
   history(id: string): History { return this.#entries.get(id)?.history ?? EMPTY_HISTORY; }
+  uptime(id: string): readonly UptimeSegment[] { return this.#entries.get(id)?.uptime.segments ?? []; }
 
   set(result: ProbeResult) {
     this.#version++;
     let e = this.#entries.get(result.deploymentId);
     if (!e) {
       const history = new HistoryRing(result.deploymentId, this.#historySize, this.#strings);
-      e = { latest: result, history, stats: { since: result.startedAt, outcomes: new Map() } };
+      e = { latest: result, history, uptime: new UptimeLedger(), stats: { since: result.startedAt, outcomes: new Map() } };
       this.#entries.set(result.deploymentId, e);
     }
     e.latest = result;
@@ -49,15 +61,16 @@ export class MemoryStore implements HealthStore {
     const key = result.healthy ? 'healthy' : (result.errorType ?? 'plugin_error');
     e.stats.outcomes.set(key, (e.stats.outcomes.get(key) ?? 0) + 1);
     if (result.healthy) e.stats.lastSuccessAt = result.checkedAt;
-    this.onSet?.(result);
+    const run = e.uptime.add(result.checkedAt, result.healthy, this.#coverMs(result.deploymentId) ?? DEFAULT_COVER_MS);
+    this.onSet?.(result, run);
   }
 
   /**
    * Puts results read back from the database in place (start-up, before any probe): each latest
-   * result with its history rows (oldest first). Counters start again at `now`; nothing is
+   * result with its history rows and uptime runs (oldest first). Counters start again at `now`; nothing is
    * handed to onSet, so nothing is written back.
    */
-  restore(latest: readonly ProbeResult[], history: ReadonlyMap<string, readonly ProbeResult[]>, now: number) {
+  restore(latest: readonly ProbeResult[], history: ReadonlyMap<string, readonly ProbeResult[]>, now: number, runs: ReadonlyMap<string, readonly UptimeSegment[]> = new Map()) {
     for (const r of latest) {
       const ring = new HistoryRing(r.deploymentId, this.#historySize, this.#strings);
       const rows = history.get(r.deploymentId) ?? [];
@@ -65,7 +78,9 @@ export class MemoryStore implements HealthStore {
       const success = rows.findLast((row) => row.healthy)?.checkedAt ?? (r.healthy ? r.checkedAt : undefined);
       const stats: Entry['stats'] = { since: now, outcomes: new Map() };
       if (success !== undefined) stats.lastSuccessAt = success;
-      this.#entries.set(r.deploymentId, { latest: r, history: ring, stats });
+      const uptime = new UptimeLedger();
+      uptime.restore(runs.get(r.deploymentId) ?? []);
+      this.#entries.set(r.deploymentId, { latest: r, history: ring, uptime, stats });
     }
     this.#version++;
   }

@@ -10,10 +10,13 @@ import { serverEndpoint } from '../registry/providers.js';
 import type { HealthStore } from '../store/types.js';
 import { verdictOf, type ProbeResult } from '../core/result.js';
 import { VERSION } from '../core/meta.js';
+import { UPTIME_WINDOWS, uptimeBetween } from '../store/uptime.js';
 import { METRICS, metricName, type AttributeOf, type ExportPath, type ExportedMetricSpec } from './metrics.js';
 
 type DeploymentAttributes = Record<AttributeOf<'deploymentHealthy'>, string>;
 type ProbeOutcomeAttributes = Record<AttributeOf<'probes'>, string>;
+type WindowAttributes = Record<AttributeOf<'uptimeRatio'>, string>;
+const WINDOWS = Object.entries(UPTIME_WINDOWS);
 
 /** The per-deployment labels of the metrics table (typed by it); key order is /metrics label order. */
 export function deploymentLabels(d: Deployment): DeploymentAttributes {
@@ -54,7 +57,7 @@ export class DeploymentMetricProducer implements MetricProducer {
    * collections: the /metrics serializer (prometheus-text.ts) memoizes label text by object
    * identity. A reload makes new Deployment objects, so stale entries simply become garbage.
    */
-  readonly #labels = new WeakMap<Deployment, { base: DeploymentAttributes; outcomes: Map<string, ProbeOutcomeAttributes> }>();
+  readonly #labels = new WeakMap<Deployment, { base: DeploymentAttributes; outcomes: Map<string, ProbeOutcomeAttributes>; windows: WindowAttributes[] }>();
 
   constructor(path: ExportPath, source: MetricSource) {
     this.#path = path;
@@ -71,6 +74,8 @@ export class DeploymentMetricProducer implements MetricProducer {
     const probes: SumMetricData['dataPoints'] = [];
     const failures: GaugeMetricData['dataPoints'] = [];
     const staleAfter: GaugeMetricData['dataPoints'] = [];
+    const uptime: GaugeMetricData['dataPoints'] = [];
+    const nowMs = Date.now();
     const counts = { healthy: 0, unhealthy: 0, pending: 0 };
     const { store, listed, staleAfterS } = this.#source;
     const view = this.#source.view ?? ((id: string) => store.get(id));
@@ -83,7 +88,10 @@ export class DeploymentMetricProducer implements MetricProducer {
         continue;
       }
       let labels = this.#labels.get(d);
-      if (!labels) this.#labels.set(d, (labels = { base: deploymentLabels(d), outcomes: new Map() }));
+      if (!labels) {
+        const base = deploymentLabels(d);
+        this.#labels.set(d, (labels = { base, outcomes: new Map(), windows: WINDOWS.map(([window]) => ({ ...base, window })) }));
+      }
       const attributes = labels.base;
       const point = (value: number) => ({ startTime: now, endTime: now, attributes, value });
       // The verdict, not the last probe: one failure under the threshold changes nothing here,
@@ -99,6 +107,11 @@ export class DeploymentMetricProducer implements MetricProducer {
       duration.push(point(r.latencyMs / 1000));
       lastProbe.push(point(r.checkedAt / 1000));
       if (stats.lastSuccessAt !== undefined) lastSuccess.push(point(stats.lastSuccessAt / 1000));
+      const runs = store.uptime(d.id);
+      for (let w = 0; runs.length && w < WINDOWS.length; w++) {
+        const ratio = uptimeBetween(runs, nowMs - WINDOWS[w]![1], nowMs).ratio;
+        if (ratio !== null) uptime.push({ startTime: now, endTime: now, attributes: labels.windows[w]!, value: ratio });
+      }
       const since = millisToHrTime(stats.since);
       for (const [outcome, count] of stats.outcomes) {
         let outcomeAttributes = labels.outcomes.get(outcome);
@@ -131,6 +144,7 @@ export class DeploymentMetricProducer implements MetricProducer {
         dataPoints: probes,
       },
       gauge(METRICS.consecutiveFailures, failures),
+      gauge(METRICS.uptimeRatio, uptime),
       gauge(METRICS.staleAfter, staleAfter),
       gauge(METRICS.healthyCount, single(counts.healthy)),
       gauge(METRICS.unhealthyCount, single(counts.unhealthy)),

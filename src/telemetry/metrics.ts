@@ -118,6 +118,12 @@ export const METRICS = {
     help: 'Failed probes of the deployment in a row (0 after a success).',
     labels: DEPLOYMENT_LABELS,
   },
+  uptimeRatio: {
+    prometheus: 'llm_deployment_uptime_ratio', otlp: 'llm.deployment.uptime.ratio', type: 'gauge', unit: '', emittedBy: 'exporter',
+    help: 'Healthy share of the known time of the deployment over the window ending now, from probe outcomes; time no result covered (the exporter down, not probed yet) counts as neither (/health/uptime has it).',
+    labels: [...DEPLOYMENT_LABELS, { attribute: 'window', help: '`1h`, `24h`, `7d` or `30d`.' }],
+    onlyWhen: 'per deployment and window with known time in it',
+  },
   staleAfter: {
     prometheus: 'llm_deployment_stale_after_seconds', otlp: 'llm.deployment.stale_after', type: 'gauge', unit: 's', emittedBy: 'exporter',
     help: 'Age after which the latest result of the deployment is overdue by its own schedule (interval, timeout, fleet lease) and shown stale.',

@@ -3,9 +3,12 @@ import type { HealthAnswer, HealthQuery } from './health.js';
 import type { HistoryQuery, historyPage, latest } from './history.js';
 import type { ModelInfoEntry } from './model-info.js';
 import type { sharedStatus } from './readiness.js';
+import type { UptimeAnswer, UptimeQuery } from './uptime.js';
+import type { ApiError } from './health.js';
 
 export type { HealthAnswer, HealthQuery } from './health.js';
 export type { HistoryQuery } from './history.js';
+export type { UptimeQuery } from './uptime.js';
 
 /**
  * Everything the HTTP routes may ask, and nothing more: routes depend on this, never on the app.
@@ -22,6 +25,8 @@ export interface Views {
   healthCacheKey(q: HealthQuery): string | undefined;
   history(q: HistoryQuery): ReturnType<typeof historyPage>;
   latest(): ReturnType<typeof latest>;
+  /** /health/uptime: per deployment and model group over 1 h, 24 h, 7 d, 30 d (404 for an unknown model). */
+  uptime(q: UptimeQuery): { statusCode: number; body: UptimeAnswer | ApiError };
   sharedStatus(): ReturnType<typeof sharedStatus>;
   readiness(): { ready: boolean; body: Record<string, unknown> };
   modelInfo(): ModelInfoEntry[];

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProbeResult } from '../../src/core/result.js';
 import { databaseTarget, DEFAULT_DB_FILE } from '../../src/persist/select.js';
+import { MIGRATIONS } from '../../src/persist/schema.js';
 import { SqliteHistory } from '../../src/persist/sqlite.js';
 import type { HistoryDatabase, WriteBatch } from '../../src/persist/types.js';
 import { PersistWriter } from '../../src/persist/writer.js';
@@ -128,6 +129,26 @@ describe('SQLite persistence (general_settings.health_check_db, --data-dir)', ()
   });
 });
 
+describe('schema migrations', () => {
+  it('a version-1 database (no uptime table) is migrated forward at start-up, its rows kept', async () => {
+    const file = join(await tempDir(), 'v1.db');
+    const old = new Database(file);
+    old.exec('CREATE TABLE llm_health_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+    for (const sql of MIGRATIONS[1]!.sqlite) old.exec(sql);
+    old.exec("INSERT INTO llm_health_meta VALUES ('schema_version', '1')");
+    old.prepare("INSERT INTO llm_health_history (deployment_id, checked_at, started_at, latency_ms, healthy, checked_by) VALUES ('a', 2000, 1990, 10, 1, '')").run();
+    old.close();
+    const db = new SqliteHistory(file);
+    await db.migrate();
+    await db.write({ rows: [], latest: [], runs: [{ deploymentId: 'a', start: Date.now(), lastAt: Date.now(), until: Date.now() + 1000, healthy: true, probes: 1 }] });
+    const loaded = await db.load(['a'], 10);
+    expect(loaded.meta.get('schema_version')).toBe(String(Math.max(...Object.keys(MIGRATIONS).map(Number))));
+    expect(loaded.history.get('a')!.map((r) => r.checkedAt)).toEqual([2000]);
+    expect(loaded.runs.get('a')).toHaveLength(1);
+    await db.close();
+  });
+});
+
 describe('retention', () => {
   it('drops rows older than the retention and beyond the rows kept per deployment', async () => {
     const db = new SqliteHistory(join(await tempDir(), 'r.db'));
@@ -139,7 +160,7 @@ describe('retention', () => {
       ...Array.from({ length: 5 }, (_, i) => result('b', now - 40 * day - i)),
       result('c', now - 1000),
     ];
-    await db.write({ rows, latest: [result('a', now), result('b', now - 40 * day), result('c', now - 1000)] });
+    await db.write({ rows, latest: [result('a', now), result('b', now - 40 * day), result('c', now - 1000)], runs: [] });
     await db.prune({ maxAgeMs: 30 * day, maxRowsPerDeployment: 10 }, now, ['a', 'c']);
     const loaded = await db.load(['a', 'b', 'c'], 100);
     expect(loaded.history.get('a')!.map((r) => r.checkedAt)).toEqual(Array.from({ length: 10 }, (_, i) => now - (9 - i) * 60_000));
@@ -153,8 +174,8 @@ describe('retention', () => {
     const db = new SqliteHistory(join(await tempDir(), 'd.db'));
     await db.migrate();
     const r = { ...result('a', 1000), checkedBy: 'replica-1' };
-    await db.write({ rows: [r, r], latest: [r] });
-    await db.write({ rows: [r], latest: [r] });
+    await db.write({ rows: [r, r], latest: [r], runs: [] });
+    await db.write({ rows: [r], latest: [r], runs: [] });
     expect((await db.load(['a'], 10)).history.get('a')).toHaveLength(1);
     await db.close();
   });
@@ -165,7 +186,7 @@ function fakeDb(): HistoryDatabase & { batches: WriteBatch[]; failing: boolean }
   const f = {
     kind: 'sqlite' as const, where: 'fake', batches: [] as WriteBatch[], failing: false,
     migrate: async () => undefined,
-    load: async () => ({ latest: [], history: new Map(), meta: new Map() }),
+    load: async () => ({ latest: [], history: new Map(), runs: new Map(), meta: new Map() }),
     write: async (b: WriteBatch) => { if (f.failing) throw new Error('disk I/O error'); f.batches.push(b); },
     setMeta: async () => undefined,
     prune: async () => 0,
