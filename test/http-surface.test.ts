@@ -20,8 +20,8 @@ describe('the HTTP surface', () => {
     expect(a.headers.get('content-type')).toMatch(/^application\/json/);
   });
 
-  it('puts /health/uptime behind the master key', async () => {
-    for (const path of ['/health/uptime']) {
+  it('puts /health/uptime and /health/spend behind the master key', async () => {
+    for (const path of ['/health/uptime', '/health/spend']) {
       expect((await fetch(`${ex.url}${path}`)).status).toBe(401);
       expect((await fetch(`${ex.url}${path}`, { headers: { authorization: 'Bearer sk-surface' } })).status).toBe(200);
     }

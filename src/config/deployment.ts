@@ -8,6 +8,7 @@ import { publicUrl } from '../core/redact.js';
 import { FREE_BY_DEFAULT_MODES, MAX_TOKENS_MODES, isWildcard } from './model-names.js';
 import { modelKind, resolveModel } from './model-kind.js';
 import { maxTokensFor, probeDefaults, type ProbeDefaults } from './probe-defaults.js';
+import { pricesFor } from './prices.js';
 import { envDefaultsFor } from '../registry/providers.js';
 
 /**
@@ -49,10 +50,11 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
   const model = raw.litellm_params.model;
   const probeModel = info.health_check_model ?? model;
   // model_info.mode, else the model table, else the name (model-kind.ts).
-  const { provider, name, mode, reasoning } = modelKind(probeModel, customProvider, probe.table, {
+  const kind = modelKind(probeModel, customProvider, probe.table, {
     mode: info.mode,
     baseModel: info.health_check_model === undefined ? info.base_model : undefined,
   });
+  const { provider, name, mode, reasoning } = kind;
   // A wildcard route has no model to generate with: unless told which, list models (free). A
   // mode whose real request is a paid job (a video) makes its free request unless told to generate.
   const probeStrategy = info.health_check_probe
@@ -81,6 +83,7 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
     voice: info.health_check_voice ?? 'alloy',
     probeStrategy,
     checkParams: Object.freeze({ ...(info.health_check_params ?? {}) }),
+    prices: pricesFor(kind, probe.table, params, info),
     backgroundDisabled: info.disable_background_health_check === true,
     intervalS: info.health_check_interval,
     failureThreshold: info.health_check_failure_threshold,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import builtinJson from './model-table.json' with { type: 'json' };
 import { envReference } from './env.js';
+import { PRICE_FIELDS, type Prices } from '../core/usage.js';
 
 /**
  * LiteLLM's model table: what it knows about a model by name (its mode, its provider, whether it
@@ -22,6 +23,8 @@ export interface ModelFacts {
   readonly provider?: string;
   /** supports_reasoning, when the table says either way. */
   readonly reasoning?: boolean;
+  /** The flat prices the table gives (USD per token, image, pixel, second, …); absent: none. */
+  readonly prices?: Readonly<Prices>;
 }
 
 /** The variable that names a model table when general_settings.model_table does not. */
@@ -41,12 +44,24 @@ export function prefixOfProvider(litellmProvider: string): string {
 function factsOf(key: string, value: unknown): ModelFacts | undefined {
   if (!value || typeof value !== 'object' || Array.isArray(value) || key === 'sample_spec') return undefined;
   const v = value as Record<string, unknown>;
+  const prices = pricesIn(v);
   return {
+    ...(prices ? { prices } : {}),
     key,
     ...(typeof v.mode === 'string' && v.mode ? { mode: v.mode } : {}),
     ...(typeof v.litellm_provider === 'string' && v.litellm_provider ? { provider: prefixOfProvider(v.litellm_provider) } : {}),
     ...(typeof v.supports_reasoning === 'boolean' ? { reasoning: v.supports_reasoning } : {}),
   };
+}
+
+/** The price fields of a table entry (or of model_info / litellm_params), numbers ≥ 0 only. */
+export function pricesIn(v: Readonly<Record<string, unknown>>): Prices | undefined {
+  let out: Prices | undefined;
+  for (const f of PRICE_FIELDS) {
+    const n = typeof v[f] === 'string' && v[f] !== '' ? Number(v[f]) : v[f];
+    if (typeof n === 'number' && Number.isFinite(n) && n >= 0) (out ??= {})[f] = n;
+  }
+  return out;
 }
 
 export class ModelTable {

@@ -1,3 +1,5 @@
+import type { Prices } from './usage.js';
+
 /**
  * The vocabulary every layer shares about a deployment: the full resolved entry (secrets
  * inside, for the provider layer only) and the secret-free view plugins are given.
@@ -37,6 +39,8 @@ export interface Deployment {
    */
   readonly probeStrategy: 'generate' | 'models_list' | 'free';
   readonly checkParams: Readonly<Record<string, unknown>>;
+  /** USD per unit (model table, then litellm_params and model_info overrides); empty: unknown. */
+  readonly prices: Readonly<Prices>;
   readonly backgroundDisabled: boolean;
   /** model_info.health_check_interval, seconds; else the global interval applies. */
   readonly intervalS?: number;

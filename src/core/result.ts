@@ -1,4 +1,5 @@
 import type { ErrorType } from './errors.js';
+import type { ProbeSpend } from './usage.js';
 
 /** A small, non-secret fact a plugin reports (shown in /health `details`). */
 export type Detail = string | number | boolean;
@@ -36,6 +37,8 @@ export interface ProbeResult {
   /** Failed / successful probes in a row, this one included. */
   consecutiveFailures?: number;
   consecutiveSuccesses?: number;
+  /** What the probe's answered calls used and cost (absent: no call was answered). */
+  spend?: ProbeSpend;
   /**
    * Loaded from the history database at start-up, not probed by this process: /health marks it
    * with its age until the deployment is probed again.

@@ -13,6 +13,12 @@ const headers = z.record(z.string(), z.unknown()).catch({}).transform((h) => {
   return kept;
 });
 const detail = z.union([z.string(), finite, z.boolean()]);
+const units = finite.nonnegative().optional();
+/** What a probe used and cost (unknown fields dropped; a cost that is not a number is unknown). */
+const spend = z.object({
+  usage: z.object({ inputTokens: units, outputTokens: units, images: units, pixels: units, inputSeconds: units, videoSeconds: units, characters: units, queries: units, pages: units }),
+  costUsd: finite.nonnegative().nullable().catch(null),
+});
 
 /** A ProbeResult as another replica wrote it; unknown fields and headers are dropped, never shown. */
 const fleetRecord = z.object({
@@ -31,6 +37,7 @@ const fleetRecord = z.object({
   verdict: z.enum(['healthy', 'unhealthy', 'pending']).optional(),
   consecutiveFailures: z.number().int().nonnegative().optional(),
   consecutiveSuccesses: z.number().int().nonnegative().optional(),
+  spend: spend.optional().catch(undefined),
 });
 
 /** Parses and validates one record read from the fleet's store for deployment `id`. */

@@ -110,16 +110,21 @@ export class Persistence {
   attach(store: MemoryStore, replicaId: string, now: number): void {
     if (this.#restored) {
       const latest = this.#restored.latest.map((r) => ({ ...r, restored: true }));
-      store.restore(latest, this.#restored.history, now, this.#restored.runs);
+      store.restore(latest, this.#restored.history, now, { runs: this.#restored.runs, spend: this.#restored.spend });
       this.#restored.latest.length = 0;
       this.#restored.history.clear();
       this.#restored.runs.clear();
+      this.#restored.spend.clear();
     }
     const writer = this.#writer;
     if (!writer) return;
     const shared = this.#target.kind === 'postgres';
     // Runs are the fleet's view (every replica sees every result): in a shared database the newest write of a run wins.
-    store.onSet = (r, run) => { if (!shared || r.checkedBy === replicaId) writer.add(r, run); else if (run) writer.addRun(r.deploymentId, run); };
+    store.onSet = (r, run, day) => {
+      if (!shared || r.checkedBy === replicaId) writer.add(r, run);
+      else if (run) writer.addRun(r.deploymentId, run);
+      if (day) writer.addDay(r.deploymentId, day);
+    };
     writer.start();
   }
 

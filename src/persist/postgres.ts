@@ -1,7 +1,8 @@
 import pg from 'pg';
 import type { ProbeResult } from '../core/result.js';
 import { MAX_SEGMENTS, UPTIME_KEEP_MS, type UptimeSegment } from '../store/uptime.js';
-import { HISTORY_COLUMNS, historyValues, latestJson, resultFromHistory, resultFromLatest, RUN_COLUMNS, runFromRecord, type HistoryRecord, type RunRecord } from './rows.js';
+import { SPEND_DAYS, dayOf, type DaySpend } from '../store/spend.js';
+import { DAY_COLUMNS, dayFromRecord, HISTORY_COLUMNS, historyValues, latestJson, resultFromHistory, resultFromLatest, RUN_COLUMNS, runFromRecord, type DayRecord, type HistoryRecord, type RunRecord } from './rows.js';
 import { MIGRATIONS } from './schema.js';
 import { publicDatabaseUrl } from './select.js';
 import { SCHEMA_VERSION, type HistoryDatabase, type Restored, type Retention, type WriteBatch } from './types.js';
@@ -93,12 +94,20 @@ export class PostgresHistory implements HistoryDatabase {
       if (!list) runs.set(row.deployment_id, (list = []));
       list.push(runFromRecord(row));
     }
+    const spend = new Map<string, DaySpend[]>();
+    const days = await this.#q<DayRecord>(`SELECT ${DAY_COLUMNS.join(', ')} FROM llm_health_spend_daily WHERE deployment_id = ANY($1) AND day >= $2 ORDER BY deployment_id, day`,
+      [ids, dayOf(Date.now() - (SPEND_DAYS - 1) * 86_400_000)]);
+    for (const row of days.rows) {
+      let list = spend.get(row.deployment_id);
+      if (!list) spend.set(row.deployment_id, (list = []));
+      list.push(dayFromRecord(row));
+    }
     const meta = await this.#q<{ key: string; value: string }>('SELECT key, value FROM llm_health_meta');
-    return { latest, history, runs, meta: new Map(meta.rows.map((m) => [m.key, m.value])) };
+    return { latest, history, runs, spend, meta: new Map(meta.rows.map((m) => [m.key, m.value])) };
   }
 
   async write(batch: WriteBatch): Promise<void> {
-    if (!batch.rows.length && !batch.latest.length && !batch.runs.length) return;
+    if (!batch.rows.length && !batch.latest.length && !batch.runs.length && !batch.days.length) return;
     const client = await this.#pool.connect().catch((err: unknown) => { throw new Error(describePostgresError(err, this.where)); });
     try {
       await client.query('BEGIN');
@@ -123,6 +132,14 @@ export class PostgresHistory implements HistoryDatabase {
           WHERE excluded.last_at >= llm_health_uptime.last_at`,
         [r.map((x) => x.deploymentId), r.map((x) => Math.round(x.start)), r.map((x) => Math.round(x.lastAt)), r.map((x) => Math.round(x.until)), r.map((x) => x.healthy), r.map((x) => x.probes)]);
       }
+      if (batch.days.length) {
+        const d = batch.days;
+        await client.query(`INSERT INTO llm_health_spend_daily (${DAY_COLUMNS.join(', ')})
+          SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::bigint[], $6::bigint[], $7::float8[])
+          ON CONFLICT (deployment_id, day) DO UPDATE SET probes = excluded.probes, unpriced = excluded.unpriced, input_tokens = excluded.input_tokens,
+          output_tokens = excluded.output_tokens, cost_usd = excluded.cost_usd WHERE excluded.probes >= llm_health_spend_daily.probes`,
+        [d.map((x) => x.deploymentId), d.map((x) => x.day), d.map((x) => x.probes), d.map((x) => x.unpriced), d.map((x) => x.inputTokens), d.map((x) => x.outputTokens), d.map((x) => x.costUsd)]);
+      }
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -141,6 +158,7 @@ export class PostgresHistory implements HistoryDatabase {
     let deleted = (await this.#q('DELETE FROM llm_health_history WHERE checked_at < $1', [cutoff])).rowCount ?? 0;
     deleted += (await this.#q('DELETE FROM llm_health_latest WHERE checked_at < $1', [cutoff])).rowCount ?? 0;
     deleted += (await this.#q('DELETE FROM llm_health_uptime WHERE until_at < $1', [Math.round(now - UPTIME_KEEP_MS)])).rowCount ?? 0;
+    deleted += (await this.#q('DELETE FROM llm_health_spend_daily WHERE day < $1', [dayOf(now - SPEND_DAYS * 86_400_000)])).rowCount ?? 0;
     if (ids.length) {
       deleted += (await this.#q(`DELETE FROM llm_health_history h USING (
         SELECT deployment_id, checked_at, checked_by, row_number() OVER (PARTITION BY deployment_id ORDER BY checked_at DESC) AS rn

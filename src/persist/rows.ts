@@ -3,6 +3,7 @@ import { REPORTED_HEADERS } from '../core/operation.js';
 import type { ProbeResult } from '../core/result.js';
 import { parseFleetRecord } from '../fleet/record.js';
 import type { UptimeSegment } from '../store/uptime.js';
+import type { DaySpend } from '../store/spend.js';
 
 /** Error texts are already redacted; they are cut to this length in the database. */
 const MAX_ERROR = 4096;
@@ -78,6 +79,7 @@ export function latestJson(r: ProbeResult): string {
     verdict: r.verdict,
     consecutiveFailures: r.consecutiveFailures,
     consecutiveSuccesses: r.consecutiveSuccesses,
+    spend: r.spend,
   });
 }
 
@@ -101,4 +103,21 @@ export interface RunRecord {
 
 export function runFromRecord(row: RunRecord): UptimeSegment {
   return { start: Number(row.start_at), lastAt: Number(row.last_at), until: Number(row.until_at), healthy: row.healthy === 1 || row.healthy === true, probes: Number(row.probes) };
+}
+
+/** A day of spend's columns (deployment_id, day, probes, unpriced, input_tokens, output_tokens, cost_usd). */
+export const DAY_COLUMNS = ['deployment_id', 'day', 'probes', 'unpriced', 'input_tokens', 'output_tokens', 'cost_usd'] as const;
+
+export interface DayRecord {
+  deployment_id: string;
+  day: string;
+  probes: number;
+  unpriced: number;
+  input_tokens: number | string;
+  output_tokens: number | string;
+  cost_usd: number;
+}
+
+export function dayFromRecord(row: DayRecord): DaySpend {
+  return { day: row.day, probes: Number(row.probes), unpriced: Number(row.unpriced), inputTokens: Number(row.input_tokens), outputTokens: Number(row.output_tokens), costUsd: Number(row.cost_usd) };
 }

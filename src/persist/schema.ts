@@ -41,4 +41,15 @@ export const MIGRATIONS: Readonly<Record<number, Migration>> = {
       'CREATE INDEX llm_health_uptime_until ON llm_health_uptime (until_at)',
     ],
   },
+  // Spend: what each deployment's probes used and cost, per UTC day (src/store/spend.ts).
+  3: {
+    sqlite: [
+      `CREATE TABLE llm_health_spend_daily (deployment_id TEXT NOT NULL, day TEXT NOT NULL, probes INTEGER NOT NULL, unpriced INTEGER NOT NULL,
+        input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL, PRIMARY KEY (deployment_id, day))`,
+    ],
+    postgres: [
+      `CREATE TABLE llm_health_spend_daily (deployment_id TEXT NOT NULL, day TEXT NOT NULL, probes INTEGER NOT NULL, unpriced INTEGER NOT NULL,
+        input_tokens BIGINT NOT NULL, output_tokens BIGINT NOT NULL, cost_usd DOUBLE PRECISION NOT NULL, PRIMARY KEY (deployment_id, day))`,
+    ],
+  },
 };

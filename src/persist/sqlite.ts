@@ -3,7 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ProbeResult } from '../core/result.js';
 import { UPTIME_KEEP_MS, MAX_SEGMENTS, type UptimeSegment } from '../store/uptime.js';
-import { HISTORY_COLUMNS, historyValues, latestJson, resultFromHistory, resultFromLatest, RUN_COLUMNS, runFromRecord, type HistoryRecord, type RunRecord } from './rows.js';
+import { SPEND_DAYS, dayOf, type DaySpend } from '../store/spend.js';
+import { DAY_COLUMNS, dayFromRecord, HISTORY_COLUMNS, historyValues, latestJson, resultFromHistory, resultFromLatest, RUN_COLUMNS, runFromRecord, type DayRecord, type HistoryRecord, type RunRecord } from './rows.js';
 import { MIGRATIONS } from './schema.js';
 import { SCHEMA_VERSION, type HistoryDatabase, type Restored, type Retention, type WriteBatch } from './types.js';
 
@@ -31,6 +32,7 @@ export class SqliteHistory implements HistoryDatabase {
   #insert!: Database.Statement;
   #upsertLatest!: Database.Statement;
   #upsertRun!: Database.Statement;
+  #upsertDay!: Database.Statement;
   #writeTx!: (batch: WriteBatch) => void;
 
   constructor(path: string, opts: { busyTimeoutMs?: number } = {}) {
@@ -72,7 +74,11 @@ export class SqliteHistory implements HistoryDatabase {
     this.#upsertRun = db.prepare(`INSERT INTO llm_health_uptime (${RUN_COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT(deployment_id, start_at) DO UPDATE SET last_at = excluded.last_at, until_at = excluded.until_at, probes = excluded.probes
       WHERE excluded.last_at >= llm_health_uptime.last_at`);
+    this.#upsertDay = db.prepare(`INSERT INTO llm_health_spend_daily (${DAY_COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT(deployment_id, day) DO UPDATE SET probes = excluded.probes, unpriced = excluded.unpriced, input_tokens = excluded.input_tokens,
+      output_tokens = excluded.output_tokens, cost_usd = excluded.cost_usd WHERE excluded.probes >= llm_health_spend_daily.probes`);
     this.#writeTx = db.transaction((batch: WriteBatch) => {
+      for (const d of batch.days) this.#upsertDay.run(d.deploymentId, d.day, d.probes, d.unpriced, d.inputTokens, d.outputTokens, d.costUsd);
       for (const r of batch.rows) this.#insert.run(historyValues(r));
       for (const r of batch.latest) this.#upsertLatest.run(r.deploymentId, Math.round(r.checkedAt), latestJson(r));
       for (const u of batch.runs) this.#upsertRun.run(u.deploymentId, Math.round(u.start), Math.round(u.lastAt), Math.round(u.until), u.healthy ? 1 : 0, u.probes);
@@ -100,8 +106,16 @@ export class SqliteHistory implements HistoryDatabase {
       const rows = newestRuns.all(id, since) as RunRecord[];
       if (rows.length) runs.set(id, rows.reverse().map(runFromRecord));
     }
+    const spend = new Map<string, DaySpend[]>();
+    const firstDay = dayOf(Date.now() - (SPEND_DAYS - 1) * 86_400_000);
+    for (const row of this.#db.prepare(`SELECT ${DAY_COLUMNS.join(', ')} FROM llm_health_spend_daily WHERE day >= ? ORDER BY deployment_id, day`).iterate(firstDay) as Iterable<DayRecord>) {
+      if (!wanted.has(row.deployment_id)) continue;
+      let list = spend.get(row.deployment_id);
+      if (!list) spend.set(row.deployment_id, (list = []));
+      list.push(dayFromRecord(row));
+    }
     const meta = new Map((this.#db.prepare('SELECT key, value FROM llm_health_meta').all() as Array<{ key: string; value: string }>).map((m) => [m.key, m.value]));
-    return { latest, history, runs, meta };
+    return { latest, history, runs, spend, meta };
   }
 
   async write(batch: WriteBatch): Promise<void> {
@@ -122,6 +136,7 @@ export class SqliteHistory implements HistoryDatabase {
     }
     deleted += this.#db.prepare('DELETE FROM llm_health_latest WHERE checked_at < ?').run(cutoff).changes;
     deleted += this.#db.prepare('DELETE FROM llm_health_uptime WHERE until_at < ?').run(Math.round(now - UPTIME_KEEP_MS)).changes;
+    deleted += this.#db.prepare('DELETE FROM llm_health_spend_daily WHERE day < ?').run(dayOf(now - SPEND_DAYS * 86_400_000)).changes;
     const byCount = this.#db.prepare(`DELETE FROM llm_health_history WHERE deployment_id = ? AND checked_at <
       (SELECT checked_at FROM llm_health_history WHERE deployment_id = ? ORDER BY checked_at DESC LIMIT 1 OFFSET ?)`);
     for (let i = 0; i < ids.length; i++) {

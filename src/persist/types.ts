@@ -1,5 +1,6 @@
 import type { ProbeResult } from '../core/result.js';
 import type { UptimeSegment } from '../store/uptime.js';
+import type { DaySpend } from '../store/spend.js';
 
 /**
  * Where results are kept across restarts: SQLite (a file, the default with a data directory),
@@ -18,6 +19,8 @@ export interface Restored {
   history: Map<string, ProbeResult[]>;
   /** Uptime runs per deployment of the last 30 days, oldest first. */
   runs: Map<string, UptimeSegment[]>;
+  /** Days of spend per deployment (the last 31), oldest first. */
+  spend: Map<string, DaySpend[]>;
   /** Meta values (grid_origin, …). */
   meta: Map<string, string>;
 }
@@ -55,6 +58,12 @@ export interface WriteBatch {
   latest: readonly ProbeResult[];
   /** Uptime runs created or extended since the last batch (upserted by deployment and start). */
   runs: readonly StoredRun[];
+  /** Days of spend touched since the last batch, with their totals (upserted by deployment and day). */
+  days: readonly StoredDay[];
+}
+
+export interface StoredDay extends Readonly<DaySpend> {
+  readonly deploymentId: string;
 }
 
 export interface StoredRun extends Readonly<UptimeSegment> {
@@ -62,4 +71,4 @@ export interface StoredRun extends Readonly<UptimeSegment> {
 }
 
 /** The schema version this build writes; older databases are migrated forward at start-up. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;

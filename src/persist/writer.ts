@@ -1,6 +1,7 @@
 import type { ProbeResult } from '../core/result.js';
 import type { UptimeSegment } from '../store/uptime.js';
-import type { HistoryDatabase, Retention, StoredRun } from './types.js';
+import type { DaySpend } from '../store/spend.js';
+import type { HistoryDatabase, Retention, StoredDay, StoredRun } from './types.js';
 
 export interface WriterOptions {
   db: HistoryDatabase;
@@ -42,6 +43,8 @@ export class PersistWriter {
   #latest = new Map<string, ProbeResult>();
   /** Uptime runs touched since the last write, by deployment and start (the run object itself: its newest state is written). */
   #runs = new Map<string, { deploymentId: string; run: UptimeSegment }>();
+  /** Days of spend touched since the last write (the day object itself: its newest totals are written). */
+  #days = new Map<string, { deploymentId: string; day: DaySpend }>();
   /** Deployments with rows written since the last prune (their count is checked next). */
   #touched = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
@@ -86,6 +89,13 @@ export class PersistWriter {
     this.#schedule();
   }
 
+  /** Queues a day of spend (its totals are written as they are at the next write). */
+  addDay(deploymentId: string, day: DaySpend): void {
+    if (this.#closed) return;
+    this.#days.set(`${deploymentId}\u0000${day.day}`, { deploymentId, day });
+    this.#schedule();
+  }
+
   #schedule(): void {
     if (this.#timer) return;
     this.#timer = setTimeout(() => { this.#timer = undefined; void this.flush(); }, this.#o.flushMs ?? 1000);
@@ -95,21 +105,22 @@ export class PersistWriter {
   /** Writes everything queued now (one flush at a time; a second call waits for the first, then writes what came since). */
   async flush(): Promise<void> {
     while (this.#flushing) await this.#flushing;
-    if (!this.#rows.length && !this.#latest.size && !this.#runs.size) return;
+    if (!this.#rows.length && !this.#latest.size && !this.#runs.size && !this.#days.size) return;
     this.#flushing = this.#flushOnce().finally(() => { this.#flushing = undefined; });
     await this.#flushing;
   }
 
   async #flushOnce(): Promise<void> {
     const slice = this.#o.batchRows ?? 500;
-    while (this.#rows.length || this.#latest.size || this.#runs.size) {
+    while (this.#rows.length || this.#latest.size || this.#runs.size || this.#days.size) {
       const rows = this.#rows.slice(0, slice);
       // The latest results and runs go with the last slice (they are the newest of the queue anyway).
       const last = rows.length === this.#rows.length;
       const latest = last ? [...this.#latest.values()] : [];
       const runs: StoredRun[] = last ? [...this.#runs.values()].map(({ deploymentId, run }) => ({ deploymentId, ...run })) : [];
+      const days: StoredDay[] = last ? [...this.#days.values()].map(({ deploymentId, day }) => ({ deploymentId, ...day })) : [];
       try {
-        await this.#o.db.write({ rows, latest, runs });
+        await this.#o.db.write({ rows, latest, runs, days });
       } catch (err) {
         this.#failed(err);
         return;
@@ -118,6 +129,7 @@ export class PersistWriter {
       if (last) {
         this.#latest.clear();
         this.#runs.clear();
+        this.#days.clear();
       }
       for (const r of rows) this.#touched.add(r.deploymentId);
       this.#status.written += rows.length;

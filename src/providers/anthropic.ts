@@ -1,7 +1,7 @@
 import type { Deployment } from '../core/deployment.js';
 import type { Payload, Provider, WireRequest } from './types.js';
 import { joinUrl, openAiErrorMessage } from './openai.js';
-import { chatCompletion, isObject, jsonHeaders, jsonPayload, requiredMaxTokens, rest, splitSystem, textOf, trimBase } from './translate.js';
+import { chatCompletion, openAiUsage, isObject, jsonHeaders, jsonPayload, requiredMaxTokens, rest, splitSystem, textOf, trimBase } from './translate.js';
 
 export const ANTHROPIC_DEFAULT_BASE = 'https://api.anthropic.com';
 /** The API version header every Anthropic request needs. */
@@ -44,7 +44,8 @@ function messageAnswer(json: unknown): unknown {
   if (!isObject(json) || !Array.isArray(json.content)) return json;
   const text = textOf((json.content as unknown[]).filter((c) => isObject(c) && c.type === 'text'));
   const reason = typeof json.stop_reason === 'string' ? STOP_REASONS[json.stop_reason] ?? json.stop_reason : undefined;
-  return chatCompletion(text, reason, json.model);
+  const usage = isObject(json.usage) ? openAiUsage(json.usage.input_tokens, json.usage.output_tokens) : undefined;
+  return chatCompletion(text, reason, json.model, usage);
 }
 
 /**

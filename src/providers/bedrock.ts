@@ -4,7 +4,7 @@ import type { Deployment } from '../core/deployment.js';
 import type { ErrorType } from '../core/errors.js';
 import type { ErrorDetails, Payload, Provider, ResponseHeaders, WireRequest } from './types.js';
 import { joinUrl } from './openai.js';
-import { chatCompletion, embeddingList, isObject, jsonHeaders, jsonPayload, modelList, nestedMaxTokens, rest, splitSystem, textOf, whenObject } from './translate.js';
+import { chatCompletion, openAiUsage, embeddingList, isObject, jsonHeaders, jsonPayload, modelList, nestedMaxTokens, rest, splitSystem, textOf, whenObject } from './translate.js';
 
 /** LiteLLM's region when neither aws_region_name nor AWS_REGION_NAME/AWS_REGION is set. */
 export const BEDROCK_DEFAULT_REGION = 'us-west-2';
@@ -74,7 +74,7 @@ function converseAnswer(json: Record<string, unknown>): unknown {
   if (!message || !Array.isArray(message.content)) return {};
   const text = textOf(message.content.filter((c) => isObject(c) && typeof c.text === 'string'));
   const reason = typeof json.stopReason === 'string' ? STOP_REASONS[json.stopReason] ?? json.stopReason : undefined;
-  return chatCompletion(text, reason);
+  return chatCompletion(text, reason, undefined, isObject(json.usage) ? openAiUsage(json.usage.inputTokens, json.usage.outputTokens) : undefined);
 }
 
 /** Titan: {embedding: [...]}; Cohere: {embeddings: [[...]]} or {embeddings: {float: [[...]]}}. */

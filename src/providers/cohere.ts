@@ -2,7 +2,7 @@ import type { Deployment } from '../core/deployment.js';
 import { ProbeError } from '../core/errors.js';
 import type { Payload, Provider, WireRequest } from './types.js';
 import { joinUrl, openAiErrorMessage } from './openai.js';
-import { chatCompletion, embeddingList, isObject, jsonHeaders, jsonPayload, modelList, rest, textOf, trimBase, whenObject } from './translate.js';
+import { chatCompletion, openAiUsage, embeddingList, isObject, jsonHeaders, jsonPayload, modelList, rest, textOf, trimBase, whenObject } from './translate.js';
 
 export const COHERE_DEFAULT_BASE = 'https://api.cohere.com';
 
@@ -43,7 +43,10 @@ function chatAnswer(json: Record<string, unknown>): unknown {
   const message = isObject(json.message) ? json.message : undefined;
   if (!message) return {};
   const content = Array.isArray(message.content) ? message.content.filter((c) => isObject(c) && c.type === 'text') : [];
-  return chatCompletion(textOf(content), reason ? FINISH_REASONS[reason] ?? reason.toLowerCase() : undefined);
+  // v2 chat: usage.billed_units (what is billed) or usage.tokens.
+  const u = isObject(json.usage) ? json.usage : {};
+  const billed = isObject(u.billed_units) ? u.billed_units : isObject(u.tokens) ? u.tokens : {};
+  return chatCompletion(textOf(content), reason ? FINISH_REASONS[reason] ?? reason.toLowerCase() : undefined, undefined, openAiUsage(billed.input_tokens, billed.output_tokens));
 }
 
 /**

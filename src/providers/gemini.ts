@@ -1,7 +1,7 @@
 import type { Deployment } from '../core/deployment.js';
 import type { ErrorDetails, Payload, Provider, WireRequest } from './types.js';
 import { joinUrl, openAiErrorMessage } from './openai.js';
-import { embeddingList, isObject, jsonHeaders, jsonPayload, modelList, nestedMaxTokens, rest, splitSystem, textOf, trimBase, whenObject } from './translate.js';
+import { embeddingList, isObject, jsonHeaders, jsonPayload, modelList, nestedMaxTokens, openAiUsage, rest, splitSystem, textOf, trimBase, whenObject } from './translate.js';
 
 export const GEMINI_DEFAULT_BASE = 'https://generativelanguage.googleapis.com';
 
@@ -56,6 +56,7 @@ function candidatesAnswer(json: Record<string, unknown>): unknown {
   return {
     object: 'chat.completion',
     ...(typeof json.modelVersion === 'string' ? { model: json.modelVersion } : {}),
+    ...(isObject(json.usageMetadata) ? { usage: openAiUsage(json.usageMetadata.promptTokenCount, json.usageMetadata.candidatesTokenCount) } : {}),
     choices: candidates.map((c: unknown, index: number) => {
       const cand = isObject(c) ? c : {};
       const parts = isObject(cand.content) && Array.isArray(cand.content.parts) ? cand.content.parts : [];

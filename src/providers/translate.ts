@@ -85,12 +85,22 @@ export function trimBase(base: string): string {
 }
 
 /** An OpenAI chat completion with one choice, from a provider's answer text and finish reason. */
-export function chatCompletion(content: string, finishReason: string | undefined, model?: unknown): JsonPayload {
+export function chatCompletion(content: string, finishReason: string | undefined, model?: unknown, usage?: JsonPayload): JsonPayload {
   return {
     object: 'chat.completion',
     ...(typeof model === 'string' ? { model } : {}),
     choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: finishReason ?? null }],
+    ...(usage ? { usage } : {}),
   };
+}
+
+/** A provider's token counts as OpenAI's `usage` (what spend is priced from); undefined when it gives none. */
+export function openAiUsage(input: unknown, output: unknown): JsonPayload | undefined {
+  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+  const i = n(input);
+  const o = n(output);
+  if (i === undefined && o === undefined) return undefined;
+  return { prompt_tokens: i ?? 0, completion_tokens: o ?? 0, total_tokens: (i ?? 0) + (o ?? 0) };
 }
 
 /** An OpenAI embeddings list with one vector, or an empty list when there is none. */

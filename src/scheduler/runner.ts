@@ -6,6 +6,7 @@ import { providerFor } from '../registry/providers.js';
 import { redact } from '../core/redact.js';
 import type { NetworkList } from '../core/networks.js';
 import type { ProbeResult } from '../core/result.js';
+import { addUsage, costOf, usageOf, type ProbeSpend } from '../core/usage.js';
 import type { Context } from '@opentelemetry/api';
 import { endProbeSpan, type Telemetry } from '../telemetry/telemetry.js';
 
@@ -89,6 +90,8 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
   const headers: Record<string, string> = {};
   // The HTTP status of the last answer: a plugin's "unhealthy" verdict on a 200 reports 200.
   let lastStatus: number | undefined;
+  // What the answers say was used and what it cost (a failed call is billed nothing).
+  let spend: ProbeSpend | undefined;
   const ctx: ProbeContext = {
     signal,
     prompt: opts.prompt ?? DEFAULT_PROMPT,
@@ -102,6 +105,7 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
       }
       Object.assign(headers, res.headers);
       lastStatus = res.status;
+      spend = spent(spend, usageOf(op, payload, res.json), d);
       return res;
     },
   };
@@ -114,17 +118,26 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
     });
     const outcome = await Promise.race([Promise.resolve().then(() => plugin.probe(probeTarget(d), ctx)), aborted]);
     const checked = checkOutcome(outcome, plugin.mode);
-    return finish(checked, { headers, ...(checked.healthy ? {} : { status: lastStatus ?? 500 }) });
+    return finish(checked, { headers, ...(spend ? { spend } : {}), ...(checked.healthy ? {} : { status: lastStatus ?? 500 }) });
   } catch (err) {
     const typed = toProbeError(err, signal);
     return finish(
       { healthy: false, errorType: typed.errorType, error: typed.message },
-      { headers, status: typed.status ?? 500, ...(typed.retryAfterS !== undefined ? { retryAfterS: typed.retryAfterS } : {}) },
+      { headers, ...(spend ? { spend } : {}), status: typed.status ?? 500, ...(typed.retryAfterS !== undefined ? { retryAfterS: typed.retryAfterS } : {}) },
     );
   } finally {
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onShutdown);
   }
+}
+
+/** A probe's spend after one more answered call (usage undefined: the answer did not say, so the cost is unknown). */
+function spent(so: ProbeSpend | undefined, usage: ReturnType<typeof usageOf>, d: Deployment): ProbeSpend {
+  const cost = usage ? costOf(usage, d.prices) : null;
+  return {
+    usage: addUsage(so?.usage ?? {}, usage ?? {}),
+    costUsd: cost === null || (so && so.costUsd === null) ? null : (so?.costUsd ?? 0) + cost,
+  };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Views } from '../views/index.js';
 import { healthRoutes } from './routes/health.js';
 import { historyRoutes } from './routes/history.js';
 import { uptimeRoutes } from './routes/uptime.js';
+import { spendRoutes } from './routes/spend.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { reloadRoutes } from './routes/reload.js';
 import { modelInfoRoutes } from './routes/model-info.js';
@@ -57,6 +58,7 @@ export function buildServer(views: Views, logger: Logger, limits: ServerLimits =
   void app.register(metricsRoutes, { views, limits });
   void app.register(historyRoutes, { views });
   void app.register(uptimeRoutes, { views });
+  void app.register(spendRoutes, { views });
   void app.register(reloadRoutes, { views });
   return app;
 }

@@ -1,6 +1,7 @@
 import { EMPTY_HISTORY, HistoryRing, StringTable } from './history-ring.js';
 import type { HealthStore, History, ProbeStats } from './types.js';
 import { UptimeLedger, type UptimeSegment } from './uptime.js';
+import { SpendLedger, type DaySpend } from './spend.js';
 import type { ProbeResult } from '../core/result.js';
 
 interface Entry {
@@ -8,6 +9,7 @@ interface Entry {
   /** The last results, compact (see HistoryRing). */
   history: HistoryRing;
   uptime: UptimeLedger;
+  spend: SpendLedger;
   stats: ProbeStats & { outcomes: Map<string, number> };
 }
 
@@ -23,8 +25,8 @@ export class MemoryStore implements HealthStore {
   readonly #strings = new StringTable();
   #version = 0;
   #historySize: number;
-  /** Called after each set with the uptime run it joined (the persistence writer queues both); never on restore. */
-  onSet: ((r: ProbeResult, run: UptimeSegment | undefined) => void) | undefined;
+  /** Called after each set with the uptime run it joined and its day of spend (the persistence writer queues them); never on restore. */
+  onSet: ((r: ProbeResult, run: UptimeSegment | undefined, day: DaySpend | undefined) => void) | undefined;
   readonly #coverMs: (id: string) => number | undefined;
 
   /** `coverMs`: how long a deployment's result speaks for it in uptime (its interval, timeout and slack). */
@@ -47,13 +49,14 @@ export class MemoryStore implements HealthStore {
   stats(id: string) { return this.#entries.get(id)?.stats; }
   history(id: string): History { return this.#entries.get(id)?.history ?? EMPTY_HISTORY; }
   uptime(id: string): readonly UptimeSegment[] { return this.#entries.get(id)?.uptime.segments ?? []; }
+  spend(id: string): SpendLedger | undefined { return this.#entries.get(id)?.spend; }
 
   set(result: ProbeResult) {
     this.#version++;
     let e = this.#entries.get(result.deploymentId);
     if (!e) {
       const history = new HistoryRing(result.deploymentId, this.#historySize, this.#strings);
-      e = { latest: result, history, uptime: new UptimeLedger(), stats: { since: result.startedAt, outcomes: new Map() } };
+      e = { latest: result, history, uptime: new UptimeLedger(), spend: new SpendLedger(), stats: { since: result.startedAt, outcomes: new Map() } };
       this.#entries.set(result.deploymentId, e);
     }
     e.latest = result;
@@ -62,15 +65,21 @@ export class MemoryStore implements HealthStore {
     e.stats.outcomes.set(key, (e.stats.outcomes.get(key) ?? 0) + 1);
     if (result.healthy) e.stats.lastSuccessAt = result.checkedAt;
     const run = e.uptime.add(result.checkedAt, result.healthy, this.#coverMs(result.deploymentId) ?? DEFAULT_COVER_MS);
-    this.onSet?.(result, run);
+    const day = result.spend ? e.spend.add(result.checkedAt, result.spend) : undefined;
+    this.onSet?.(result, run, day);
   }
 
   /**
    * Puts results read back from the database in place (start-up, before any probe): each latest
-   * result with its history rows and uptime runs (oldest first). Counters start again at `now`; nothing is
+   * result with its history rows, uptime runs and days of spend (oldest first). Counters start again at `now`; nothing is
    * handed to onSet, so nothing is written back.
    */
-  restore(latest: readonly ProbeResult[], history: ReadonlyMap<string, readonly ProbeResult[]>, now: number, runs: ReadonlyMap<string, readonly UptimeSegment[]> = new Map()) {
+  restore(
+    latest: readonly ProbeResult[],
+    history: ReadonlyMap<string, readonly ProbeResult[]>,
+    now: number,
+    more: { runs?: ReadonlyMap<string, readonly UptimeSegment[]>; spend?: ReadonlyMap<string, readonly DaySpend[]> } = {},
+  ) {
     for (const r of latest) {
       const ring = new HistoryRing(r.deploymentId, this.#historySize, this.#strings);
       const rows = history.get(r.deploymentId) ?? [];
@@ -79,8 +88,10 @@ export class MemoryStore implements HealthStore {
       const stats: Entry['stats'] = { since: now, outcomes: new Map() };
       if (success !== undefined) stats.lastSuccessAt = success;
       const uptime = new UptimeLedger();
-      uptime.restore(runs.get(r.deploymentId) ?? []);
-      this.#entries.set(r.deploymentId, { latest: r, history: ring, uptime, stats });
+      uptime.restore(more.runs?.get(r.deploymentId) ?? []);
+      const spend = new SpendLedger();
+      spend.restore(more.spend?.get(r.deploymentId) ?? []);
+      this.#entries.set(r.deploymentId, { latest: r, history: ring, uptime, spend, stats });
     }
     this.#version++;
   }

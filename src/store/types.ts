@@ -1,5 +1,6 @@
 import type { HistoryRow, ProbeResult } from '../core/result.js';
 import type { UptimeSegment } from './uptime.js';
+import type { SpendLedger } from './spend.js';
 
 /** Running totals per deployment, for cumulative metrics. */
 export interface ProbeStats {
@@ -28,6 +29,8 @@ export interface HealthStore {
   history(id: string): History;
   /** A deployment's runs of equal outcomes over the last 30 days, oldest first (uptime.ts). */
   uptime(id: string): readonly UptimeSegment[];
+  /** What a deployment's probes spent, per day and since start (spend.ts); undefined: nothing stored. */
+  spend(id: string): Pick<SpendLedger, 'days' | 'sinceStart'> | undefined;
   set(result: ProbeResult): void;
   delete(id: string): void;
   /** Drops every entry whose id is not in `ids` (config reload). */

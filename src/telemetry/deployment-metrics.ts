@@ -16,6 +16,7 @@ import { METRICS, metricName, type AttributeOf, type ExportPath, type ExportedMe
 type DeploymentAttributes = Record<AttributeOf<'deploymentHealthy'>, string>;
 type ProbeOutcomeAttributes = Record<AttributeOf<'probes'>, string>;
 type WindowAttributes = Record<AttributeOf<'uptimeRatio'>, string>;
+type DirectionAttributes = Record<AttributeOf<'probeTokens'>, string>;
 const WINDOWS = Object.entries(UPTIME_WINDOWS);
 
 /** The per-deployment labels of the metrics table (typed by it); key order is /metrics label order. */
@@ -57,7 +58,7 @@ export class DeploymentMetricProducer implements MetricProducer {
    * collections: the /metrics serializer (prometheus-text.ts) memoizes label text by object
    * identity. A reload makes new Deployment objects, so stale entries simply become garbage.
    */
-  readonly #labels = new WeakMap<Deployment, { base: DeploymentAttributes; outcomes: Map<string, ProbeOutcomeAttributes>; windows: WindowAttributes[] }>();
+  readonly #labels = new WeakMap<Deployment, { base: DeploymentAttributes; outcomes: Map<string, ProbeOutcomeAttributes>; windows: WindowAttributes[]; directions: [DirectionAttributes, DirectionAttributes] }>();
 
   constructor(path: ExportPath, source: MetricSource) {
     this.#path = path;
@@ -75,6 +76,8 @@ export class DeploymentMetricProducer implements MetricProducer {
     const failures: GaugeMetricData['dataPoints'] = [];
     const staleAfter: GaugeMetricData['dataPoints'] = [];
     const uptime: GaugeMetricData['dataPoints'] = [];
+    const tokens: SumMetricData['dataPoints'] = [];
+    const cost: SumMetricData['dataPoints'] = [];
     const nowMs = Date.now();
     const counts = { healthy: 0, unhealthy: 0, pending: 0 };
     const { store, listed, staleAfterS } = this.#source;
@@ -90,7 +93,8 @@ export class DeploymentMetricProducer implements MetricProducer {
       let labels = this.#labels.get(d);
       if (!labels) {
         const base = deploymentLabels(d);
-        this.#labels.set(d, (labels = { base, outcomes: new Map(), windows: WINDOWS.map(([window]) => ({ ...base, window })) }));
+        const directions: [DirectionAttributes, DirectionAttributes] = [{ ...base, direction: 'input' }, { ...base, direction: 'output' }];
+        this.#labels.set(d, (labels = { base, outcomes: new Map(), windows: WINDOWS.map(([window]) => ({ ...base, window })), directions }));
       }
       const attributes = labels.base;
       const point = (value: number) => ({ startTime: now, endTime: now, attributes, value });
@@ -113,6 +117,12 @@ export class DeploymentMetricProducer implements MetricProducer {
         if (ratio !== null) uptime.push({ startTime: now, endTime: now, attributes: labels.windows[w]!, value: ratio });
       }
       const since = millisToHrTime(stats.since);
+      const spent = store.spend(d.id)?.sinceStart;
+      if (spent && (spent.inputTokens || spent.outputTokens)) {
+        tokens.push({ startTime: since, endTime: now, attributes: labels.directions[0], value: spent.inputTokens });
+        tokens.push({ startTime: since, endTime: now, attributes: labels.directions[1], value: spent.outputTokens });
+      }
+      if (spent && spent.probes > spent.unpriced) cost.push({ startTime: since, endTime: now, attributes, value: spent.costUsd });
       for (const [outcome, count] of stats.outcomes) {
         let outcomeAttributes = labels.outcomes.get(outcome);
         if (!outcomeAttributes) {
@@ -130,6 +140,13 @@ export class DeploymentMetricProducer implements MetricProducer {
       dataPointType: DataPointType.GAUGE,
       dataPoints,
     });
+    const counter = (spec: ExportedMetricSpec, dataPoints: SumMetricData['dataPoints'], valueType?: ValueType): SumMetricData => ({
+      descriptor: { ...descriptorOf(spec, path), ...(valueType !== undefined ? { valueType } : {}) },
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: DataPointType.SUM,
+      isMonotonic: true,
+      dataPoints,
+    });
     const single = (value: number): GaugeMetricData['dataPoints'] => [{ startTime: now, endTime: now, attributes: {}, value }];
     const metrics: MetricData[] = [
       gauge(METRICS.deploymentHealthy, healthy),
@@ -143,6 +160,8 @@ export class DeploymentMetricProducer implements MetricProducer {
         isMonotonic: true,
         dataPoints: probes,
       },
+      counter(METRICS.probeTokens, tokens),
+      counter(METRICS.probeCost, cost, ValueType.DOUBLE),
       gauge(METRICS.consecutiveFailures, failures),
       gauge(METRICS.uptimeRatio, uptime),
       gauge(METRICS.staleAfter, staleAfter),

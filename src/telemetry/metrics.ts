@@ -118,6 +118,18 @@ export const METRICS = {
     help: 'Failed probes of the deployment in a row (0 after a success).',
     labels: DEPLOYMENT_LABELS,
   },
+  probeTokens: {
+    prometheus: 'llm_deployment_probe_tokens_total', otlp: 'llm.deployment.probe.tokens', type: 'counter', unit: '', emittedBy: 'exporter',
+    help: 'Tokens the deployment\'s probes used, as its answers reported them (usage), since the exporter started.',
+    labels: [...DEPLOYMENT_LABELS, { attribute: 'direction', help: '`input` (prompt) or `output` (completion).' }],
+    onlyWhen: 'for deployments whose answers reported token usage since the exporter started',
+  },
+  probeCost: {
+    prometheus: 'llm_deployment_probe_cost_usd_total', otlp: 'llm.deployment.probe.cost_usd', type: 'counter', unit: '', emittedBy: 'exporter',
+    help: 'USD the deployment\'s probes cost since the exporter started: usage priced from the model table (model_info prices override). Probes of unknown cost are left out; /health/spend counts them.',
+    labels: DEPLOYMENT_LABELS,
+    onlyWhen: 'for deployments with a priced probe since the exporter started (a model without a price has no series: unknown, not 0)',
+  },
   uptimeRatio: {
     prometheus: 'llm_deployment_uptime_ratio', otlp: 'llm.deployment.uptime.ratio', type: 'gauge', unit: '', emittedBy: 'exporter',
     help: 'Healthy share of the known time of the deployment over the window ending now, from probe outcomes; time no result covered (the exporter down, not probed yet) counts as neither (/health/uptime has it).',

@@ -4,11 +4,13 @@ import type { HistoryQuery, historyPage, latest } from './history.js';
 import type { ModelInfoEntry } from './model-info.js';
 import type { sharedStatus } from './readiness.js';
 import type { UptimeAnswer, UptimeQuery } from './uptime.js';
+import type { SpendQuery } from './spend.js';
 import type { ApiError } from './health.js';
 
 export type { HealthAnswer, HealthQuery } from './health.js';
 export type { HistoryQuery } from './history.js';
 export type { UptimeQuery } from './uptime.js';
+export type { SpendQuery } from './spend.js';
 
 /**
  * Everything the HTTP routes may ask, and nothing more: routes depend on this, never on the app.
@@ -27,6 +29,8 @@ export interface Views {
   latest(): ReturnType<typeof latest>;
   /** /health/uptime: per deployment and model group over 1 h, 24 h, 7 d, 30 d (404 for an unknown model). */
   uptime(q: UptimeQuery): { statusCode: number; body: UptimeAnswer | ApiError };
+  /** /health/spend: what probing cost per deployment and day, and the monthly projection. */
+  spend(q: SpendQuery): { statusCode: number; body: Record<string, unknown> | ApiError };
   sharedStatus(): ReturnType<typeof sharedStatus>;
   readiness(): { ready: boolean; body: Record<string, unknown> };
   modelInfo(): ModelInfoEntry[];

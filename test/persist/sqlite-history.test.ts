@@ -140,7 +140,7 @@ describe('schema migrations', () => {
     old.close();
     const db = new SqliteHistory(file);
     await db.migrate();
-    await db.write({ rows: [], latest: [], runs: [{ deploymentId: 'a', start: Date.now(), lastAt: Date.now(), until: Date.now() + 1000, healthy: true, probes: 1 }] });
+    await db.write({ rows: [], latest: [], runs: [{ deploymentId: 'a', start: Date.now(), lastAt: Date.now(), until: Date.now() + 1000, healthy: true, probes: 1 }], days: [] });
     const loaded = await db.load(['a'], 10);
     expect(loaded.meta.get('schema_version')).toBe(String(Math.max(...Object.keys(MIGRATIONS).map(Number))));
     expect(loaded.history.get('a')!.map((r) => r.checkedAt)).toEqual([2000]);
@@ -160,7 +160,7 @@ describe('retention', () => {
       ...Array.from({ length: 5 }, (_, i) => result('b', now - 40 * day - i)),
       result('c', now - 1000),
     ];
-    await db.write({ rows, latest: [result('a', now), result('b', now - 40 * day), result('c', now - 1000)], runs: [] });
+    await db.write({ rows, latest: [result('a', now), result('b', now - 40 * day), result('c', now - 1000)], runs: [], days: [] });
     await db.prune({ maxAgeMs: 30 * day, maxRowsPerDeployment: 10 }, now, ['a', 'c']);
     const loaded = await db.load(['a', 'b', 'c'], 100);
     expect(loaded.history.get('a')!.map((r) => r.checkedAt)).toEqual(Array.from({ length: 10 }, (_, i) => now - (9 - i) * 60_000));
@@ -174,8 +174,8 @@ describe('retention', () => {
     const db = new SqliteHistory(join(await tempDir(), 'd.db'));
     await db.migrate();
     const r = { ...result('a', 1000), checkedBy: 'replica-1' };
-    await db.write({ rows: [r, r], latest: [r], runs: [] });
-    await db.write({ rows: [r], latest: [r], runs: [] });
+    await db.write({ rows: [r, r], latest: [r], runs: [], days: [] });
+    await db.write({ rows: [r], latest: [r], runs: [], days: [] });
     expect((await db.load(['a'], 10)).history.get('a')).toHaveLength(1);
     await db.close();
   });
@@ -186,7 +186,7 @@ function fakeDb(): HistoryDatabase & { batches: WriteBatch[]; failing: boolean }
   const f = {
     kind: 'sqlite' as const, where: 'fake', batches: [] as WriteBatch[], failing: false,
     migrate: async () => undefined,
-    load: async () => ({ latest: [], history: new Map(), runs: new Map(), meta: new Map() }),
+    load: async () => ({ latest: [], history: new Map(), runs: new Map(), spend: new Map(), meta: new Map() }),
     write: async (b: WriteBatch) => { if (f.failing) throw new Error('disk I/O error'); f.batches.push(b); },
     setMeta: async () => undefined,
     prune: async () => 0,

@@ -64,6 +64,8 @@ export interface FakeUpstream {
 
 export interface FakeUpstreamOptions {
   apiKey?: string;
+  /** The usage chat answers report (default 8 prompt + 1 completion tokens). */
+  usage?: { prompt_tokens: number; completion_tokens: number };
   slowMs?: number;
   retryAfterS?: number;
 }
@@ -221,7 +223,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   function success(method: string, path: string, model: string | undefined, behaviour: Behaviour, res: ServerResponse, json: (s: number, p: unknown, h?: Record<string, string>) => void, headers: Record<string, string>) {
     const created = Math.floor(Date.now() / 1000);
     if (path.endsWith('/chat/completions')) {
-      const answer = chatCompletion(model);
+      const answer = chatCompletion(model, opts.usage);
       // JSON mode answers JSON, as the real API does.
       if (lastJsonMode) answer.choices[0]!.message.content = '{"ok":true}';
       return json(200, answer, headers);
@@ -230,7 +232,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     if (path.endsWith('/responses')) return json(200, { id: 'resp_1', object: 'response', status: 'completed', model, output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'pong' }] }] }, headers);
     if (path.endsWith('/embeddings')) return json(200, { object: 'list', model, data: [{ object: 'embedding', index: 0, embedding: [0.0023, -0.0093, 0.0157] }], usage: { prompt_tokens: 1, total_tokens: 1 } }, headers);
     if (path.endsWith('/images/generations') || path.endsWith('/images/edits')) return json(200, { created, data: [{ url: 'https://images.example/probe.png' }] }, headers);
-    if (path.endsWith('/audio/transcriptions')) return json(200, { text: 'ping' }, headers);
+    if (path.endsWith('/audio/transcriptions')) return json(200, { text: 'ping', usage: { type: 'duration', seconds: 1 } }, headers);
     if (path.endsWith('/audio/speech')) {
       res.writeHead(200, { 'content-type': behaviour === 'text_audio' ? 'text/plain' : 'audio/mpeg', ...headers });
       res.end(Buffer.concat([Buffer.from('ID3'), Buffer.alloc(512, 0x11)]));
@@ -240,7 +242,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     if (path.endsWith('/videos')) return json(200, { id: 'video_fake1', object: 'video', model, status: 'queued', progress: 0, created_at: created, seconds: '4', size: '720x1280' }, headers);
     if (path.endsWith('/ocr')) return json(200, { pages: [{ index: 0, markdown: 'ping', images: [], dimensions: { dpi: 200, height: 2200, width: 1700 } }], model, usage_info: { pages_processed: 1, doc_size_bytes: 400 } }, headers);
     if (path.endsWith('/batches')) return json(200, { object: 'list', data: [], first_id: null, last_id: null, has_more: false }, headers);
-    if (path.endsWith('/rerank')) return json(200, { id: 'rr-1', results: [{ index: 0, relevance_score: 0.98 }], meta: {} }, headers);
+    if (path.endsWith('/rerank')) return json(200, { id: 'rr-1', results: [{ index: 0, relevance_score: 0.98 }], meta: { billed_units: { search_units: 1 } } }, headers);
     if (path.endsWith('/moderations')) return json(200, { id: 'modr-1', model, results: [{ flagged: false, categories: {}, category_scores: {} }] }, headers);
     if (path.endsWith('/models')) return json(200, { object: 'list', data: [{ id: 'gpt-4o', object: 'model', owned_by: 'system' }] }, headers);
     return json(404, { error: { message: `Invalid URL (${path})`, type: 'invalid_request_error', param: null, code: null } });
@@ -265,13 +267,13 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   return fake;
 }
 
-function chatCompletion(model: string | undefined) {
+function chatCompletion(model: string | undefined, usage = { prompt_tokens: 8, completion_tokens: 1 }) {
   return {
     id: 'chatcmpl-fake',
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model: model ?? 'unknown',
     choices: [{ index: 0, message: { role: 'assistant', content: 'pong' }, finish_reason: 'stop' }],
-    usage: { prompt_tokens: 8, completion_tokens: 1, total_tokens: 9 },
+    usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
   };
 }
