@@ -109,6 +109,9 @@ export class Persistence {
    */
   attach(store: MemoryStore, replicaId: string, now: number): void {
     if (this.#restored) {
+      // A deployment with rows but no latest result (a database from an older version): its newest row stands in.
+      const withLatest = new Set(this.#restored.latest.map((r) => r.deploymentId));
+      for (const [id, rows] of this.#restored.history) if (!withLatest.has(id) && rows.length) this.#restored.latest.push(rows[rows.length - 1]!);
       const latest = this.#restored.latest.map((r) => ({ ...r, restored: true }));
       store.restore(latest, this.#restored.history, now, { runs: this.#restored.runs, spend: this.#restored.spend });
       this.#restored.latest.length = 0;
