@@ -39,6 +39,12 @@ export class RedisCoordinator implements Coordinator {
   #reachable = false;
   #lastWriter: string | undefined;
   #lastSyncAt: number | undefined;
+  /**
+   * Until the first connection is up (or its timeout): claims wait for it. Without this, the
+   * start-up round's claims all failed fast (no offline queue) and every replica probed every
+   * deployment at each start: the fleet paid N times for its first round.
+   */
+  #firstConnect: Promise<void> | undefined;
 
   constructor(opts: { url: string; replicaId: string; logger: Logger; ttlS: number; historySize: () => number }) {
     this.replicaId = opts.replicaId;
@@ -56,6 +62,11 @@ export class RedisCoordinator implements Coordinator {
       retryStrategy: (times) => Math.min(200 * times, 2000),
     });
     this.#redis.defineCommand('llmheClaim', { numberOfKeys: 2, lua: CLAIM });
+    this.#firstConnect = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2500);
+      timer.unref();
+      this.#redis.once('ready', () => { clearTimeout(timer); resolve(); });
+    }).then(() => { this.#firstConnect = undefined; });
     this.#redis.on('ready', () => this.#mark(true));
     this.#redis.on('error', () => this.#mark(false)); // logged once per transition, never thrown
     this.#redis.on('end', () => this.#mark(false));
@@ -79,6 +90,7 @@ export class RedisCoordinator implements Coordinator {
   }
 
   async claim(id: string, now: number, freshMs: number, leaseMs: number): Promise<Claim> {
+    if (this.#firstConnect) await this.#firstConnect;
     try {
       const [kind, last] = (await (this.#redis as unknown as { llmheClaim(...a: unknown[]): Promise<[string, string]> })
         .llmheClaim(key.last(id), key.lease(id), now, Math.max(0, Math.floor(freshMs)), this.replicaId, Math.ceil(leaseMs)));
