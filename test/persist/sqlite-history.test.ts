@@ -182,14 +182,14 @@ describe('retention', () => {
 });
 
 /** A database that records batches and can be told to fail. */
-function fakeDb(): HistoryDatabase & { batches: WriteBatch[]; failing: boolean } {
+function fakeDb(): HistoryDatabase & { batches: WriteBatch[]; failing: boolean; pruned: string[][] } {
   const f = {
-    kind: 'sqlite' as const, where: 'fake', batches: [] as WriteBatch[], failing: false,
+    kind: 'sqlite' as const, where: 'fake', batches: [] as WriteBatch[], failing: false, pruned: [] as string[][],
     migrate: async () => undefined,
     load: async () => ({ latest: [], history: new Map(), runs: new Map(), spend: new Map(), meta: new Map() }),
     write: async (b: WriteBatch) => { if (f.failing) throw new Error('disk I/O error'); f.batches.push(b); },
     setMeta: async () => undefined,
-    prune: async () => 0,
+    prune: async (_r: unknown, _now: number, ids: readonly string[]) => { f.pruned.push([...ids].sort()); return 0; },
     close: async () => undefined,
   };
   return f;
@@ -205,6 +205,21 @@ describe('the batching writer', () => {
     expect(db.batches.map((b) => b.rows.length)).toEqual([500, 500, 200]);
     expect(db.batches.map((b) => b.latest.length)).toEqual([0, 0, 10]);
     expect(db.batches[2]!.latest.find((r) => r.deploymentId === 'd9')!.checkedAt).toBe(1000 + 1199);
+    await w.close();
+  });
+
+  it('trims a deployment by count once a tenth of its rows came since its last trim, not at every pass', async () => {
+    const db = fakeDb();
+    const w = new PersistWriter({ db, retention: () => ({ maxAgeMs: 1e12, maxRowsPerDeployment: 100 }), onError: () => undefined, flushMs: 60_000 });
+    for (let i = 0; i < 10; i++) w.add(result('busy', i));
+    for (let i = 0; i < 9; i++) w.add(result('quiet', i));
+    await w.flush();
+    await w.prune();
+    w.add(result('quiet', 9));
+    await w.flush();
+    await w.prune();
+    await w.prune();
+    expect(db.pruned).toEqual([['busy'], ['quiet'], []]);
     await w.close();
   });
 
