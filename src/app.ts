@@ -189,6 +189,7 @@ export class App {
     this.#shuttingDown = true;
     this.#fleetSync?.stop();
     this.#staleWatch.stop();
+    this.persistence.seal(); // probes aborted now end as timeouts that say nothing: never written
     await this.scheduler.stop();
     await this.persistence.close();
     await this.server.close();

@@ -51,6 +51,7 @@ export class Persistence {
   readonly #startError: string | undefined;
   readonly #restored: Restored | undefined;
   #writeError: string | undefined;
+  #sealed = false;
 
   private constructor(target: DatabaseTarget, writer?: PersistWriter, restored?: Restored, startError?: string) {
     this.#target = target;
@@ -124,12 +125,20 @@ export class Persistence {
     const shared = this.#target.kind === 'postgres';
     // Runs are the fleet's view (every replica sees every result): in a shared database the newest write of a run wins.
     store.onSet = (r, run, day) => {
+      if (this.#sealed) return;
       if (!shared || r.checkedBy === replicaId) writer.add(r, run);
       else if (run) writer.addRun(r.deploymentId, run);
       if (day) writer.addDay(r.deploymentId, day);
     };
     writer.start();
   }
+
+  /**
+   * Shutdown has begun: results stored from now on are not written. The probes still in flight
+   * are aborted and end as "probe aborted (shutting down)" timeouts; written, they would come
+   * back after the restart as a fresh unhealthy verdict nobody re-probes until its next slot.
+   */
+  seal(): void { this.#sealed = true; }
 
   /** Writes what is queued now (tests, and shutdown through close). */
   async flush(): Promise<void> { await this.#writer?.flush(); }

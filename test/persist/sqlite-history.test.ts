@@ -74,6 +74,30 @@ describe('SQLite persistence (general_settings.health_check_db, --data-dir)', ()
     expect(await ready.json()).toMatchObject({ db: 'connected', history_db: 'sqlite' });
   });
 
+  it('a probe aborted by shutdown is not written: after the restart the deployment is probed, not shown unhealthy', async () => {
+    const dir = await tempDir();
+    const yaml = `
+model_list:
+  - model_name: hang
+    litellm_params: { model: openai/hang, api_base: ${up.openaiBase} }
+    model_info: { id: hang-1 }
+  - model_name: good
+    litellm_params: { model: openai/gpt-4o, api_base: ${up.openaiBase} }
+    model_info: { id: good-1 }
+general_settings:
+  background_health_checks: true
+  health_check_interval: 3600
+`;
+    up.reset();
+    ex = await startExporter(yaml, { dataDir: dir });
+    await waitFor(() => (up.count('hang') === 1 && up.count('gpt-4o') === 1) || undefined);
+    await waitFor(async () => (await json(`${ex!.url}/health`)).healthy_count === 1 || undefined);
+    await ex.close(); // aborts the hanging probe
+    ex = await startExporter(yaml, { dataDir: dir, listen: false });
+    expect(ex.app.store.get('hang-1')).toBeUndefined();
+    expect(ex.app.store.get('good-1')).toMatchObject({ healthy: true, restored: true });
+  });
+
   it('health_check_db: :memory: keeps nothing, and so does no data directory at all', async () => {
     const dir = await tempDir();
     ex = await startExporter(config('  health_check_db: ":memory:"'), { dataDir: dir });
