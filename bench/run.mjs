@@ -86,6 +86,15 @@ const upstream = await startChild(process.execPath, [join(ROOT, 'bench/fake-open
 const base = `http://127.0.0.1:${upstream.value}/v1`;
 log('fake upstream at', base);
 
+// ---------- 6. persistence on vs off (bench/persistence.mjs); BENCH_ONLY=persistence runs it alone ----------
+const { PERSIST, persistenceTrickle, persistenceSection } = await import('./persistence.mjs');
+const persistenceArgs = { ROOT, base, tmp, startChild, stop, rssMbOf, waitReady, log };
+if (process.env.BENCH_ONLY === 'persistence') {
+  process.stdout.write(`${persistenceSection(await persistenceTrickle(persistenceArgs)).join('\n')}\n`);
+  await stop(upstream.child);
+  process.exit(0);
+}
+
 // ---------- 1. probe engine vs a bare undici loop ----------
 async function ourRound(n, upstreamBase = base) {
   const config = parseConfig(configText(n, upstreamBase), 'bench.yaml', {});
@@ -238,6 +247,7 @@ for (const n of [10, 100, 1000, 10_000]) {
   if (s) s.roundS = r.wall; else results.scaling.push({ n, roundS: r.wall });
 }
 results.scaling.sort((a, b) => a.n - b.n);
+results.persistence = await persistenceTrickle(persistenceArgs);
 await stop(upstream.child);
 
 // ---------- report ----------
@@ -254,7 +264,7 @@ const slope = (key) => {
 const ok = (b) => (b ? 'met' : '**missed**');
 const lines = [];
 lines.push('# Benchmark results', '');
-lines.push('Produced by `npm run bench` (builds, then runs `node bench/run.mjs`; about 8 minutes). Every figure is the median of', `${RUNS} runs after a warm-up, next to a baseline measured in the same run. Loopback only; the fake OpenAI upstream runs in`, 'its own process (`bench/fake-openai.mjs`), so its CPU is not counted on either side.', '');
+lines.push('Produced by `npm run bench` (builds, then runs `node bench/run.mjs`; about 16 minutes; `BENCH_ONLY=persistence node bench/run.mjs` runs part 6 alone and prints it). Every figure is the median of', `${RUNS} runs (part 6: ${PERSIST.runs} long ones) after a warm-up, next to a baseline measured in the same run. Loopback only; the fake OpenAI upstream runs in`, 'its own process (`bench/fake-openai.mjs`), so its CPU is not counted on either side.', '');
 lines.push('## Machine', '', `- CPU: ${results.machine.cpu}`, `- Memory: ${results.machine.memory}`, `- Node: ${results.machine.node}`, `- Run at: ${results.machine.date}`, '');
 lines.push('## 1. Probe engine overhead vs the limit', '');
 lines.push(`One full round over 1,000 deployments at concurrency ${CONCURRENCY}: the exporter's scheduler (\`scheduler.probeAll\`: limiter, runner, chat plugin, provider, store, metrics, spans) against a bare undici loop sending the same 1,000 requests at the same concurrency and parsing each JSON answer.`, '');
@@ -297,6 +307,7 @@ lines.push('Round time (part 1\'s measure) and one /metrics scrape (sequential, 
 lines.push('| deployments | round s | round s per 1,000 | scrape ms |', '|---|---|---|---|');
 for (const x of results.scaling) lines.push(`| ${x.n} | ${x.roundS !== undefined ? fmt(x.roundS, 3) : ''} | ${x.roundS !== undefined ? fmt((x.roundS / x.n) * 1000, 3) : ''} | ${x.scrapeMs !== undefined ? fmt(x.scrapeMs, 1) : ''} |`);
 lines.push('', `Growth from 1,000 to 10,000 (log-log slope, 1 = linear): round ${fmt(slope('roundS'), 2)}, scrape ${fmt(slope('scrapeMs'), 2)}. Goal: linear or better — ${ok(slope('roundS') <= 1.1 && slope('scrapeMs') <= 1.1)}.`, '');
+lines.push(...persistenceSection(results.persistence));
 // What profiling found and fixed, with before/after figures (hand-written, kept with the results).
 lines.push(readFileSync(join(ROOT, 'bench/FINDINGS.md'), 'utf8').trim());
 writeFileSync(join(ROOT, 'bench/RESULTS.md'), `${lines.join('\n')}\n`);
