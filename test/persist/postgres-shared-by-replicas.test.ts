@@ -108,7 +108,7 @@ ${extra}`;
     }, 40_000, 'rows from both replicas');
     // Rows older than a second have been pulled by both replicas (they pull every 400 ms here).
     const cut = Date.now() - 1000;
-    const [a, b] = await Promise.all(replicas.map((r) => r.json('/health/history?limit=1000')));
+    const [a, b] = await Promise.all([replicas[0]!.json('/health/history?limit=1000'), replicas[1]!.json('/health/history?limit=1000')]);
     const rowsA = after(a.body.health_checks, cut);
     expect(new Set(rowsA.map((r: any) => r.checked_by))).toEqual(new Set(['replica-a', 'replica-b']));
     expect(after(b.body.health_checks, cut)).toEqual(rowsA);
