@@ -133,6 +133,7 @@ export function costOf(usage: ProbeUsage, p: Prices): number | null {
 
 /** The sum of two usages (a probe that made two calls). */
 export function addUsage(a: ProbeUsage, b: ProbeUsage): ProbeUsage {
+  if (!Object.keys(a).length) return b;
   const out: ProbeUsage = { ...a };
   for (const [k, v] of Object.entries(b) as Array<[keyof ProbeUsage, number]>) out[k] = k === 'pixels' ? v : (out[k] ?? 0) + v;
   return out;

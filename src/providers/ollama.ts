@@ -1,7 +1,7 @@
 import type { Deployment } from '../core/deployment.js';
 import type { Payload, Provider, WireRequest } from './types.js';
 import { joinUrl, openAiErrorMessage } from './openai.js';
-import { chatCompletion, embeddingList, isObject, jsonHeaders, jsonPayload, modelList, nestedMaxTokens, rest, textOf, trimBase, whenObject } from './translate.js';
+import { chatCompletion, openAiUsage, embeddingList, isObject, jsonHeaders, jsonPayload, modelList, nestedMaxTokens, rest, textOf, trimBase, whenObject } from './translate.js';
 
 export const OLLAMA_DEFAULT_BASE = 'http://localhost:11434';
 
@@ -53,7 +53,7 @@ export const ollama: Provider = {
   operations: {
     chat: {
       build: generate('chat'),
-      parse: whenObject((json) => (isObject(json.message) ? chatCompletion(textOf(json.message.content), doneReason(json), json.model) : {})),
+      parse: whenObject((json) => (isObject(json.message) ? chatCompletion(textOf(json.message.content), doneReason(json), json.model, openAiUsage(json.prompt_eval_count, json.eval_count)) : {})),
     },
     completion: {
       build: generate('completion'),

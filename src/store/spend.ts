@@ -52,6 +52,8 @@ export function sumSpend(list: readonly SpendTotals[]): SpendTotals {
  */
 export class SpendLedger {
   #days: DaySpend[] = [];
+  /** The day the last probe went to and its bounds (epoch ms): most probes land there, no date formatting. */
+  #current: { day: DaySpend; from: number; to: number } | undefined;
   readonly sinceStart: SpendTotals = emptyTotals();
 
   /** Days oldest first. */
@@ -60,6 +62,11 @@ export class SpendLedger {
   /** Adds one probe's spend at `at`; returns the day it went to. */
   add(at: number, s: ProbeSpend): DaySpend {
     addSpend(this.sinceStart, s);
+    const c = this.#current;
+    if (c && at >= c.from && at < c.to) {
+      addSpend(c.day, s);
+      return c.day;
+    }
     const day = dayOf(at);
     let d = this.#days.find((x) => x.day === day);
     if (!d) {
@@ -70,11 +77,14 @@ export class SpendLedger {
       this.#days = this.#days.filter((x) => x.day >= oldest);
     }
     addSpend(d, s);
+    const from = Date.parse(`${day}T00:00:00.000Z`);
+    this.#current = { day: d, from, to: from + 86_400_000 };
     return d;
   }
 
   /** Days read back from the database (start-up). */
   restore(days: readonly DaySpend[]): void {
     this.#days = [...days].map((d) => ({ ...d })).sort((a, b) => (a.day < b.day ? -1 : 1)).slice(-SPEND_DAYS);
+    this.#current = undefined;
   }
 }

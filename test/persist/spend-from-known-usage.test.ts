@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { costOf, usageOf } from '../../src/core/usage.js';
 import { parseFleetRecord } from '../../src/fleet/record.js';
+import { SPEND_DAYS, SpendLedger } from '../../src/store/spend.js';
 import { startExporter, type TestExporter } from '../support/exporter.js';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
 import { startFakeAnthropic } from '../support/fake-anthropic.js';
@@ -35,6 +36,21 @@ describe('usage and cost of one call (pure)', () => {
     expect(costOf(usageOf('rerank', {}, { meta: { billed_units: { search_units: 1 } } })!, { input_cost_per_query: 0.002 })).toBe(0.002);
     expect(costOf(usageOf('ocr', {}, { usage_info: { pages_processed: 1 } })!, { ocr_cost_per_page: 0.001 })).toBe(0.001);
     expect(costOf(usageOf('models_list', undefined, { data: [] })!, {})).toBe(0);
+  });
+
+  it('goes to the UTC day of each probe, across midnight and out of order, keeping 31 days', () => {
+    const l = new SpendLedger();
+    const midnight = Date.UTC(2026, 10, 30);
+    const s = { usage: { inputTokens: 1, outputTokens: 2 }, costUsd: 0.5 };
+    l.add(midnight - 1, s);
+    l.add(midnight, s);
+    l.add(midnight + 1000, s);
+    l.add(midnight - 5000, { usage: {}, costUsd: null }); // a late fleet result for the day before
+    expect(l.days.map((d) => [d.day, d.probes, d.unpriced, d.costUsd])).toEqual([['2026-11-29', 2, 1, 0.5], ['2026-11-30', 2, 0, 1]]);
+    expect(l.sinceStart).toEqual({ probes: 4, unpriced: 1, inputTokens: 3, outputTokens: 6, costUsd: 1.5 });
+    for (let i = 1; i <= 40; i++) l.add(midnight + i * 86_400_000, s);
+    expect(l.days).toHaveLength(SPEND_DAYS);
+    expect(l.days[SPEND_DAYS - 1]!.day).toBe('2027-01-09');
   });
 
   it('travels in fleet records, validated: unknown fields dropped, a cost that is not a number is unknown', () => {
