@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run by `npm test` (pretest): the tests use a real Prometheus, promtool, a real Alertmanager and
-# amtool (the examples/alertmanager config) and redis-server. On a fresh Debian/Ubuntu machine as
-# root, install them; elsewhere say what is missing.
+# amtool (the examples/alertmanager config), redis-server, Chromium (the status page is tested in a
+# real headless browser) and xmllint (badge SVGs are parsed as XML). On a fresh Debian/Ubuntu
+# machine as root, install them; elsewhere say what is missing.
 # `ensure-test-tools.sh bench` (npm run bench) also wants the peer, blackbox_exporter.
 set -euo pipefail
 missing=()
@@ -9,6 +10,8 @@ packages=()
 for tool in prometheus promtool; do command -v "$tool" >/dev/null 2>&1 || { missing+=("$tool"); packages+=(prometheus); }; done
 for tool in prometheus-alertmanager amtool; do command -v "$tool" >/dev/null 2>&1 || { missing+=("$tool"); packages+=(prometheus-alertmanager); }; done
 command -v redis-server >/dev/null 2>&1 || { missing+=(redis-server); packages+=(redis-server); }
+command -v chromium >/dev/null 2>&1 || { missing+=(chromium); packages+=(chromium); }
+command -v xmllint >/dev/null 2>&1 || { missing+=(xmllint); packages+=(libxml2-utils); }
 if [ "${1:-}" = bench ]; then
   command -v prometheus-blackbox-exporter >/dev/null 2>&1 || { missing+=(prometheus-blackbox-exporter); packages+=(prometheus-blackbox-exporter); }
 fi
