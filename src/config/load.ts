@@ -6,6 +6,7 @@ import { buildDeployment } from './deployment.js';
 import type { Deployment } from '../core/deployment.js';
 import { DEFAULT_DENY_NETWORKS, NetworkList } from '../core/networks.js';
 import { envReference } from './env.js';
+import { statusSettings, type StatusSettings } from './status-settings.js';
 import { OFF_THREAD_BYTES, readYamlHere, readYamlOffThread, type YamlRead } from './read-yaml.js';
 
 export const DEFAULT_INTERVAL_S = 300;
@@ -51,6 +52,8 @@ export interface Settings {
   otlpProtocol?: string;
   /** Where probes may not connect (general_settings.health_check_deny_networks). */
   denyNetworks: NetworkList;
+  /** The status page, notifications and maintenance windows (status-settings.ts). */
+  status: StatusSettings;
 }
 
 export interface LoadedConfig {
@@ -156,6 +159,7 @@ function configFromYaml(read: YamlRead, file: string, env: NodeJS.ProcessEnv): L
       otlpProtocol: gs.otel_exporter_otlp_protocol,
       denyNetworks: new NetworkList(gs.health_check_deny_networks ?? DEFAULT_DENY_NETWORKS),
       pluginsDir: gs.health_check_plugins_dir ? resolve(dirname(file), gs.health_check_plugins_dir) : undefined,
+      status: statusSettings(gs, env, warnings),
     },
     deployments: [...byId.values()],
     warnings,

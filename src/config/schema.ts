@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isNetwork } from '../core/networks.js';
+import { STATUS_SETTINGS_SHAPE } from './status-schema.js';
 
 /**
  * The subset of LiteLLM's config.yaml this exporter reads. Every object is "loose": keys we do
@@ -109,6 +110,8 @@ export const generalSettingsSchema = z.looseObject({
   /** OTLP/HTTP base endpoint (…:4318); the OTEL_EXPORTER_OTLP_* variables work too. */
   otel_exporter_otlp_endpoint: z.string().url().optional(),
   otel_exporter_otlp_protocol: z.enum(['http/protobuf', 'http/json', 'grpc']).optional(),
+  /** status_page, notifications, maintenance_windows, … (status-schema.ts). */
+  ...STATUS_SETTINGS_SHAPE,
 });
 
 export const configSchema = z.looseObject({
