@@ -34,7 +34,8 @@ export function buildServer(views: Views, logger: Logger, limits: ServerLimits =
     }
   });
 
-  boundConnections(app.server, limits.maxConnections);
+  const connections = boundConnections(app.server, limits.maxConnections);
+  app.addHook('preClose', async () => connections.closeIdle());
 
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send({ error: { message: `route ${req.method} ${req.url.split('?')[0]} not found`, type: 'not_found', code: 404 } });

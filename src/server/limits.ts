@@ -29,7 +29,7 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
  * lets a quick request (a kubelet's probe, a scrape) always get in; the slow ones were going to
  * be cut by requestTimeoutMs anyway.
  */
-export function boundConnections(server: Server, max: number): void {
+export function boundConnections(server: Server, max: number): { closeIdle(): void } {
   /** Insertion order is age; the value is the answer being written on it, if any. */
   const open = new Map<Socket, ServerResponse | undefined>();
   server.on('connection', (socket: Socket) => {
@@ -50,4 +50,14 @@ export function boundConnections(server: Server, max: number): void {
     open.set(socket, res);
     res.once('finish', () => { if (open.get(socket) === res) open.set(socket, undefined); });
   });
+  return {
+    /**
+     * Closes every connection not being answered, for shutdown. Node's server.close() ends idle
+     * keep-alive connections but waits for one that never sent a request: a browser's
+     * speculative preconnect (the status page) held shutdown for as long as the browser liked.
+     */
+    closeIdle() {
+      for (const [socket, res] of open) if (!res) socket.destroy();
+    },
+  };
 }
