@@ -1,12 +1,15 @@
 import { EMPTY_HISTORY, HistoryRing, StringTable } from './history-ring.js';
 import type { HealthStore, History, ProbeStats } from './types.js';
 import type { ProbeResult } from '../core/result.js';
+import { Uptime } from './uptime.js';
 
 interface Entry {
   latest: ProbeResult;
   /** The last results, compact (see HistoryRing). */
   history: HistoryRing;
   stats: ProbeStats & { outcomes: Map<string, number> };
+  /** Verdicts per hour and per day, for uptime bars and badges. */
+  uptime: Uptime;
 }
 
 /** The in-memory store: latest result, bounded history and counters per deployment. */
@@ -33,17 +36,19 @@ export class MemoryStore implements HealthStore {
   get(id: string) { return this.#entries.get(id)?.latest; }
   stats(id: string) { return this.#entries.get(id)?.stats; }
   history(id: string): History { return this.#entries.get(id)?.history ?? EMPTY_HISTORY; }
+  uptime(id: string): Uptime | undefined { return this.#entries.get(id)?.uptime; }
 
   set(result: ProbeResult) {
     this.#version++;
     let e = this.#entries.get(result.deploymentId);
     if (!e) {
       const history = new HistoryRing(result.deploymentId, this.#historySize, this.#strings);
-      e = { latest: result, history, stats: { since: result.startedAt, outcomes: new Map() } };
+      e = { latest: result, history, stats: { since: result.startedAt, outcomes: new Map() }, uptime: new Uptime() };
       this.#entries.set(result.deploymentId, e);
     }
     e.latest = result;
     e.history.push(result);
+    e.uptime.record(result);
     const key = result.healthy ? 'healthy' : (result.errorType ?? 'plugin_error');
     e.stats.outcomes.set(key, (e.stats.outcomes.get(key) ?? 0) + 1);
     if (result.healthy) e.stats.lastSuccessAt = result.checkedAt;

@@ -1,4 +1,5 @@
 import type { HistoryRow, ProbeResult } from '../core/result.js';
+import type { Uptime } from './uptime.js';
 
 /** Running totals per deployment, for cumulative metrics. */
 export interface ProbeStats {
@@ -25,6 +26,8 @@ export interface HealthStore {
   stats(id: string): ProbeStats | undefined;
   /** The last results of a deployment, oldest first (bounded). */
   history(id: string): History;
+  /** Verdicts per hour and day (undefined: no result yet). */
+  uptime(id: string): Uptime | undefined;
   set(result: ProbeResult): void;
   delete(id: string): void;
   /** Drops every entry whose id is not in `ids` (config reload). */
