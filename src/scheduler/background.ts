@@ -25,6 +25,8 @@ export interface BackgroundHost {
   stopped(): boolean;
   /** Every background deployment has a result: the first round is complete. */
   firstRoundDone(at: number): void;
+  /** When the maintenance window covering `d` now ends (undefined: not covered). */
+  pausedUntil?(d: Deployment): number | undefined;
 }
 
 /**
@@ -44,6 +46,8 @@ export class BackgroundLoop {
   #running = 0;
   /** Resolves start() once every background deployment has a result. */
   #firstRound: (() => void) | undefined;
+  /** Deployments queued for the end of their maintenance window instead of their slot. */
+  readonly #paused = new Set<string>();
 
   constructor(host: BackgroundHost) {
     this.#host = host;
@@ -72,6 +76,8 @@ export class BackgroundLoop {
     for (const id of old.byId.keys()) if (!this.#plan.byId.has(id)) { this.#queue.delete(id); this.#grid.forget(id); }
     const now = this.#host.now();
     for (const d of plan.deployments) if (!old.byId.has(d.id) && !this.#host.isInFlight(d.id)) this.#queue.set(d.id, now);
+    // A reload may have shortened or removed the window they wait for.
+    for (const id of this.#paused) if (this.#plan.byId.has(id) && this.#host.pausedUntil?.(this.#plan.byId.get(id)!) === undefined) this.#queue.set(id, now);
     this.#arm();
     this.#checkFirstRound();
   }
@@ -85,7 +91,8 @@ export class BackgroundLoop {
   #checkFirstRound(): void {
     const bg = this.#plan;
     if (!this.#firstRound || !bg) return;
-    if (bg.deployments.every((d) => this.#host.store.get(d.id))) {
+    // One in a maintenance window gets no result until the window ends: it does not hold readiness.
+    if (bg.deployments.every((d) => this.#host.store.get(d.id) || this.#host.pausedUntil?.(d) !== undefined)) {
       this.#host.firstRoundDone(this.#host.now());
       const done = this.#firstRound;
       this.#firstRound = undefined;
@@ -137,6 +144,15 @@ export class BackgroundLoop {
   }
 
   async #runDueNow(d: Deployment): Promise<void> {
+    // In a maintenance window: no probe (no spend); due again when the window ends.
+    const until = this.#host.pausedUntil?.(d);
+    if (until !== undefined) {
+      this.#paused.add(d.id);
+      this.#checkFirstRound();
+      this.#requeue(d.id, until);
+      return;
+    }
+    this.#paused.delete(d.id);
     const intervalMs = this.#plan!.intervalS(d) * 1000;
     const wantedMs = this.#cadenceMs(d, intervalMs);
     let startedAt: number;

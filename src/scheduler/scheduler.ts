@@ -29,6 +29,11 @@ export interface SchedulerOptions {
   /** A deployment's thresholds and retry interval (default 1/1: every probe is a verdict). */
   policy?: (d: Deployment) => Thresholds & { retryMs: number };
   /**
+   * When the maintenance window covering a deployment at `now` ends; undefined when none does.
+   * A covered deployment is not probed, in the background or on demand (no spend).
+   */
+  maintenanceUntil?: (d: Deployment, now: number) => number | undefined;
+  /**
    * Who probes what, and where results are shared; it names this replica in results
    * (checked_by). Default: a replica alone (LocalCoordinator).
    */
@@ -68,6 +73,7 @@ export class Scheduler {
       policy: (d) => this.#policy(d),
       stopped: () => this.#shutdown.signal.aborted,
       firstRoundDone: (at) => { this.lastRoundAt = at; },
+      pausedUntil: (d) => opts.maintenanceUntil?.(d, this.now),
     });
     // Every running probe listens for shutdown (up to the concurrency cap, by design).
     setMaxListeners(0, this.#shutdown.signal);
@@ -120,8 +126,13 @@ export class Scheduler {
     return { result: await this.probe(d, parent), cached: false };
   }
 
-  /** Probes every deployment given (each at most once at a time), bounded by the global cap. */
-  async probeAll(ds: readonly Deployment[], minIntervalMs = 0): Promise<Array<{ result: ProbeResult; cached: boolean }>> {
+  /**
+   * Probes every deployment given (each at most once at a time), bounded by the global cap. Those
+   * in a maintenance window are left out: they have no result in the answer.
+   */
+  async probeAll(asked: readonly Deployment[], minIntervalMs = 0): Promise<Array<{ result: ProbeResult; cached: boolean }>> {
+    const paused = this.#opts.maintenanceUntil;
+    const ds = paused ? asked.filter((d) => paused(d, this.now) === undefined) : asked;
     const round = this.#opts.telemetry?.startRoundSpan(ds.length);
     try {
       const results = await Promise.all(ds.map((d) => this.probeAtMostEvery(d, minIntervalMs, round?.context)));

@@ -72,7 +72,8 @@ export function healthCacheKey(s: Snapshot, store: HealthStore, now: number, q: 
     f = { version, until };
     freshness.set(s, f);
   }
-  return now <= f.until ? `${s.generation}:${version}` : undefined;
+  // A maintenance window opening or closing changes entries (details.maintenance) too.
+  return now <= f.until ? `${s.generation}:${version}${s.settings.status.maintenance.activeKey(now)}` : undefined;
 }
 
 export function notFound(message: string, param: string): HealthAnswer {

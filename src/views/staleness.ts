@@ -7,8 +7,9 @@ import type { HealthStore } from '../store/types.js';
  * unhealthy with error type "stale", never as a fresh healthy one. (Background and fleet mode:
  * a stuck scheduler or a fleet that lost every replica must not look green.)
  */
-export function withStaleness(r: ProbeResult | undefined, now: number, staleAfterMs: number | undefined): ProbeResult | undefined {
-  if (!r || staleAfterMs === undefined || now - r.checkedAt <= staleAfterMs) return r;
+export function withStaleness(r: ProbeResult | undefined, now: number, staleAfterMs: number | undefined, pausedUntil = 0): ProbeResult | undefined {
+  // A maintenance window paused its probes: its age counts from the window's end.
+  if (!r || staleAfterMs === undefined || now - Math.max(r.checkedAt, pausedUntil) <= staleAfterMs) return r;
   const ageS = Math.round((now - r.checkedAt) / 1000);
   return {
     ...r,
@@ -27,7 +28,17 @@ export function staleAfterMs(s: Snapshot, id: string): number | undefined {
   return d ? s.policy(d).staleAfterMs : undefined;
 }
 
-/** A deployment's stored result as every output shows it: overdue ones (by its own schedule) as stale. */
+/**
+ * A deployment's stored result as every output shows it: overdue ones (by its own schedule) as
+ * stale; during a maintenance window the last result as it was (never stale: nothing probes it),
+ * marked with the window in `details.maintenance`.
+ */
 export function shownResult(s: Snapshot, store: Pick<HealthStore, 'get'>, id: string, now: number): ProbeResult | undefined {
-  return withStaleness(store.get(id), now, staleAfterMs(s, id));
+  const r = store.get(id);
+  const maintenance = s.settings.status.maintenance;
+  const d = maintenance.empty ? undefined : s.byId.get(id);
+  if (!d) return withStaleness(r, now, staleAfterMs(s, id));
+  const covering = maintenance.covering(d, now);
+  if (covering) return r && { ...r, details: { ...r.details, maintenance: covering.name } };
+  return withStaleness(r, now, staleAfterMs(s, id), maintenance.lastEnded(d, now));
 }
