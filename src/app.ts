@@ -10,7 +10,7 @@ import type { Deployment } from './core/deployment.js';
 import type { Coordinator } from './fleet/coordinator.js';
 import { coordinatorFor } from './fleet/select.js';
 import { FleetSync } from './fleet/sync.js';
-import { VERSION } from './core/meta.js';
+import { Notifier } from './notify/notifier.js';
 import { BUILTIN_PLUGINS_DIR, loadPlugins, type LoadedPlugins } from './registry/plugins.js';
 import { Scheduler, type BackgroundPlan } from './scheduler/scheduler.js';
 import { buildServer } from './server/http.js';
@@ -20,12 +20,10 @@ import { otlpSettings } from './telemetry/otlp-settings.js';
 import { logConfigProblems, logProbe } from './telemetry/log-lines.js';
 import { StaleWatch } from './telemetry/stale-watch.js';
 import { Telemetry } from './telemetry/telemetry.js';
-import { healthAnswer, healthCacheKey, selectHealthTargets } from './views/health.js';
+import { buildViews } from './app-views.js';
+import { healthAnswer, selectHealthTargets } from './views/health.js';
 import { healthReport, type HealthReport } from './views/health-report.js';
-import { historyPage, latest } from './views/history.js';
 import type { HealthQuery, Views } from './views/index.js';
-import { modelInfo } from './views/model-info.js';
-import { readiness, sharedStatus } from './views/readiness.js';
 import { shownResult } from './views/staleness.js';
 
 export interface AppOptions {
@@ -52,6 +50,8 @@ export class App {
   readonly telemetry: Telemetry;
   readonly server: FastifyInstance;
   readonly views: Views;
+  /** Webhook notifications on confirmed state changes (general_settings.notifications). */
+  readonly notifier: Notifier;
   readonly #env: NodeJS.ProcessEnv;
   readonly #plugins: LoadedPlugins;
   #snapshot: Snapshot;
@@ -70,6 +70,7 @@ export class App {
     const replicaId = env.REPLICA_ID || `${hostname()}-${process.pid}`;
     this.coordinator = coordinatorFor(config.settings, replicaId, opts.logger, () => this.#snapshot.settings.historySize);
     this.store = new MemoryStore(config.settings.historySize);
+    this.notifier = new Notifier({ snapshot: () => this.#snapshot, store: this.store, logger: opts.logger });
     this.telemetry = new Telemetry({
       deployments: () => this.#snapshot.deployments,
       store: this.store,
@@ -79,6 +80,7 @@ export class App {
       staleAfterS: (d) => { const ms = this.#snapshot.policy(d).staleAfterMs; return ms === undefined ? undefined : ms / 1000; },
       env,
       spanProcessors: opts.spanProcessors,
+      status: { deployments: () => this.#snapshot.deployments, maintenance: () => this.#snapshot.settings.status.maintenance, notifications: () => this.notifier.stats() },
       otlp: otlpSettings({ endpoint: config.settings.otlpEndpoint, protocol: config.settings.otlpProtocol }, env, (m) => this.logger.warn(m)),
     });
     this.scheduler = new Scheduler({
@@ -92,13 +94,20 @@ export class App {
       rateLimitedAsHealthy: () => this.#snapshot.settings.rateLimitedAsHealthy,
       denyNetworks: () => this.#snapshot.settings.denyNetworks,
       policy: (d) => this.#snapshot.policy(d),
+      maintenanceUntil: (d, now) => this.#snapshot.settings.status.maintenance.covering(d, now)?.until,
       onResult: (d, r, prev) => {
         this.telemetry.recordProbe(d, r);
         logProbe(this.logger, d, r, prev);
+        // Probes aborted by shutdown fail: that is no outage to tell anyone about.
+        if (!this.#shuttingDown) this.notifier.observe(d, r, prev);
       },
     });
     this.#staleWatch = new StaleWatch({ snapshot: () => this.#snapshot, store: this.store, logger: this.logger });
-    this.views = this.#buildViews();
+    this.views = buildViews({
+      snapshot: () => this.#snapshot, store: this.store, coordinator: this.coordinator, lastRoundAt: () => this.scheduler.lastRoundAt,
+      telemetry: this.telemetry, pluginModes: () => this.pluginModes, pluginErrors: plugins.errors, configError: () => this.#configError,
+      shuttingDown: () => this.#shuttingDown, health: (q) => this.#health(q), reload: () => this.reload(),
+    });
     this.server = buildServer(this.views, opts.logger, { ...DEFAULT_SERVER_LIMITS, ...opts.serverLimits });
   }
 
@@ -191,39 +200,18 @@ export class App {
     this.#fleetSync?.stop();
     this.#staleWatch.stop();
     await this.scheduler.stop();
+    await this.notifier.close();
     await this.server.close();
     await this.coordinator.close();
     await this.telemetry.shutdown();
   }
 
-  /** What the routes may ask: each a view over the snapshot current at the time of asking. */
   /** An on-demand round (a /health call, --once), with a start and a finish line at debug. */
   async #round(targets: readonly Deployment[], minIntervalMs: number) {
     this.logger.debug({ deployments: targets.length }, 'on-demand round started');
     const results = await this.scheduler.probeAll(targets, minIntervalMs);
     this.logger.debug({ deployments: targets.length, unhealthy: results.filter((r) => !r.result.healthy).length }, 'on-demand round finished');
     return results;
-  }
-
-  #buildViews(): Views {
-    return {
-      masterKey: () => this.#snapshot.settings.masterKey,
-      metricsKey: () => (this.#snapshot.settings.metricsAuth ? this.#snapshot.settings.masterKey : undefined),
-      health: (q) => this.#health(q),
-      healthCacheKey: (q) => healthCacheKey(this.#snapshot, this.store, Date.now(), q),
-      history: (q) => historyPage(this.#snapshot, this.store, q),
-      latest: () => latest(this.#snapshot, this.store, Date.now()),
-      sharedStatus: () => sharedStatus(this.coordinator.replicaId, this.coordinator.status(), Date.now()),
-      readiness: () => readiness({
-        snapshot: this.#snapshot, version: VERSION, lastRoundAt: this.scheduler.lastRoundAt, shuttingDown: this.#shuttingDown,
-        configError: this.#configError, pluginModes: this.pluginModes, pluginErrors: this.#plugins.errors,
-        callbacks: this.telemetry.callbacks, fleet: this.coordinator.status(),
-      }),
-      modelInfo: () => modelInfo(this.#snapshot),
-      shuttingDown: () => this.#shuttingDown,
-      reload: () => this.reload(),
-      serveMetrics: (req, res) => this.telemetry.serveMetrics(req, res),
-    };
   }
 
   /**

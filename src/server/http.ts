@@ -7,6 +7,8 @@ import { metricsRoutes } from './routes/metrics.js';
 import { reloadRoutes } from './routes/reload.js';
 import { modelInfoRoutes } from './routes/model-info.js';
 import { lifecycleRoutes } from './routes/lifecycle.js';
+import { statusRoutes } from './routes/status.js';
+import { badgeRoutes } from './routes/badges.js';
 import { boundConnections, DEFAULT_SERVER_LIMITS, type ServerLimits } from './limits.js';
 
 const BODY_LIMIT = 64 * 1024;
@@ -57,5 +59,7 @@ export function buildServer(views: Views, logger: Logger, limits: ServerLimits =
   void app.register(metricsRoutes, { views, limits });
   void app.register(historyRoutes, { views });
   void app.register(reloadRoutes, { views });
+  void app.register(statusRoutes, { views });
+  void app.register(badgeRoutes, { views });
   return app;
 }

@@ -71,6 +71,15 @@ const HOW_A_PROBE_ENDED = [
   { attribute: 'error_type', help: `Why the probe failed: ${ERROR_TYPES.filter((t) => t !== 'stale').map((t) => `\`${t}\``).join(', ')}; empty when healthy.` },
 ] as const satisfies readonly LabelSpec[];
 
+/** A notification target, named in config (its URL is a secret and never a label). */
+const NOTIFICATION_LABELS = [
+  { attribute: 'target', help: 'The notification target: its `name` in `general_settings.notifications` (default `<type>-<index>`); never its URL.' },
+] as const satisfies readonly LabelSpec[];
+const NOTIFICATION_LABELS_WITH_OUTCOME = [
+  ...NOTIFICATION_LABELS,
+  { attribute: 'outcome', help: '`delivered`, or `failed` after every retry.' },
+] as const satisfies readonly LabelSpec[];
+
 /** GenAI semantic conventions attributes of gen_ai.client.operation.duration. */
 const GEN_AI_OPERATION_LABELS = [
   { attribute: 'gen_ai.operation.name', help: '`chat`, `text_completion`, `embeddings`, else the mode.' },
@@ -144,6 +153,24 @@ export const METRICS = {
     help: 'Configured background health check interval.',
     labels: [],
     onlyWhen: 'only with background health checks on',
+  },
+  deploymentMaintenance: {
+    prometheus: 'llm_deployment_maintenance', otlp: 'llm.deployment.maintenance', type: 'gauge', unit: '', emittedBy: 'exporter',
+    help: 'Whether a maintenance window covers the deployment now: 1 (its probes are paused, the shipped alerts and notifications quiet) or 0.',
+    labels: DEPLOYMENT_LABELS,
+    onlyWhen: 'for deployments a `general_settings.maintenance_windows` entry covers at some time (every deployment for a window without `model_names` or `model_ids`)',
+  },
+  notificationMessages: {
+    prometheus: 'llm_notification_messages_total', otlp: 'llm.notification.messages', type: 'counter', unit: '', emittedBy: 'exporter',
+    help: 'Notification messages per webhook target: delivered, or failed after every retry.',
+    labels: NOTIFICATION_LABELS_WITH_OUTCOME,
+    onlyWhen: 'per target of `general_settings.notifications`, from 0',
+  },
+  notificationAttemptFailures: {
+    prometheus: 'llm_notification_attempt_failures_total', otlp: 'llm.notification.attempt_failures', type: 'counter', unit: '', emittedBy: 'exporter',
+    help: 'Failed delivery attempts per webhook target, retried or not (a message delivered at the second attempt counts one).',
+    labels: NOTIFICATION_LABELS,
+    onlyWhen: 'per target of `general_settings.notifications`, from 0',
   },
   genAiOperationDuration: {
     prometheus: 'gen_ai_client_operation_duration_seconds', otlp: 'gen_ai.client.operation.duration', type: 'histogram', unit: 's', emittedBy: 'exporter',

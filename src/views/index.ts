@@ -3,6 +3,7 @@ import type { HealthAnswer, HealthQuery } from './health.js';
 import type { HistoryQuery, historyPage, latest } from './history.js';
 import type { ModelInfoEntry } from './model-info.js';
 import type { sharedStatus } from './readiness.js';
+import type { StatusViews } from './status-views.js';
 
 export type { HealthAnswer, HealthQuery } from './health.js';
 export type { HistoryQuery } from './history.js';
@@ -12,7 +13,7 @@ export type { HistoryQuery } from './history.js';
  * Each answer is a pure view over the current snapshot and the store; `health` may first probe
  * (a targeted query, or on-demand mode) within the configured limits.
  */
-export interface Views {
+export interface Views extends StatusViews {
   /** The master key guarding the API (undefined: open). */
   masterKey(): string | undefined;
   /** The key guarding /metrics (undefined: open, the default for exporters). */
