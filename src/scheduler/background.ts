@@ -77,7 +77,11 @@ export class BackgroundLoop {
     const now = this.#host.now();
     for (const d of plan.deployments) if (!old.byId.has(d.id) && !this.#host.isInFlight(d.id)) this.#queue.set(d.id, now);
     // A reload may have shortened or removed the window they wait for.
-    for (const id of this.#paused) if (this.#plan.byId.has(id) && this.#host.pausedUntil?.(this.#plan.byId.get(id)!) === undefined) this.#queue.set(id, now);
+    for (const id of this.#paused) {
+      const d = this.#plan.byId.get(id);
+      const due = d && (this.#host.pausedUntil?.(d) ?? now);
+      if (due !== undefined && due < (this.#queue.dueOf(id) ?? Infinity)) this.#queue.set(id, due);
+    }
     this.#arm();
     this.#checkFirstRound();
   }
