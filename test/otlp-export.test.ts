@@ -24,6 +24,10 @@ model_list:
     litellm_params: { model: openai/server_error, api_base: "${up.openaiBase}", extra_headers: { Authorization: "Bearer ${CANARY}" } }
     model_info: { id: broken }
 general_settings:
+  # Give the notification and maintenance metrics their series (nothing is sent: the batch waits an hour).
+  notification_group_wait: 3600
+  notifications: [{ name: otlp-test, url: "http://127.0.0.1:9/hook" }]
+  maintenance_windows: [{ start: "2000-01-01T00:00:00Z", end: "2000-01-01T01:00:00Z" }]
 ${extraGeneral}
 `;
 }

@@ -22,6 +22,7 @@ process.stdout.write(`llm-health-exporter demo
   exporter:           ${base}  (master key: sk-demo-master-key)
 
 Try:
+  open ${base}/  (the status page; sign in with the master key)
   curl -s ${base}/health -H "Authorization: Bearer sk-demo-master-key"
   curl -s "${base}/health?model=demo-gpt" -H "Authorization: Bearer sk-demo-master-key"
   curl -s ${base}/health/readiness
