@@ -20,6 +20,22 @@ export interface NotifierOptions {
   now?: () => number;
 }
 
+/** Deployments by model group, once per snapshot (a mass outage asks about every group). */
+const groups = new WeakMap<Snapshot, Map<string, Deployment[]>>();
+function groupsOf(s: Snapshot): Map<string, Deployment[]> {
+  let g = groups.get(s);
+  if (!g) {
+    g = new Map();
+    for (const d of s.deployments) {
+      const list = g.get(d.modelName);
+      if (list) list.push(d);
+      else g.set(d.modelName, [d]);
+    }
+    groups.set(s, g);
+  }
+  return g;
+}
+
 const stateOf = (v: Verdict | undefined): NotifiedState => (v === 'healthy' ? 'up' : v === 'unhealthy' ? 'down' : 'unknown');
 
 /**
@@ -72,8 +88,8 @@ export class Notifier {
     let unhealthy = 0;
     let deployments = 0;
     const now = this.#now;
-    for (const d of s.deployments) {
-      if (d.modelName !== modelName || s.settings.status.maintenance.covering(d, now)) continue;
+    for (const d of groupsOf(s).get(modelName) ?? []) {
+      if (s.settings.status.maintenance.covering(d, now)) continue;
       deployments++;
       const r = this.#o.store.get(d.id);
       const v = d.id === overrideId ? override : r && verdictOf(r);
