@@ -1,5 +1,6 @@
 import type { Deployment } from '../core/deployment.js';
-import type { LoadedConfig, Settings } from './load.js';
+import type { LoadedConfig } from './load.js';
+import type { Settings } from './settings.js';
 import { policyOf, type ProbePolicy } from './policy.js';
 
 /**
