@@ -35,21 +35,27 @@ export function deploymentId(raw: RawDeployment): string {
   return createHash('sha256').update(raw.model_name).update('\0').update(canonicalJson(raw.litellm_params)).digest('hex');
 }
 
+/** An object's own keys without the empty ones: a YAML null (`api_key:`) is a key not written. */
+type Written<T> = { [K in keyof T]?: Exclude<T[K], null> };
+function written<T extends object>(o: T): Written<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as Written<T>;
+}
+
 export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.ProcessEnv): Deployment {
   const missing: MissingEnvError[] = [];
   const base = `model_list[${index}]`;
-  const params = resolveEnv(raw.litellm_params, env, `${base}.litellm_params`, missing) as Record<string, unknown>;
-  const customProvider = typeof params.custom_llm_provider === 'string' ? params.custom_llm_provider : undefined;
+  const params = written(resolveEnv(raw.litellm_params, env, `${base}.litellm_params`, missing) as Record<string, unknown>);
+  const customProvider = typeof params.custom_llm_provider === 'string' && params.custom_llm_provider ? params.custom_llm_provider : undefined;
   // Params the entry leaves out come from the provider's usual variables, as in LiteLLM.
   const defaults = envDefaultsFor(splitModel(raw.litellm_params.model, customProvider).provider);
-  const written = new Set(Object.keys(params).filter((k) => params[k] !== undefined));
+  const given = new Set(Object.keys(params));
   for (const [key, vars] of Object.entries(defaults.vars)) {
     if (params[key] !== undefined) continue;
-    if (defaults.groups.some((g) => g.includes(key) && g.some((k) => written.has(k)))) continue;
+    if (defaults.groups.some((g) => g.includes(key) && g.some((k) => given.has(k)))) continue;
     const found = vars.map((v) => env[v]).find((v) => v !== undefined && v !== '');
     if (found !== undefined) params[key] = found;
   }
-  const info = (resolveEnv(raw.model_info ?? {}, env, `${base}.model_info`, missing) ?? {}) as NonNullable<RawDeployment['model_info']>;
+  const info = written((resolveEnv(raw.model_info ?? {}, env, `${base}.model_info`, missing) ?? {}) as NonNullable<RawDeployment['model_info']>);
 
   const secrets = new Set<string>();
   for (const [k, v] of Object.entries(params)) if (SECRET_PARAM_KEYS.has(k) && typeof v === 'string' && v) secrets.add(v);
@@ -117,7 +123,7 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
     }),
     secrets: Object.freeze([...secrets]),
     params: Object.freeze(params),
-    raw,
+    raw: { ...raw, model_info: raw.model_info ?? undefined },
   });
 }
 
