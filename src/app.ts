@@ -171,7 +171,7 @@ export class App {
   /** One round over every deployment, without a server (CLI --once). */
   async once(): Promise<HealthReport> {
     const s = this.#snapshot;
-    await this.#round(s.deployments, 0);
+    await this.#round(s, s.deployments, 0);
     return healthReport(s.deployments, (id) => shownResult(s, this.store, id, Date.now()), s.settings.details, () => true);
   }
 
@@ -193,15 +193,19 @@ export class App {
     await this.telemetry.shutdown();
   }
 
-  /** What the routes may ask: each a view over the snapshot current at the time of asking. */
-  /** An on-demand round (a /health call, --once), with a start and a finish line at debug. */
-  async #round(targets: readonly Deployment[], minIntervalMs: number) {
+  /**
+   * An on-demand round (a /health call, --once), with a start and a finish line at debug. A
+   * strategy router is never probed: the deployments it routes to are, in its place.
+   */
+  async #round(s: Snapshot, asked: readonly Deployment[], minIntervalMs: number) {
+    const targets = s.probed(asked);
     this.logger.debug({ deployments: targets.length }, 'on-demand round started');
     const results = await this.scheduler.probeAll(targets, minIntervalMs);
     this.logger.debug({ deployments: targets.length, unhealthy: results.filter((r) => !r.result.healthy).length }, 'on-demand round finished');
     return results;
   }
 
+  /** What the routes may ask: each a view over the snapshot current at the time of asking. */
   #buildViews(): Views {
     return {
       masterKey: () => this.#snapshot.settings.masterKey,
@@ -233,7 +237,7 @@ export class App {
     if ('notFound' in sel) return sel.notFound;
     const cached = new Set<string>();
     if (sel.probeNow) {
-      for (const r of await this.#round(sel.targets, s.settings.minIntervalS * 1000)) {
+      for (const r of await this.#round(s, sel.targets, s.settings.minIntervalS * 1000)) {
         if (r.cached) cached.add(r.result.deploymentId);
       }
     }

@@ -6,6 +6,7 @@ import { MissingEnvError, resolveEnv } from './env.js';
 import { publicUrl } from '../core/redact.js';
 import { MAX_TOKENS_MODES, inferMode, isReasoningModel, isWildcard } from './model-names.js';
 import { envDefaultsFor } from '../registry/providers.js';
+import { strategyRouterOf, strategyRouterProblem } from './routers.js';
 
 export const DEFAULT_PROBE_TIMEOUT_S = 60;
 
@@ -88,6 +89,9 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
       ?? DEFAULT_MAX_TOKENS;
 
   const problems: string[] = missing.map((m) => m.message);
+  const router = strategyRouterOf(params);
+  const routerProblem = router && strategyRouterProblem(router);
+  if (routerProblem) problems.push(`${base}.litellm_params.model: ${routerProblem}`);
   const tls = tlsOptions(params, base, problems);
   const configError = problems.length ? problems.join('; ') : undefined;
   return Object.freeze({
@@ -114,6 +118,7 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
     successThreshold: info.health_check_success_threshold,
     retryIntervalS: info.health_check_retry_interval,
     stalenessS: info.health_check_staleness_threshold,
+    ...(router ? { router } : {}),
     configError,
     tls,
     credentials: Object.freeze({
