@@ -17,7 +17,7 @@ Health checks for every deployment in a LiteLLM config.yaml: /health JSON, readi
 
 Usage:
   llm-health-exporter [--config] config.yaml [--host 0.0.0.0] [--port 4000] [--plugins DIR]
-  llm-health-exporter --check-config --config config.yaml
+  llm-health-exporter --check-config [--strict] --config config.yaml
   llm-health-exporter --once --config config.yaml [--json]
   llm-health-exporter --health [--url http://127.0.0.1:4000] [--key KEY] [--json]
 
@@ -26,7 +26,9 @@ Options:
   --host HOST       listen address (default 0.0.0.0)
   --port PORT       listen port (default 4000, or $PORT)
   --plugins DIR     an extra folder of probe plugins (repeatable)
-  --check-config    validate the config and exit (0 valid, 2 invalid)
+  --check-config    validate the config against the providers, modes and plugins known, print
+                    every problem with its path, and exit (0 valid, 2 something can never work)
+  --strict          with --check-config: warnings (likely typos, unset variables) are errors too
   --once            probe every deployment once, print the /health answer, exit (0 all healthy, 1 not)
   --health          ask a running exporter's /health (key: --key or $LITELLM_MASTER_KEY)
   --url URL         exporter URL for --health (default http://127.0.0.1:4000)
@@ -51,6 +53,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         port: { type: 'string', default: process.env.PORT ?? '4000' },
         plugins: { type: 'string', multiple: true },
         'check-config': { type: 'boolean' },
+        strict: { type: 'boolean' },
         once: { type: 'boolean' },
         health: { type: 'boolean' },
         url: { type: 'string', default: 'http://127.0.0.1:4000' },
@@ -77,6 +80,11 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) { err.write(`--port: not a port number: ${o.port}\n`); return EXIT.usage; }
 
+  if (o['check-config']) {
+    const { checkConfigCommand } = await import('./check-config.js');
+    return checkConfigCommand(configFile, { strict: o.strict === true, pluginDirs: o.plugins ?? [] }, out, err);
+  }
+
   // Loaded here, not at the top: --help, --version and --health start without them.
   const { loadConfigFile } = await import('../config/load.js');
   let config;
@@ -86,13 +94,6 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     if (e instanceof ConfigError) { err.write(`${e.message}\n`); return EXIT.usage; }
     throw e;
   }
-  if (o['check-config']) {
-    const lines = [`config ok: ${config.deployments.length} deployment(s) in ${configFile}`, ...config.warnings.map((w) => `warning: ${w}`)];
-    for (const d of config.deployments) if (d.configError) lines.push(`warning: ${d.modelName}: ${d.configError}`);
-    out.write(`${lines.join('\n')}\n`);
-    return EXIT.ok;
-  }
-
   // Logs go to stderr (fd 2 directly when it is the process's own, for speed).
   const { App } = await import('../app.js');
   const logger = createLogger(o['log-level'], err === process.stderr ? undefined : (err as never));

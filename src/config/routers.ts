@@ -11,6 +11,13 @@ export const AUTO_ROUTER_PREFIX = 'auto_router/';
 
 export type StrategyRouterKind = StrategyRouter['kind'];
 
+/** The litellm_params keys that configure a strategy router (LiteLLM's STRATEGY_ROUTER_PARAM_FIELDS). */
+export const ROUTER_PARAM_KEYS = [
+  'auto_router_config', 'auto_router_config_path', 'auto_router_default_model', 'auto_router_embedding_model',
+  'auto_router_max_input_chars', 'complexity_router_config', 'complexity_router_default_model', 'adaptive_router_config',
+  'quality_router_config', 'quality_router_default_model', 'online_model_experiment_config',
+] as const;
+
 /** The kind of router a `model` string selects, as LiteLLM classifies it; undefined for a provider model. */
 export function strategyRouterKind(model: string): StrategyRouterKind | undefined {
   if (!model.startsWith(AUTO_ROUTER_PREFIX)) return undefined;
