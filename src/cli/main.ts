@@ -114,7 +114,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   // Reload on SIGHUP and, with --watch, when the file changes; a bad file keeps the old config.
   const reload = () => { void app.reload(); };
   process.on('SIGHUP', reload);
-  const watcher = o.watch ? watchFile(configFile, reload) : undefined;
+  const watcher = o.watch ? watchFiles(config.files.length ? config.files : [configFile], reload) : undefined;
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       watcher?.close();
@@ -131,19 +131,23 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
 }
 
 /**
- * Calls `onChange` (debounced) when `file` changes. Watches the folder, not the file: editors
- * and Kubernetes ConfigMaps replace the file by renaming, which ends a watch on the file itself.
+ * Calls `onChange` (debounced) when one of `files` (the config and the files it includes, as
+ * read at start-up) changes. Watches their folders, not the files: editors and Kubernetes
+ * ConfigMaps replace a file by renaming, which ends a watch on the file itself.
  */
-function watchFile(file: string, onChange: () => void): { close(): void } {
-  const dir = dirname(resolvePath(file));
-  const name = basename(file);
+function watchFiles(files: readonly string[], onChange: () => void): { close(): void } {
+  const names = new Map<string, Set<string>>();
+  for (const f of files) {
+    const dir = dirname(resolvePath(f));
+    names.set(dir, (names.get(dir) ?? new Set()).add(basename(f)));
+  }
   let timer: NodeJS.Timeout | undefined;
-  const w = watch(dir, (_event, changed) => {
-    if (changed !== null && changed !== name && !String(changed).startsWith('..')) return;
+  const watchers = [...names].map(([dir, wanted]) => watch(dir, (_event, changed) => {
+    if (changed !== null && !wanted.has(String(changed)) && !String(changed).startsWith('..')) return;
     clearTimeout(timer);
     timer = setTimeout(onChange, 200);
-  });
-  return { close: () => { clearTimeout(timer); w.close(); } };
+  }));
+  return { close: () => { clearTimeout(timer); for (const w of watchers) w.close(); } };
 }
 
 /** 0 only when every deployment has been checked and is healthy: pending is no all-clear. */
