@@ -8,7 +8,7 @@ import { z } from 'zod';
  */
 
 // LiteLLM (Python) accepts "True"/"true"/"1" in hand-written YAML and env-substituted strings.
-const bool = z.preprocess((v) => {
+export const bool = z.preprocess((v) => {
   if (typeof v === 'string') {
     const s = v.trim().toLowerCase();
     if (['true', 'yes', '1', 'on'].includes(s)) return true;
@@ -17,7 +17,7 @@ const bool = z.preprocess((v) => {
   return v;
 }, z.boolean());
 
-const num = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v), z.number().finite());
+export const num = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v), z.number().finite());
 const positiveSeconds = num.pipe(z.number().positive().max(86_400 * 7));
 const positiveInt = num.pipe(z.number().int().positive().max(1_000_000));
 /** Every probe is a paid call: a schedule tighter than a second is a mistake, never a wish. */
