@@ -346,6 +346,13 @@ describe('YAML 1.1 scalars mean what they mean to PyYAML (LiteLLM reads its conf
     expect(deployments[0]).toMatchObject({ timeoutMs: 15_000, backgroundDisabled: true });
   });
 
+  it('model_name: off is a boolean to PyYAML too: the error says so and how to write it', () => {
+    expect(issuesOf('model_list:\n  - model_name: off\n    litellm_params: { model: gpt-4o }\n')).toEqual([
+      'model_list[0].model_name: expected a string, received a boolean (YAML 1.1, as LiteLLM reads it, takes yes/no/on/off for booleans: quote it)',
+    ]);
+    expect(load('model_list:\n  - model_name: "off"\n    litellm_params: { model: gpt-4o }\n').deployments[0]?.modelName).toBe('off');
+  });
+
   it('an unquoted date api_version stays the text written (PyYAML\'s date prints the same)', () => {
     const config = load('model_list:\n  - model_name: m\n    litellm_params: { model: azure/gpt-4o, api_base: "https://x.openai.azure.com", api_key: k, api_version: 2024-02-01 }\n');
     expect(config.deployments[0]?.apiVersion).toBe('2024-02-01');

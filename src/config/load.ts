@@ -39,7 +39,14 @@ export function configData(tree: Pick<ConfigTree, 'data'>, file: string): Record
 /** Validates the merged data against the schema; every bad key at once, each with its path. */
 export function validateConfig(data: Record<string, unknown>): { raw: RawConfig } | { issues: string[] } {
   const parsed = configSchema.safeParse(data, {
-    error: (issue) => (issue.input === undefined ? 'Required' : undefined),
+    error: (issue) => {
+      if (issue.input === undefined) return 'Required';
+      // `model_name: off` is a boolean to YAML 1.1, as to LiteLLM's PyYAML: say so.
+      if (issue.code === 'invalid_type' && issue.expected === 'string' && typeof issue.input === 'boolean') {
+        return 'expected a string, received a boolean (YAML 1.1, as LiteLLM reads it, takes yes/no/on/off for booleans: quote it)';
+      }
+      return undefined;
+    },
   });
   if (parsed.success) return { raw: parsed.data };
   return { issues: parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`) };
