@@ -20,10 +20,11 @@ import { otlpSettings } from './telemetry/otlp-settings.js';
 import { logConfigProblems, logProbe } from './telemetry/log-lines.js';
 import { StaleWatch } from './telemetry/stale-watch.js';
 import { Telemetry } from './telemetry/telemetry.js';
-import { healthAnswer, healthCacheKey, selectHealthTargets } from './views/health.js';
+import { healthCacheKey } from './views/health.js';
+import { OnDemand } from './on-demand.js';
 import { healthReport, type HealthReport } from './views/health-report.js';
 import { historyPage, latest } from './views/history.js';
-import type { HealthQuery, Views } from './views/index.js';
+import type { Views } from './views/index.js';
 import { modelInfo } from './views/model-info.js';
 import { readiness, sharedStatus } from './views/readiness.js';
 import { shownResult } from './views/staleness.js';
@@ -61,6 +62,7 @@ export class App {
   #backgroundStarted = false;
   #fleetSync: FleetSync | undefined;
   readonly #staleWatch: StaleWatch;
+  readonly #onDemand: OnDemand;
 
   private constructor(config: LoadedConfig, plugins: LoadedPlugins, opts: AppOptions) {
     this.#snapshot = buildSnapshot(config, 0);
@@ -98,6 +100,7 @@ export class App {
       },
     });
     this.#staleWatch = new StaleWatch({ snapshot: () => this.#snapshot, store: this.store, logger: this.logger });
+    this.#onDemand = new OnDemand(this.scheduler, this.store, this.logger);
     this.views = this.#buildViews();
     this.server = buildServer(this.views, opts.logger, { ...DEFAULT_SERVER_LIMITS, ...opts.serverLimits });
   }
@@ -174,7 +177,7 @@ export class App {
   /** One round over every deployment, without a server (CLI --once). */
   async once(): Promise<HealthReport> {
     const s = this.#snapshot;
-    await this.#round(s.deployments, 0);
+    await this.#onDemand.round(s, s.deployments, 0);
     return healthReport(s.deployments, (id) => shownResult(s, this.store, id, Date.now()), s.settings.details, () => true);
   }
 
@@ -197,19 +200,11 @@ export class App {
   }
 
   /** What the routes may ask: each a view over the snapshot current at the time of asking. */
-  /** An on-demand round (a /health call, --once), with a start and a finish line at debug. */
-  async #round(targets: readonly Deployment[], minIntervalMs: number) {
-    this.logger.debug({ deployments: targets.length }, 'on-demand round started');
-    const results = await this.scheduler.probeAll(targets, minIntervalMs);
-    this.logger.debug({ deployments: targets.length, unhealthy: results.filter((r) => !r.result.healthy).length }, 'on-demand round finished');
-    return results;
-  }
-
   #buildViews(): Views {
     return {
       masterKey: () => this.#snapshot.settings.masterKey,
       metricsKey: () => (this.#snapshot.settings.metricsAuth ? this.#snapshot.settings.masterKey : undefined),
-      health: (q) => this.#health(q),
+      health: (q) => this.#onDemand.health(this.#snapshot, q),
       healthCacheKey: (q) => healthCacheKey(this.#snapshot, this.store, Date.now(), q),
       history: (q) => historyPage(this.#snapshot, this.store, q),
       latest: () => latest(this.#snapshot, this.store, Date.now()),
@@ -224,23 +219,6 @@ export class App {
       reload: () => this.reload(),
       serveMetrics: (req, res) => this.telemetry.serveMetrics(req, res),
     };
-  }
-
-  /**
-   * /health: probes first when the query asks for it (never a deployment more often than
-   * health_check_min_interval: inside it, the stored result is served, marked `cached`).
-   */
-  async #health(q: HealthQuery) {
-    const s = this.#snapshot;
-    const sel = selectHealthTargets(s, q);
-    if ('notFound' in sel) return sel.notFound;
-    const cached = new Set<string>();
-    if (sel.probeNow) {
-      for (const r of await this.#round(sel.targets, s.settings.minIntervalS * 1000)) {
-        if (r.cached) cached.add(r.result.deploymentId);
-      }
-    }
-    return healthAnswer(s, this.store, Date.now(), sel, cached);
   }
 }
 

@@ -17,7 +17,7 @@ Health checks for every deployment in a LiteLLM config.yaml: /health JSON, readi
 
 Usage:
   llm-health-exporter [--config] config.yaml [--host 0.0.0.0] [--port 4000] [--plugins DIR]
-  llm-health-exporter --check-config --config config.yaml
+  llm-health-exporter --check-config [--strict] --config config.yaml
   llm-health-exporter --once --config config.yaml [--json]
   llm-health-exporter --health [--url http://127.0.0.1:4000] [--key KEY] [--json]
 
@@ -26,7 +26,9 @@ Options:
   --host HOST       listen address (default 0.0.0.0)
   --port PORT       listen port (default 4000, or $PORT)
   --plugins DIR     an extra folder of probe plugins (repeatable)
-  --check-config    validate the config and exit (0 valid, 2 invalid)
+  --check-config    validate the config against the providers, modes and plugins known, print
+                    every problem with its path, and exit (0 valid, 2 something can never work)
+  --strict          with --check-config: warnings (likely typos, unset variables) are errors too
   --once            probe every deployment once, print the /health answer, exit (0 all healthy, 1 not)
   --health          ask a running exporter's /health (key: --key or $LITELLM_MASTER_KEY)
   --url URL         exporter URL for --health (default http://127.0.0.1:4000)
@@ -51,6 +53,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         port: { type: 'string', default: process.env.PORT ?? '4000' },
         plugins: { type: 'string', multiple: true },
         'check-config': { type: 'boolean' },
+        strict: { type: 'boolean' },
         once: { type: 'boolean' },
         health: { type: 'boolean' },
         url: { type: 'string', default: 'http://127.0.0.1:4000' },
@@ -77,6 +80,11 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) { err.write(`--port: not a port number: ${o.port}\n`); return EXIT.usage; }
 
+  if (o['check-config']) {
+    const { checkConfigCommand } = await import('./check-config.js');
+    return checkConfigCommand(configFile, { strict: o.strict === true, pluginDirs: o.plugins ?? [] }, out, err);
+  }
+
   // Loaded here, not at the top: --help, --version and --health start without them.
   const { loadConfigFile } = await import('../config/load.js');
   let config;
@@ -86,13 +94,6 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     if (e instanceof ConfigError) { err.write(`${e.message}\n`); return EXIT.usage; }
     throw e;
   }
-  if (o['check-config']) {
-    const lines = [`config ok: ${config.deployments.length} deployment(s) in ${configFile}`, ...config.warnings.map((w) => `warning: ${w}`)];
-    for (const d of config.deployments) if (d.configError) lines.push(`warning: ${d.modelName}: ${d.configError}`);
-    out.write(`${lines.join('\n')}\n`);
-    return EXIT.ok;
-  }
-
   // Logs go to stderr (fd 2 directly when it is the process's own, for speed).
   const { App } = await import('../app.js');
   const logger = createLogger(o['log-level'], err === process.stderr ? undefined : (err as never));
@@ -113,7 +114,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   // Reload on SIGHUP and, with --watch, when the file changes; a bad file keeps the old config.
   const reload = () => { void app.reload(); };
   process.on('SIGHUP', reload);
-  const watcher = o.watch ? watchFile(configFile, reload) : undefined;
+  const watcher = o.watch ? watchFiles(config.files.length ? config.files : [configFile], reload) : undefined;
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       watcher?.close();
@@ -130,19 +131,23 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
 }
 
 /**
- * Calls `onChange` (debounced) when `file` changes. Watches the folder, not the file: editors
- * and Kubernetes ConfigMaps replace the file by renaming, which ends a watch on the file itself.
+ * Calls `onChange` (debounced) when one of `files` (the config and the files it includes, as
+ * read at start-up) changes. Watches their folders, not the files: editors and Kubernetes
+ * ConfigMaps replace a file by renaming, which ends a watch on the file itself.
  */
-function watchFile(file: string, onChange: () => void): { close(): void } {
-  const dir = dirname(resolvePath(file));
-  const name = basename(file);
+function watchFiles(files: readonly string[], onChange: () => void): { close(): void } {
+  const names = new Map<string, Set<string>>();
+  for (const f of files) {
+    const dir = dirname(resolvePath(f));
+    names.set(dir, (names.get(dir) ?? new Set()).add(basename(f)));
+  }
   let timer: NodeJS.Timeout | undefined;
-  const w = watch(dir, (_event, changed) => {
-    if (changed !== null && changed !== name && !String(changed).startsWith('..')) return;
+  const watchers = [...names].map(([dir, wanted]) => watch(dir, (_event, changed) => {
+    if (changed !== null && !wanted.has(String(changed)) && !String(changed).startsWith('..')) return;
     clearTimeout(timer);
     timer = setTimeout(onChange, 200);
-  });
-  return { close: () => { clearTimeout(timer); w.close(); } };
+  }));
+  return { close: () => { clearTimeout(timer); for (const w of watchers) w.close(); } };
 }
 
 /** 0 only when every deployment has been checked and is healthy: pending is no all-clear. */

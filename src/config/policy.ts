@@ -1,6 +1,6 @@
 import type { Deployment } from '../core/deployment.js';
 import type { Thresholds } from '../core/result.js';
-import type { Settings } from './load.js';
+import type { Settings } from './settings.js';
 
 /** How one deployment is probed and judged, with model_info overrides applied. */
 export interface ProbePolicy extends Thresholds {

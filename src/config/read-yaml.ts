@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import * as yaml from 'yaml';
+import { pyyamlCompat } from './yaml-pyyaml.js';
 
 /** YAML alias expansion cap: refuses "billion laughs" documents quickly. */
 export const MAX_ALIAS_COUNT = 1000;
@@ -13,16 +14,25 @@ export const MAX_ALIAS_EXPANSION = 100_000;
 /** Files above this are parsed in a worker thread (see readYamlOffThread). */
 export const OFF_THREAD_BYTES = 256 * 1024;
 
-export type YamlRead = { data: unknown } | { issues: string[] };
+/** `warnings`: what loads but may surprise (duplicate keys: the last one wins, as in PyYAML). */
+export type YamlRead = { data: unknown; warnings?: string[] } | { issues: string[] };
 
 /**
  * YAML text to plain data, or the parse errors by line. Self-contained on purpose (no module
  * variables): it also runs in a worker, from its source text.
  */
-export function readYaml(text: string, lib: Pick<typeof yaml, 'LineCounter' | 'parseDocument'>, maxAliasCount: number, maxExpansion: number): YamlRead {
+export function readYaml(
+  text: string,
+  lib: Pick<typeof yaml, 'LineCounter' | 'parseDocument' | 'isScalar'>,
+  maxAliasCount: number,
+  maxExpansion: number,
+  compat: typeof pyyamlCompat = pyyamlCompat,
+): YamlRead {
   // No prettyErrors: its context snippet would quote the file, and the file may hold a key.
   const lines = new lib.LineCounter();
-  const doc = lib.parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true, lineCounter: lines });
+  // Read as LiteLLM's PyYAML reads it (YAML 1.1 scalars, duplicate keys: the last wins).
+  const pyyaml = compat(lib);
+  const doc = lib.parseDocument(text, { ...pyyaml.options, prettyErrors: false, strict: true, lineCounter: lines });
   // The message alone, never what it quotes (an alias name, a scalar, raw bytes): the text after
   // ": " is the file's, and errors reach readiness, the reload's answer and logs.
   const bare = (message: string) => message.split('\n')[0]!.replace(/:\s[\s\S]*$/, '').replace(/[^\x20-\x7e]/g, '?').slice(0, 160);
@@ -58,7 +68,7 @@ export function readYaml(text: string, lib: Pick<typeof yaml, 'LineCounter' | 'p
     return { issues: [`(root): aliases expand the document by ${expanded - written} nodes (limit ${maxExpansion}); write the repeated part out or share less`] };
   }
   try {
-    return { data: doc.toJS({ maxAliasCount }) };
+    return { data: doc.toJS({ maxAliasCount }), warnings: pyyaml.warnings(lines) };
   } catch (err) {
     return { issues: [`(root): ${bare((err as Error).message)}`] };
   }
@@ -70,7 +80,7 @@ export function readYamlHere(text: string): YamlRead {
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-parentPort.postMessage((${readYaml.toString()})(workerData.text, require(workerData.yaml), workerData.maxAliasCount, workerData.maxExpansion));
+parentPort.postMessage((${readYaml.toString()})(workerData.text, require(workerData.yaml), workerData.maxAliasCount, workerData.maxExpansion, ${pyyamlCompat.toString()}));
 `;
 
 /**

@@ -78,7 +78,7 @@ export class DeploymentMetricProducer implements MetricProducer {
     for (const d of this.#source.deployments()) {
       const r = view(d.id);
       const stats = store.stats(d.id);
-      if (!r || !stats) {
+      if (!r) {
         if (listed?.(d.id)) counts.pending++;
         continue;
       }
@@ -93,6 +93,8 @@ export class DeploymentMetricProducer implements MetricProducer {
       const verdict = verdictOf(r);
       counts[verdict]++;
       if (verdict !== 'pending' && r.errorType !== 'stale') healthy.push(point(verdict === 'healthy' ? 1 : 0));
+      // A strategy router is graded from what it routes to and never probed: no probe series.
+      if (!stats) continue;
       failures.push(point(r.consecutiveFailures ?? (r.healthy ? 0 : 1)));
       const staleS = staleAfterS?.(d);
       if (staleS !== undefined) staleAfter.push(point(staleS));

@@ -68,7 +68,7 @@ export const DEPLOYMENT_LABELS = [
 const HOW_A_PROBE_ENDED = [
   { attribute: 'result', help: '`healthy` or `unhealthy`.' },
   // `stale` is how /health shows an old result, never the outcome of a probe.
-  { attribute: 'error_type', help: `Why the probe failed: ${ERROR_TYPES.filter((t) => t !== 'stale').map((t) => `\`${t}\``).join(', ')}; empty when healthy.` },
+  { attribute: 'error_type', help: `Why the probe failed: ${ERROR_TYPES.filter((t) => t !== 'stale' && t !== 'no_healthy_route').map((t) => `\`${t}\``).join(', ')}; empty when healthy.` },
 ] as const satisfies readonly LabelSpec[];
 
 /** GenAI semantic conventions attributes of gen_ai.client.operation.duration. */

@@ -1,6 +1,7 @@
 import type { ProbeResult } from '../core/result.js';
 import type { Snapshot } from '../config/snapshot.js';
 import type { HealthStore } from '../store/types.js';
+import { strategyRouterResult } from './strategy-router.js';
 
 /**
  * A result older than the staleness threshold is shown as what it is: unknown health, reported
@@ -27,7 +28,12 @@ export function staleAfterMs(s: Snapshot, id: string): number | undefined {
   return d ? s.policy(d).staleAfterMs : undefined;
 }
 
-/** A deployment's stored result as every output shows it: overdue ones (by its own schedule) as stale. */
+/**
+ * A deployment's stored result as every output shows it: overdue ones (by its own schedule) as
+ * stale; a strategy router's from the results of the deployments it routes to.
+ */
 export function shownResult(s: Snapshot, store: Pick<HealthStore, 'get'>, id: string, now: number): ProbeResult | undefined {
+  const d = s.byId.get(id);
+  if (d?.router) return strategyRouterResult(s, d, (x) => withStaleness(store.get(x.id), now, s.policy(x).staleAfterMs), now);
   return withStaleness(store.get(id), now, staleAfterMs(s, id));
 }
