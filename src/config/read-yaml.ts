@@ -32,7 +32,8 @@ export function readYaml(
   const lines = new lib.LineCounter();
   // Read as LiteLLM's PyYAML reads it (YAML 1.1 scalars, duplicate keys: the last wins).
   const pyyaml = compat(lib);
-  const doc = lib.parseDocument(text, { ...pyyaml.options, prettyErrors: false, strict: true, lineCounter: lines });
+  // logLevel 'error': the library's warnings (a collection used as a key) quote the file to stderr.
+  const doc = lib.parseDocument(text, { ...pyyaml.options, prettyErrors: false, strict: true, lineCounter: lines, logLevel: 'error' });
   // The message alone, never what it quotes (an alias name, a scalar, raw bytes): the text after
   // ": " is the file's, and errors reach readiness, the reload's answer and logs.
   const bare = (message: string) => message.split('\n')[0]!.replace(/:\s[\s\S]*$/, '').replace(/[^\x20-\x7e]/g, '?').slice(0, 160);
