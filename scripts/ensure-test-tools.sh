@@ -6,7 +6,7 @@
 # kubectl is the `kubectl` package, which this project's machine image has installed. Debian's
 # own archive (bookworm) has no `kubectl` package, only kubernetes-client 1.20, whose kustomize is
 # too old for deploy/kubernetes: where kubectl is missing and no apt source has it, this fails
-# with apt's message; install kubectl 1.27 or newer by hand there.
+# with apt's message; install a recent kubectl by hand there (checked with 1.32, kustomize 5.5).
 # `ensure-test-tools.sh bench` (npm run bench) also wants the peer, blackbox_exporter.
 set -euo pipefail
 missing=()

@@ -251,3 +251,34 @@ describe('the generated deploy files', () => {
     expect(readFileSync(join(K8S, 'base/llm-health-dashboard.json'), 'utf8')).toBe(readFileSync(join(PACKAGE_ROOT, 'examples/grafana/llm-health-dashboard.json'), 'utf8'));
   });
 });
+
+describe("docs/deploy.md's overlay for LiteLLM's own ConfigMap and Secret", () => {
+  it('renders, and mounts LiteLLM\'s ConfigMap and Secret instead of the exporter\'s', async () => {
+    const doc = readFileSync(join(PACKAGE_ROOT, 'docs/deploy.md'), 'utf8');
+    const block = /<!-- litellm-overlay -->\n```yaml\n([\s\S]*?)```/.exec(doc)![1]!;
+    const { mkdtemp, mkdir, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { relative } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'lhe-overlay-'));
+    try {
+      const overlay = join(dir, 'litellm');
+      await mkdir(overlay);
+      const base = '../llm-health-exporter/deploy/kubernetes/base';
+      expect(block).toContain(base);
+      await writeFile(join(overlay, 'kustomization.yaml'), block.replace(base, relative(overlay, join(K8S, 'base'))));
+      const r = await run('kubectl', ['kustomize', overlay], { timeoutMs: 60_000 });
+      expect(r.code, r.stderr).toBe(0);
+      const objs = parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj);
+      const pod = one(objs, 'Deployment').spec.template.spec;
+      const c = pod.containers[0];
+      const configPath: string = c.args[c.args.indexOf('--config') + 1];
+      const mount = c.volumeMounts.find((m: { mountPath: string }) => configPath.startsWith(`${m.mountPath}/`));
+      expect(pod.volumes.find((v: { name: string }) => v.name === mount.name).configMap.name).toBe('litellm-config');
+      expect(configPath.slice(mount.mountPath.length + 1)).toBe('config.yaml');
+      expect(c.envFrom).toEqual([{ secretRef: { name: 'litellm-env' } }]);
+      for (const o of objs) await validate(o);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
