@@ -200,7 +200,7 @@ describe('the image, replayed from the Dockerfile', () => {
 describe('npm install --global of the packed tarball', () => {
   it('gives working binaries with production dependencies only and no warning', async () => {
     const prefix = join(tmp, 'global');
-    const r = await sh(`npm install --global --prefix ${prefix} --omit=dev --no-audit --no-fund ${tarball}`, { cwd: tmp, timeoutMs: 150_000 });
+    const r = await sh(`npm install --global --prefix ${prefix} --omit=dev --prefer-offline --no-audit --no-fund ${tarball}`, { cwd: tmp, timeoutMs: 150_000 });
     expect(r.code, r.out).toBe(0);
     expect(r.out).not.toMatch(/EBADENGINE|npm (warn|ERR)/i);
     const lib = join(prefix, 'lib/node_modules', PKG.name);
