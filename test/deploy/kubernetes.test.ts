@@ -121,6 +121,13 @@ describe.each(Object.keys(OVERLAYS))('deploy/kubernetes %s', (overlay) => {
     expect(probes.startup.periodSeconds * probes.startup.failureThreshold).toBeGreaterThanOrEqual(600);
   });
 
+  it('runs the image of this version', () => {
+    const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
+    const image: string = one(objs(), 'Deployment').spec.template.spec.containers[0].image;
+    expect(image).toMatch(/\/llm-health-exporter:[^/]+$/);
+    expect(image.split(':').at(-1)).toBe(pkg.version);
+  });
+
   it('runs non-root on a read-only root filesystem, with resources set', () => {
     const pod = one(objs(), 'Deployment').spec.template.spec;
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } });
