@@ -175,7 +175,7 @@ describe('the image, replayed from the Dockerfile', () => {
 
   it('runs ENTRYPOINT + CMD on the demo config: readiness 200, the demo verdicts, and the HEALTHCHECK passes', async () => {
     const { url } = await startImage();
-    await waitFor(async () => (await fetch(`${url}/health/readiness`)).status === 200 || undefined, 20_000, 'readiness 200');
+    await waitFor(async () => (await fetch(`${url}/health/readiness`)).status === 200 || undefined, 45_000, 'readiness 200');
     const health = (await (await fetch(`${url}/health`, { headers: { authorization: 'Bearer sk-demo-master-key' } })).json()) as { healthy_count: number; unhealthy_count: number };
     expect([health.healthy_count, health.unhealthy_count]).toEqual([1, 1]);
     const hc = step('HEALTHCHECK');
@@ -183,18 +183,18 @@ describe('the image, replayed from the Dockerfile', () => {
     expect(cmd).toBe('node');
     const check = start(process.execPath, hcArgs, { env: cleanEnv({ PORT: new URL(url).port }) });
     expect(await check.exited).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   it('shuts down gracefully on SIGTERM (the STOPSIGNAL): logs it and exits 0', async () => {
     expect(step('STOPSIGNAL').text).toBe('SIGTERM');
     const { exporter, url } = await startImage();
-    await waitFor(async () => (await fetch(`${url}/health/readiness`)).status === 200 || undefined, 20_000, 'readiness 200');
+    await waitFor(async () => (await fetch(`${url}/health/readiness`)).status === 200 || undefined, 45_000, 'readiness 200');
     exporter.child.kill('SIGTERM');
-    const code = await Promise.race([exporter.exited, new Promise<string>((r) => setTimeout(() => r('still running after 15 s'), 15_000).unref())]);
+    const code = await Promise.race([exporter.exited, new Promise<string>((r) => setTimeout(() => r('still running after 30 s'), 30_000).unref())]);
     expect(code).toBe(0);
     expect(exporter.output()).toContain('"signal":"SIGTERM"');
     expect(exporter.output()).toContain('shutting down');
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('npm install --global of the packed tarball', () => {
@@ -220,7 +220,7 @@ describe('npm install --global of the packed tarball', () => {
     const exporter = start(join(prefix, 'bin/llm-health-exporter'), [config, '--host', '127.0.0.1', '--port', '0'], { cwd: tmp, env });
     procs.push(exporter);
     const url = (await waitForOutput(exporter, /"address":"(http:\/\/[^"]+)"[^\n]*llm-health-exporter listening/))[1]!;
-    await waitFor(async () => (await fetch(`${url}/health/readiness`)).status === 200 || undefined, 20_000, 'readiness 200');
+    await waitFor(async () => (await fetch(`${url}/health/readiness`)).status === 200 || undefined, 45_000, 'readiness 200');
     exporter.child.kill('SIGTERM');
     expect(await exporter.exited).toBe(0);
   }, 180_000);

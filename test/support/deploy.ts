@@ -42,7 +42,7 @@ export function start(cmd: string, args: string[], opts: { cwd?: string; env?: N
  * Waits until the process's output matches `pattern` (checked on every chunk it writes), and
  * returns the match; fails at once when the process exits first, or after `timeoutMs`.
  */
-export function waitForOutput(p: Started, pattern: RegExp, timeoutMs = 20_000): Promise<RegExpExecArray> {
+export function waitForOutput(p: Started, pattern: RegExp, timeoutMs = 45_000): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
     const check = () => {
       const m = pattern.exec(p.output());
