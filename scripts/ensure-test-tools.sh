@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Run by `npm test` (pretest): the tests use a real Prometheus, promtool, a real Alertmanager and
-# amtool (the examples/alertmanager config) and redis-server. On a fresh Debian/Ubuntu machine as
-# root, install them; elsewhere say what is missing.
+# amtool (the examples/alertmanager config), redis-server, and for deploy/ kubectl (its built-in
+# kustomize renders deploy/kubernetes) and systemd-analyze (verifies deploy/systemd). On a fresh
+# Debian/Ubuntu machine as root, install them; elsewhere say what is missing.
+# kubectl is the `kubectl` package, which this project's machine image has installed. Debian's
+# own archive (bookworm) has no `kubectl` package, only kubernetes-client 1.20, whose kustomize is
+# too old for deploy/kubernetes: where kubectl is missing and no apt source has it, this fails
+# with apt's message; install a recent kubectl by hand there (checked with 1.32, kustomize 5.5).
 # `ensure-test-tools.sh bench` (npm run bench) also wants the peer, blackbox_exporter.
 set -euo pipefail
 missing=()
@@ -9,6 +14,8 @@ packages=()
 for tool in prometheus promtool; do command -v "$tool" >/dev/null 2>&1 || { missing+=("$tool"); packages+=(prometheus); }; done
 for tool in prometheus-alertmanager amtool; do command -v "$tool" >/dev/null 2>&1 || { missing+=("$tool"); packages+=(prometheus-alertmanager); }; done
 command -v redis-server >/dev/null 2>&1 || { missing+=(redis-server); packages+=(redis-server); }
+command -v kubectl >/dev/null 2>&1 || { missing+=(kubectl); packages+=(kubectl); }
+command -v systemd-analyze >/dev/null 2>&1 || { missing+=(systemd-analyze); packages+=(systemd); }
 if [ "${1:-}" = bench ]; then
   command -v prometheus-blackbox-exporter >/dev/null 2>&1 || { missing+=(prometheus-blackbox-exporter); packages+=(prometheus-blackbox-exporter); }
 fi
