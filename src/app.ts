@@ -20,13 +20,14 @@ import { otlpSettings } from './telemetry/otlp-settings.js';
 import { logConfigProblems, logProbe } from './telemetry/log-lines.js';
 import { StaleWatch } from './telemetry/stale-watch.js';
 import { Telemetry } from './telemetry/telemetry.js';
-import { healthAnswer, healthCacheKey, selectHealthTargets } from './views/health.js';
+import { healthCacheKey } from './views/health.js';
 import { healthReport, type HealthReport } from './views/health-report.js';
 import { historyPage, latest } from './views/history.js';
-import type { HealthQuery, Views } from './views/index.js';
+import type { Views } from './views/index.js';
 import { modelInfo } from './views/model-info.js';
 import { readiness, sharedStatus } from './views/readiness.js';
 import { shownResult } from './views/staleness.js';
+import { OnDemand } from './app/on-demand.js';
 
 export interface AppOptions {
   config: LoadedConfig;
@@ -52,6 +53,8 @@ export class App {
   readonly telemetry: Telemetry;
   readonly server: FastifyInstance;
   readonly views: Views;
+  /** /health's probes, /health/probe, --once and --probe. */
+  readonly onDemand: OnDemand;
   readonly #env: NodeJS.ProcessEnv;
   readonly #plugins: LoadedPlugins;
   #snapshot: Snapshot;
@@ -77,6 +80,7 @@ export class App {
       view: (id) => shownResult(this.#snapshot, this.store, id, Date.now()),
       listed: (id) => this.#snapshot.listed.has(id),
       staleAfterS: (d) => { const ms = this.#snapshot.policy(d).staleAfterMs; return ms === undefined ? undefined : ms / 1000; },
+      latencyThresholdS: (d) => { const ms = this.#snapshot.policy(d).latencyThresholdMs; return ms === undefined ? undefined : ms / 1000; },
       env,
       spanProcessors: opts.spanProcessors,
       otlp: otlpSettings({ endpoint: config.settings.otlpEndpoint, protocol: config.settings.otlpProtocol }, env, (m) => this.logger.warn(m)),
@@ -97,6 +101,7 @@ export class App {
         logProbe(this.logger, d, r, prev);
       },
     });
+    this.onDemand = new OnDemand({ snapshot: () => this.#snapshot, store: this.store, scheduler: this.scheduler, logger: this.logger });
     this.#staleWatch = new StaleWatch({ snapshot: () => this.#snapshot, store: this.store, logger: this.logger });
     this.views = this.#buildViews();
     this.server = buildServer(this.views, opts.logger, { ...DEFAULT_SERVER_LIMITS, ...opts.serverLimits });
@@ -174,7 +179,7 @@ export class App {
   /** One round over every deployment, without a server (CLI --once). */
   async once(): Promise<HealthReport> {
     const s = this.#snapshot;
-    await this.#round(s.deployments, 0);
+    await this.onDemand.round(s.deployments, 0);
     return healthReport(s.deployments, (id) => shownResult(s, this.store, id, Date.now()), s.settings.details, () => true);
   }
 
@@ -197,19 +202,12 @@ export class App {
   }
 
   /** What the routes may ask: each a view over the snapshot current at the time of asking. */
-  /** An on-demand round (a /health call, --once), with a start and a finish line at debug. */
-  async #round(targets: readonly Deployment[], minIntervalMs: number) {
-    this.logger.debug({ deployments: targets.length }, 'on-demand round started');
-    const results = await this.scheduler.probeAll(targets, minIntervalMs);
-    this.logger.debug({ deployments: targets.length, unhealthy: results.filter((r) => !r.result.healthy).length }, 'on-demand round finished');
-    return results;
-  }
-
   #buildViews(): Views {
     return {
       masterKey: () => this.#snapshot.settings.masterKey,
       metricsKey: () => (this.#snapshot.settings.metricsAuth ? this.#snapshot.settings.masterKey : undefined),
-      health: (q) => this.#health(q),
+      health: (q) => this.onDemand.health(q),
+      probe: (q) => this.onDemand.probe(q),
       healthCacheKey: (q) => healthCacheKey(this.#snapshot, this.store, Date.now(), q),
       history: (q) => historyPage(this.#snapshot, this.store, q),
       latest: () => latest(this.#snapshot, this.store, Date.now()),
@@ -224,23 +222,6 @@ export class App {
       reload: () => this.reload(),
       serveMetrics: (req, res) => this.telemetry.serveMetrics(req, res),
     };
-  }
-
-  /**
-   * /health: probes first when the query asks for it (never a deployment more often than
-   * health_check_min_interval: inside it, the stored result is served, marked `cached`).
-   */
-  async #health(q: HealthQuery) {
-    const s = this.#snapshot;
-    const sel = selectHealthTargets(s, q);
-    if ('notFound' in sel) return sel.notFound;
-    const cached = new Set<string>();
-    if (sel.probeNow) {
-      for (const r of await this.#round(sel.targets, s.settings.minIntervalS * 1000)) {
-        if (r.cached) cached.add(r.result.deploymentId);
-      }
-    }
-    return healthAnswer(s, this.store, Date.now(), sel, cached);
   }
 }
 

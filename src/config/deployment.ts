@@ -161,6 +161,7 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
     successThreshold: info.health_check_success_threshold,
     retryIntervalS: info.health_check_retry_interval,
     stalenessS: info.health_check_staleness_threshold,
+    latencyThresholdS: info.health_check_latency_threshold,
     configError,
     tls,
     credentials: Object.freeze({

@@ -51,6 +51,10 @@ export interface Settings {
   otlpProtocol?: string;
   /** Where probes may not connect (general_settings.health_check_deny_networks). */
   denyNetworks: NetworkList;
+  /** Seconds; a slower successful probe is degraded (undefined: off; model_info may override). */
+  latencyThresholdS?: number;
+  /** Seconds a /health call that probes waits at most (undefined: until the probes end). */
+  targetedTimeoutS?: number;
 }
 
 export interface LoadedConfig {
@@ -156,6 +160,8 @@ function configFromYaml(read: YamlRead, file: string, env: NodeJS.ProcessEnv): L
       otlpProtocol: gs.otel_exporter_otlp_protocol,
       denyNetworks: new NetworkList(gs.health_check_deny_networks ?? DEFAULT_DENY_NETWORKS),
       pluginsDir: gs.health_check_plugins_dir ? resolve(dirname(file), gs.health_check_plugins_dir) : undefined,
+      latencyThresholdS: gs.health_check_latency_threshold,
+      targetedTimeoutS: gs.health_check_targeted_timeout,
     },
     deployments: [...byId.values()],
     warnings,

@@ -64,6 +64,8 @@ export const modelInfoSchema = z.looseObject({
   health_check_success_threshold: threshold.optional(),
   health_check_retry_interval: probeSeconds.optional(),
   health_check_staleness_threshold: positiveSeconds.optional(),
+  /** Seconds: a successful probe slower than this is reported degraded (default: general_settings'). */
+  health_check_latency_threshold: positiveSeconds.optional(),
 });
 
 export const deploymentSchema = z.looseObject({
@@ -109,6 +111,10 @@ export const generalSettingsSchema = z.looseObject({
   /** OTLP/HTTP base endpoint (…:4318); the OTEL_EXPORTER_OTLP_* variables work too. */
   otel_exporter_otlp_endpoint: z.string().url().optional(),
   otel_exporter_otlp_protocol: z.enum(['http/protobuf', 'http/json', 'grpc']).optional(),
+  /** Seconds: a successful probe slower than this is degraded (default off; model_info may set its own). */
+  health_check_latency_threshold: positiveSeconds.optional(),
+  /** Seconds a /health call that probes waits before answering "still running" (default: the probe's timeout). */
+  health_check_targeted_timeout: positiveSeconds.optional(),
 });
 
 export const configSchema = z.looseObject({
