@@ -21,13 +21,13 @@ import { logConfigProblems, logProbe } from './telemetry/log-lines.js';
 import { StaleWatch } from './telemetry/stale-watch.js';
 import { Telemetry } from './telemetry/telemetry.js';
 import { healthCacheKey } from './views/health.js';
-import { OnDemand } from './on-demand.js';
 import { healthReport, type HealthReport } from './views/health-report.js';
 import { historyPage, latest } from './views/history.js';
 import type { Views } from './views/index.js';
 import { modelInfo } from './views/model-info.js';
 import { readiness, sharedStatus } from './views/readiness.js';
 import { shownResult } from './views/staleness.js';
+import { OnDemand } from './app/on-demand.js';
 
 export interface AppOptions {
   config: LoadedConfig;
@@ -53,6 +53,8 @@ export class App {
   readonly telemetry: Telemetry;
   readonly server: FastifyInstance;
   readonly views: Views;
+  /** /health's probes, /health/probe, --once and --probe. */
+  readonly onDemand: OnDemand;
   readonly #env: NodeJS.ProcessEnv;
   readonly #plugins: LoadedPlugins;
   #snapshot: Snapshot;
@@ -62,7 +64,6 @@ export class App {
   #backgroundStarted = false;
   #fleetSync: FleetSync | undefined;
   readonly #staleWatch: StaleWatch;
-  readonly #onDemand: OnDemand;
 
   private constructor(config: LoadedConfig, plugins: LoadedPlugins, opts: AppOptions) {
     this.#snapshot = buildSnapshot(config, 0);
@@ -79,6 +80,7 @@ export class App {
       view: (id) => shownResult(this.#snapshot, this.store, id, Date.now()),
       listed: (id) => this.#snapshot.listed.has(id),
       staleAfterS: (d) => { const ms = this.#snapshot.policy(d).staleAfterMs; return ms === undefined ? undefined : ms / 1000; },
+      latencyThresholdS: (d) => { const ms = this.#snapshot.policy(d).latencyThresholdMs; return ms === undefined ? undefined : ms / 1000; },
       env,
       spanProcessors: opts.spanProcessors,
       otlp: otlpSettings({ endpoint: config.settings.otlpEndpoint, protocol: config.settings.otlpProtocol }, env, (m) => this.logger.warn(m)),
@@ -99,8 +101,8 @@ export class App {
         logProbe(this.logger, d, r, prev);
       },
     });
+    this.onDemand = new OnDemand({ snapshot: () => this.#snapshot, store: this.store, scheduler: this.scheduler, logger: this.logger });
     this.#staleWatch = new StaleWatch({ snapshot: () => this.#snapshot, store: this.store, logger: this.logger });
-    this.#onDemand = new OnDemand(this.scheduler, this.store, this.logger);
     this.views = this.#buildViews();
     this.server = buildServer(this.views, opts.logger, { ...DEFAULT_SERVER_LIMITS, ...opts.serverLimits });
   }
@@ -177,7 +179,7 @@ export class App {
   /** One round over every deployment, without a server (CLI --once). */
   async once(): Promise<HealthReport> {
     const s = this.#snapshot;
-    await this.#onDemand.round(s, s.deployments, 0);
+    await this.onDemand.round(s.deployments, 0);
     return healthReport(s.deployments, (id) => shownResult(s, this.store, id, Date.now()), s.settings.details, () => true);
   }
 
@@ -204,7 +206,8 @@ export class App {
     return {
       masterKey: () => this.#snapshot.settings.masterKey,
       metricsKey: () => (this.#snapshot.settings.metricsAuth ? this.#snapshot.settings.masterKey : undefined),
-      health: (q) => this.#onDemand.health(this.#snapshot, q),
+      health: (q) => this.onDemand.health(q),
+      probe: (q) => this.onDemand.probe(q),
       healthCacheKey: (q) => healthCacheKey(this.#snapshot, this.store, Date.now(), q),
       history: (q) => historyPage(this.#snapshot, this.store, q),
       latest: () => latest(this.#snapshot, this.store, Date.now()),

@@ -7,7 +7,7 @@ import { VERSION } from '../core/meta.js';
 import { redact } from '../core/redact.js';
 import type { HealthReport } from '../views/health-report.js';
 import { formatHealthTable, printableJson } from './format.js';
-import { createLogger } from './logger.js';
+import { LOG_FORMATS, LOG_LEVELS, logOptions, openLogger } from './log-options.js';
 
 /** Exit codes: 0 all checked and healthy / ok, 1 something unhealthy or not checked yet, 2 bad usage, bad config or unreachable. */
 export const EXIT = { ok: 0, unhealthy: 1, usage: 2 } as const;
@@ -19,6 +19,7 @@ Usage:
   llm-health-exporter [--config] config.yaml [--host 0.0.0.0] [--port 4000] [--plugins DIR]
   llm-health-exporter --check-config [--strict] --config config.yaml
   llm-health-exporter --once --config config.yaml [--json]
+  llm-health-exporter --probe MODEL_ID [--debug] [--json] --config config.yaml
   llm-health-exporter --health [--url http://127.0.0.1:4000] [--key KEY] [--json]
 
 Options:
@@ -33,9 +34,13 @@ Options:
   --health          ask a running exporter's /health (key: --key or $LITELLM_MASTER_KEY)
   --url URL         exporter URL for --health (default http://127.0.0.1:4000)
   --key KEY         master key for --health
-  --json            print JSON instead of a table (--health, --once)
+  --probe MODEL_ID  probe one deployment now (its model_id, or the start of it), print it, exit (0 healthy, 1 not)
+  --debug           with --probe: the trace of its requests (address, TLS, headers, answer, timings; redacted)
+  --json            print JSON instead of a table (--health, --once, --probe)
   --watch           reload the config when the file changes (also: SIGHUP, POST /-/reload)
-  --log-level LVL   trace|debug|info|warn|error (default info, or $LOG_LEVEL)
+  --log-level LVL   ${LOG_LEVELS.join('|')} (default info, or $LOG_LEVEL)
+  --log-format FMT  ${LOG_FORMATS.join('|')} (default json, or $LOG_FORMAT; pretty needs pino-pretty)
+  --log-time T      epoch|iso: the time field (default epoch for json, iso otherwise; or $LOG_TIME)
   -h, --help        this help
   -v, --version     the version
 
@@ -61,6 +66,10 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         json: { type: 'boolean' },
         watch: { type: 'boolean' },
         'log-level': { type: 'string' },
+        'log-format': { type: 'string' },
+        'log-time': { type: 'string' },
+        probe: { type: 'string' },
+        debug: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -72,6 +81,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   const { values: o, positionals } = args;
   if (o.help) { out.write(`${HELP}\n`); return EXIT.ok; }
   if (o.version) { out.write(`${VERSION}\n`); return EXIT.ok; }
+  const logs = logOptions({ level: o['log-level'], format: o['log-format'], time: o['log-time'] }, process.env);
+  if ('error' in logs) { err.write(`${logs.error}\n`); return EXIT.usage; }
 
   if (o.health) return healthCommand(o.url, o.key ?? process.env.LITELLM_MASTER_KEY, o.json === true, out, err);
 
@@ -96,8 +107,15 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   }
   // Logs go to stderr (fd 2 directly when it is the process's own, for speed).
   const { App } = await import('../app.js');
-  const logger = createLogger(o['log-level'], err === process.stderr ? undefined : (err as never));
+  const logger = await openLogger(logs, err === process.stderr ? undefined : err);
   const app = await App.create({ config, logger, pluginDirs: [...(config.settings.pluginsDir ? [config.settings.pluginsDir] : []), ...(o.plugins ?? [])] });
+
+  if (o.probe !== undefined) {
+    const { probeCommand } = await import('./probe-command.js');
+    const code = await probeCommand(app, o.probe, { debug: o.debug === true, json: o.json === true }, out, err);
+    await app.close();
+    return code;
+  }
 
   if (o.once) {
     // A long round says how far it got (stderr), so a slow provider does not look like a hang.

@@ -98,6 +98,7 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
     retryIntervalS: info.health_check_retry_interval,
     stalenessS: info.health_check_staleness_threshold,
     ...(router ? { router } : {}),
+    latencyThresholdS: info.health_check_latency_threshold,
     configError,
     tls,
     credentials: Object.freeze({

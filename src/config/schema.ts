@@ -65,6 +65,8 @@ export const modelInfoSchema = z.looseObject({
   health_check_success_threshold: threshold.nullish(),
   health_check_retry_interval: probeSeconds.nullish(),
   health_check_staleness_threshold: positiveSeconds.nullish(),
+  /** Seconds: a successful probe slower than this is reported degraded (default: general_settings'). */
+  health_check_latency_threshold: positiveSeconds.nullish(),
 });
 
 export const deploymentSchema = z.looseObject({
@@ -112,6 +114,10 @@ export const generalSettingsSchema = z.looseObject({
   /** OTLP/HTTP base endpoint (…:4318); the OTEL_EXPORTER_OTLP_* variables work too. */
   otel_exporter_otlp_endpoint: z.string().url().nullish(),
   otel_exporter_otlp_protocol: z.enum(['http/protobuf', 'http/json', 'grpc']).nullish(),
+  /** Seconds: a successful probe slower than this is degraded (default off; model_info may set its own). */
+  health_check_latency_threshold: positiveSeconds.nullish(),
+  /** Seconds a /health call that probes waits before answering "still running" (default: the probe's timeout). */
+  health_check_targeted_timeout: positiveSeconds.nullish(),
 });
 
 export const configSchema = z.looseObject({

@@ -46,6 +46,10 @@ export interface Settings {
   otlpProtocol?: string;
   /** Where probes may not connect (general_settings.health_check_deny_networks). */
   denyNetworks: NetworkList;
+  /** Seconds; a slower successful probe is degraded (undefined: off; model_info may override). */
+  latencyThresholdS?: number;
+  /** Seconds a /health call that probes waits at most (undefined: until the probes end). */
+  targetedTimeoutS?: number;
 }
 
 /**
@@ -94,6 +98,8 @@ export function settingsFrom(gs: GeneralSettings, env: NodeJS.ProcessEnv, file: 
     prompt: gs.health_check_prompt ?? defaultPrompt,
     otlpProtocol: gs.otel_exporter_otlp_protocol ?? undefined,
     denyNetworks: new NetworkList(gs.health_check_deny_networks ?? DEFAULT_DENY_NETWORKS),
+    latencyThresholdS: gs.health_check_latency_threshold ?? undefined,
+    targetedTimeoutS: gs.health_check_targeted_timeout ?? undefined,
     pluginsDir: gs.health_check_plugins_dir ? resolve(dirname(file), gs.health_check_plugins_dir) : undefined,
   };
 }

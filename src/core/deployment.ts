@@ -50,6 +50,8 @@ export interface Deployment {
    * from the deployments of the model groups it routes to.
    */
   readonly router?: StrategyRouter;
+  /** model_info.health_check_latency_threshold, seconds: a slower successful probe is degraded. */
+  readonly latencyThresholdS?: number;
   /** Why this deployment cannot be probed as configured (e.g. an unset env variable). */
   readonly configError?: string;
   /** TLS for this deployment's connections: verify certificates, and extra CA to trust. */

@@ -1,4 +1,4 @@
-import type { ProbeResult } from '../core/result.js';
+import { verdictOf, type ProbeResult } from '../core/result.js';
 import type { Snapshot } from '../config/snapshot.js';
 import type { HealthStore } from '../store/types.js';
 import { strategyRouterResult } from './strategy-router.js';
@@ -22,6 +22,15 @@ export function withStaleness(r: ProbeResult | undefined, now: number, staleAfte
   };
 }
 
+/**
+ * A healthy result whose probe took longer than the latency threshold is marked degraded: still
+ * healthy (LiteLLM clients keep routing to it), but too slow. A failed or stale one is not.
+ */
+export function withLatencyVerdict(r: ProbeResult | undefined, latencyThresholdMs: number | undefined): ProbeResult | undefined {
+  if (!r || latencyThresholdMs === undefined || !r.healthy || verdictOf(r) !== 'healthy' || r.latencyMs <= latencyThresholdMs) return r;
+  return { ...r, degraded: true };
+}
+
 /** A deployment's staleness threshold in this snapshot (undefined: never stale). */
 export function staleAfterMs(s: Snapshot, id: string): number | undefined {
   const d = s.byId.get(id);
@@ -30,10 +39,12 @@ export function staleAfterMs(s: Snapshot, id: string): number | undefined {
 
 /**
  * A deployment's stored result as every output shows it: overdue ones (by its own schedule) as
- * stale; a strategy router's from the results of the deployments it routes to.
+ * stale, slow ones (by its latency threshold) as degraded; a strategy router's from the results of
+ * the deployments it routes to.
  */
 export function shownResult(s: Snapshot, store: Pick<HealthStore, 'get'>, id: string, now: number): ProbeResult | undefined {
   const d = s.byId.get(id);
   if (d?.router) return strategyRouterResult(s, d, (x) => withStaleness(store.get(x.id), now, s.policy(x).staleAfterMs), now);
-  return withStaleness(store.get(id), now, staleAfterMs(s, id));
+  const policy = d && s.policy(d);
+  return withLatencyVerdict(withStaleness(store.get(id), now, policy?.staleAfterMs), policy?.latencyThresholdMs);
 }
