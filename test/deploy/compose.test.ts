@@ -128,7 +128,9 @@ describe('deploy/compose/compose.yaml', () => {
     const r = await run('promtool', ['check', 'config', join(root, configFlag)]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('SUCCESS: 1 rule files found');
-    expect(r.stdout).toContain('SUCCESS: 5 rules found');
+    const ruleCount = (readFileSync(join(PACKAGE_ROOT, 'alerts/llm-health.rules.yml'), 'utf8').match(/^\s*- alert:/gm) ?? []).length;
+    expect(ruleCount).toBeGreaterThan(0);
+    expect(r.stdout).toContain(`SUCCESS: ${ruleCount} rules found`);
     const rules = mounts('prometheus').find((m) => m.container.startsWith('/etc/prometheus/rules/'))!;
     expect(rules.host).toBe(join(PACKAGE_ROOT, 'alerts/llm-health.rules.yml'));
 
