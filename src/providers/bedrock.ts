@@ -41,10 +41,13 @@ const STOP_REASONS: Record<string, string> = {
   guardrail_intervened: 'content_filter', content_filtered: 'content_filter',
 };
 
-/** Signs the request (or sends the Bedrock API key as a bearer, as LiteLLM does). */
-async function send(d: Deployment, url: URL, body?: Record<string, unknown>): Promise<WireRequest> {
+/**
+ * Signs the request (or sends the Bedrock API key as a bearer, as LiteLLM does). `accept` as the
+ * AWS SDK sends it: Converse none, InvokeModel and the control plane JSON.
+ */
+async function send(d: Deployment, url: URL, body?: Record<string, unknown>, accept?: string): Promise<WireRequest> {
   const text = body === undefined ? undefined : JSON.stringify(body);
-  const headers = jsonHeaders(d, text === undefined ? {} : { 'content-type': 'application/json' });
+  const headers = jsonHeaders(d, text === undefined ? {} : { 'content-type': 'application/json' }, accept);
   const wire: WireRequest = { method: text === undefined ? 'GET' : 'POST', url, headers, ...(text === undefined ? {} : { body: text }) };
   if (d.credentials.apiKey) {
     headers.authorization = `Bearer ${d.credentials.apiKey}`;
@@ -110,12 +113,12 @@ export const bedrock: Provider = {
   operations: {
     chat: { build: converse, parse: whenObject(converseAnswer) },
     embedding: {
-      build: (d, payload) => send(d, modelUrl(d, 'invoke'), embeddingBody(bedrockModelId(d), jsonPayload(payload))),
+      build: (d, payload) => send(d, modelUrl(d, 'invoke'), embeddingBody(bedrockModelId(d), jsonPayload(payload)), 'application/json'),
       parse: whenObject(embeddingAnswer),
     },
     models_list: {
       // The control plane, not bedrock-runtime (a runtime VPC endpoint does not serve it).
-      build: (d) => send(d, joinUrl(d.apiBase ?? `https://bedrock.${bedrockRegion(d)}.amazonaws.com`, '/foundation-models')),
+      build: (d) => send(d, joinUrl(d.apiBase ?? `https://bedrock.${bedrockRegion(d)}.amazonaws.com`, '/foundation-models'), undefined, 'application/json'),
       parse: whenObject((json) => modelList(json.modelSummaries)),
     },
   },
