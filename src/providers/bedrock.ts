@@ -42,12 +42,13 @@ const STOP_REASONS: Record<string, string> = {
 };
 
 /**
- * Signs the request (or sends the Bedrock API key as a bearer, as LiteLLM does). `accept` as the
- * AWS SDK sends it: Converse none, InvokeModel and the control plane JSON.
+ * Signs the request (or sends the Bedrock API key as a bearer, as LiteLLM does). Headers as the
+ * AWS SDK sends them: an Accept only for InvokeModel (JSON), the content length signed too.
  */
-async function send(d: Deployment, url: URL, body?: Record<string, unknown>, accept?: string): Promise<WireRequest> {
+async function send(d: Deployment, url: URL, body?: Record<string, unknown>, accept: string | null = null): Promise<WireRequest> {
   const text = body === undefined ? undefined : JSON.stringify(body);
-  const headers = jsonHeaders(d, text === undefined ? {} : { 'content-type': 'application/json' }, accept);
+  const sized: Record<string, string> = text === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) };
+  const headers = jsonHeaders(d, sized, accept);
   const wire: WireRequest = { method: text === undefined ? 'GET' : 'POST', url, headers, ...(text === undefined ? {} : { body: text }) };
   if (d.credentials.apiKey) {
     headers.authorization = `Bearer ${d.credentials.apiKey}`;
@@ -118,7 +119,7 @@ export const bedrock: Provider = {
     },
     models_list: {
       // The control plane, not bedrock-runtime (a runtime VPC endpoint does not serve it).
-      build: (d) => send(d, joinUrl(d.apiBase ?? `https://bedrock.${bedrockRegion(d)}.amazonaws.com`, '/foundation-models'), undefined, 'application/json'),
+      build: (d) => send(d, joinUrl(d.apiBase ?? `https://bedrock.${bedrockRegion(d)}.amazonaws.com`, '/foundation-models')),
       parse: whenObject((json) => modelList(json.modelSummaries)),
     },
   },

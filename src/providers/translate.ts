@@ -78,7 +78,7 @@ export function requiredMaxTokens(d: Deployment, payload: JsonPayload): number {
  * Request headers: the Accept the provider's SDK sends (none when it sends none), the auth, then
  * the deployment's extra_headers (which win).
  */
-export function jsonHeaders(d: Deployment, auth: Record<string, string>, accept: string | undefined = 'application/json'): Record<string, string> {
+export function jsonHeaders(d: Deployment, auth: Record<string, string>, accept: string | null = 'application/json'): Record<string, string> {
   return { ...(accept ? { accept } : {}), ...auth, ...lowerKeys(d.credentials.extraHeaders) };
 }
 
