@@ -8,7 +8,7 @@ import { CohereClientV2 } from 'cohere-ai';
 import { Ollama } from 'ollama';
 import { describe, expect, it } from 'vitest';
 import { ANTHROPIC_VERSION } from '../../src/providers/anthropic.js';
-import { expectSameWire, runWireCases, type WireCase } from '../support/sdk-wire.js';
+import { expectSameWire, isLoopback, runWireCases, type WireCase } from '../support/sdk-wire.js';
 import { verifySigV4 } from '../support/sigv4-verify.js';
 
 /**
@@ -221,6 +221,11 @@ describe('the native dialects send what the official SDKs send', () => {
 
   it('no SDK (and no probe) connected or looked up a name outside loopback', () => {
     expect(run.refused).toEqual([]);
+  });
+
+  it('the loopback guard tells loopback from the rest', () => {
+    for (const host of [undefined, 'localhost', '127.0.0.1', '127.9.8.7', '::1', '[::1]']) expect({ host, ok: isLoopback(host) }).toEqual({ host, ok: true });
+    for (const host of ['bedrock-runtime.us-west-2.amazonaws.com', '169.254.169.254', '10.0.0.1', '128.0.0.1', '::2', 'localhost.example']) expect({ host, ok: isLoopback(host) }).toEqual({ host, ok: false });
   });
 
   it.each(CASES.map((c) => [c.id, c] as const))('%s', async (_id, c) => {
