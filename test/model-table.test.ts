@@ -79,6 +79,20 @@ describe('mode, provider and reasoning of well-known models', () => {
     expect(kind('azure/prod-primary')).toEqual({ provider: 'azure', mode: 'chat', reasoning: false });
     expect(kind('azure/prod-primary', '{ base_model: azure/o1 }')).toEqual({ provider: 'azure', mode: 'chat', reasoning: true });
     expect(kind('azure/prod-embedder', '{ base_model: text-embedding-3-large }').mode).toBe('embedding');
+    expect(kind('azure/my-o3-mini', '{ base_model: azure/o3-mini }')).toEqual({ provider: 'azure', mode: 'chat', reasoning: true });
+  });
+
+  it('base_model is asked first (its table entry, then the name\'s, then the patterns of both)', () => {
+    // The table knows azure/gpt-4o (no reasoning); the deployment says it serves an o1.
+    expect(kind('azure/gpt-4o', '{ base_model: azure/o1 }').reasoning).toBe(true);
+    // A base_model the table does not know: its name's patterns (o1-mini), then the probed name's.
+    expect(kind('azure/prod-x', '{ base_model: azure/o1-mini-2099 }').reasoning).toBe(true);
+    expect(kind('azure/o3-mini', '{ base_model: my-own-name }').reasoning).toBe(true);
+    // …and the table's word against reasoning counts too.
+    expect(kind('azure/o3-mini', '{ base_model: azure/gpt-4o }').reasoning).toBe(false);
+    // litellm_params.base_model, where model_info says none.
+    const d = deploymentOf('{ model: azure/prod-y, base_model: azure/o3-mini }');
+    expect(d.reasoning).toBe(true);
   });
 
   it('custom_llm_provider names the provider of a bare name; a name under two providers names neither', () => {

@@ -55,10 +55,12 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
 
   const model = raw.litellm_params.model;
   const probeModel = info.health_check_model ?? model;
-  // model_info.mode, else the model table, else the name (model-kind.ts).
+  // model_info.mode, else the model table (base_model first), else the name (model-kind.ts).
+  // base_model is read where LiteLLM reads it: model_info, else litellm_params.
+  const baseModel = info.base_model ?? (typeof params.base_model === 'string' && params.base_model ? params.base_model : undefined);
   const { provider, name, mode, reasoning } = modelKind(probeModel, customProvider, probe.table, {
     mode: info.mode,
-    baseModel: info.health_check_model === undefined ? info.base_model : undefined,
+    baseModel: info.health_check_model === undefined ? baseModel : undefined,
   });
   // A wildcard route has no model to generate with: unless told which, list models (free). A
   // mode whose real request is a paid job (a video) makes its free request unless told to generate.
