@@ -147,3 +147,24 @@ describe('--check-config: a valid LiteLLM file', () => {
     expect(await run(['--check-config', '--strict', typo])).toBe(2);
   });
 });
+
+// Found in review: --check-config said "ok" to a config the service refuses (a missing
+// model_table), and warned "probed once" where the service keeps two deployments.
+describe('--check-config reads the config as the service does', () => {
+  it('a model_table that cannot be read is an error, as it is at start-up', async () => {
+    const file = join(dir, 'missing-table.yaml');
+    writeFileSync(file, 'model_list:\n  - model_name: m\n    litellm_params: { model: openai/gpt-4o, api_key: sk-x }\ngeneral_settings:\n  model_table: nope.json\n');
+    const r = await check(file);
+    expect(r.code).toBe(2);
+    expect(r.errors.join('\n')).toContain('general_settings.model_table');
+  });
+
+  it('entries that differ only in their literal keys are two deployments, not a duplicate', async () => {
+    const file = join(dir, 'two-keys.yaml');
+    writeFileSync(file, 'model_list:\n  - model_name: g\n    litellm_params: { model: openai/gpt-4o, api_key: sk-team-a-0001 }\n  - model_name: g\n    litellm_params: { model: openai/gpt-4o, api_key: sk-team-b-0002 }\n');
+    const r = await check(file, { strict: true });
+    expect(r.warnings).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('2 deployment(s)');
+  });
+});

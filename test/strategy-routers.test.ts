@@ -178,4 +178,25 @@ ${group(up.openaiBase, 'fast')}
     expect(of('llm_deployment_probes_total')).toEqual([]);
     expect(samples.find((s) => s.name === 'llm_health_healthy_count')?.value).toBe(2);
   });
+
+  // Found in review: /health/probe probed the router itself (a false red and a failed-probe series),
+  // and a router made paid probes of deployments left out of on-demand checks.
+  it('/health/probe on a router is refused (400), probing nothing and adding no probe series', async () => {
+    up = await startFakeUpstream();
+    ex = await startExporter(`model_list:\n${group(up.openaiBase, 'fast')}${adaptive(['fast'])}`);
+    const res = await fetch(`${ex.url}/health/probe?model_id=smart-router`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('strategy router');
+    expect(up.requests).toHaveLength(0);
+    expect(await (await fetch(`${ex.url}/metrics`)).text()).not.toMatch(/llm_deployment_probes_total\{[^}]*model_id="smart-router"/);
+  });
+
+  it('never probes, in a router\'s place, a deployment left out of on-demand checks', async () => {
+    up = await startFakeUpstream();
+    const disabled = group(up.openaiBase, 'fast').replace('model_info: { id: fast-ok }', 'model_info: { id: fast-ok, disable_background_health_check: true }');
+    ex = await startExporter(`model_list:\n${disabled}${group(up.openaiBase, 'capable')}${adaptive(['fast', 'capable'])}general_settings:\n  health_check_skip_disabled_background_models: true\n`);
+    await fetch(`${ex.url}/health`);
+    expect(up.requests.map((r) => r.model)).toEqual(['ok']);
+    expect(up.requests).toHaveLength(1);
+  });
 });

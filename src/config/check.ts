@@ -7,6 +7,7 @@ import { readConfigTree, type ConfigTree } from './include.js';
 import { configData, validateConfig } from './load.js';
 import { deploymentSchema } from './schema.js';
 import { settingsFrom } from './settings.js';
+import { probeDefaults, type ProbeDefaults } from './probe-defaults.js';
 import { unknownKeyWarnings } from './unknown-keys.js';
 
 export type { CheckIssue } from './check-deployment.js';
@@ -42,9 +43,12 @@ export async function checkConfigFile(file: string, env: NodeJS.ProcessEnv, plug
   const issues: CheckIssue[] = [...warnings(tree.warnings), ...warnings(unknownKeyWarnings(data))];
   const valid = validateConfig(data);
   if ('issues' in valid) issues.push(...errors(valid.issues));
-  else {
+  // The model table and LiteLLM's variables as the service reads them; a bad one is an error here too.
+  let probe: ProbeDefaults | undefined;
+  const modelTable = 'issues' in valid ? undefined : valid.raw.general_settings.model_table ?? undefined;
+  for (const step of [() => { probe = probeDefaults(modelTable, file, env); }, () => { if (!('issues' in valid)) settingsFrom(valid.raw.general_settings, env, file); }]) {
     try {
-      settingsFrom(valid.raw.general_settings, env, file);
+      step();
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       issues.push(...errors(err.issues));
@@ -53,9 +57,14 @@ export async function checkConfigFile(file: string, env: NodeJS.ProcessEnv, plug
 
   const built: Array<{ i: number; d: Deployment }> = [];
   const entries: unknown[] = Array.isArray(data.model_list) ? data.model_list : [];
+  // Ids as load.ts derives them: entries differing only in literal keys are two deployments.
+  const holders = new Map<string, Deployment>();
   entries.forEach((entry, i) => {
     const parsed = deploymentSchema.safeParse(entry);
-    if (parsed.success) built.push({ i, d: buildDeployment(parsed.data, i, env) });
+    if (!parsed.success) return;
+    const d = buildDeployment(parsed.data, i, env, probe ?? probeDefaults(undefined, file, {}), (id) => holders.get(id)?.raw);
+    if (!holders.has(d.id)) holders.set(d.id, d);
+    built.push({ i, d });
   });
   if (!entries.length) issues.push(...errors(['model_list: no deployments (an empty file, or no model_list): nothing to probe']));
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { ConfigError } from './errors.js';
-import { OFF_THREAD_BYTES, readYamlHere, readYamlOffThread } from './read-yaml.js';
+import { MAX_ALIAS_EXPANSION, OFF_THREAD_BYTES, readYamlHere, readYamlOffThread, type Expansion } from './read-yaml.js';
 
 /** Larger configs are refused before parsing: a model_list of 10,000 entries is ~2 MB. All files together. */
 export const MAX_CONFIG_BYTES = 32 * 1024 * 1024;
@@ -17,7 +17,8 @@ export interface ConfigTree {
   files: string[];
 }
 
-interface Budget { bytes: number; files: string[] }
+/** What the files read so far used: bytes, files, and what their aliases may still add. */
+interface Budget { bytes: number; files: string[]; expansion: Expansion }
 
 /**
  * Reads `file` and, like LiteLLM's proxy, the files its top-level `include:` list names
@@ -28,7 +29,7 @@ interface Budget { bytes: number; files: string[] }
 export async function readConfigTree(file: string): Promise<ConfigTree> {
   const issues: string[] = [];
   const tree: ConfigTree = { data: undefined, warnings: [], files: [] };
-  const budget: Budget = { bytes: 0, files: tree.files };
+  const budget: Budget = { bytes: 0, files: tree.files, expansion: { ...MAX_ALIAS_EXPANSION } };
   const root = resolve(file);
   const name = (f: string) => relative(dirname(root), f) || f;
   tree.data = await readOne(root, [], '', '(file)', { issues, warnings: tree.warnings, budget, name });
@@ -59,11 +60,14 @@ interface Walk {
 async function readOne(file: string, chain: readonly string[], at: string, from: string, w: Walk): Promise<unknown> {
   const text = await readText(file, from, at ? ` ${w.name(file)}` : '', w);
   if (text === undefined) return undefined;
-  const read = text.length > OFF_THREAD_BYTES ? await readYamlOffThread(text) : readYamlHere(text);
+  const left = w.budget.expansion;
+  const read = text.length > OFF_THREAD_BYTES ? await readYamlOffThread(text, left) : readYamlHere(text, left);
   if ('issues' in read) {
     w.issues.push(...read.issues.map((i) => at + i));
     return undefined;
   }
+  // One alias budget for the whole tree: a file included 63 times must not get 63 budgets.
+  if (read.expansion) w.budget.expansion = { nodes: left.nodes - read.expansion.nodes, chars: left.chars - read.expansion.chars };
   w.warnings.push(...(read.warnings ?? []).map((x) => at + x));
   const data = read.data;
   if (!isMapping(data) || !('include' in data)) return data;

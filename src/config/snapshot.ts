@@ -52,6 +52,7 @@ export function buildSnapshot(config: LoadedConfig, generation: number): Snapsho
     else byModelName.set(d.modelName, [d]);
   }
   const onDemand = s.skipDisabledOnDemand ? config.deployments.filter((d) => !d.backgroundDisabled) : config.deployments;
+  const onDemandIds = new Set(onDemand.map((d) => d.id));
   const policies = new Map(config.deployments.map((d) => [d.id, policyOf(d, s, scheduled.has(d.id))]));
   return Object.freeze({
     config,
@@ -65,6 +66,7 @@ export function buildSnapshot(config: LoadedConfig, generation: number): Snapsho
     generation,
     // A deployment of another snapshot (a probe that outlived a reload) gets the rules it would have now.
     policy: (d: Deployment) => policies.get(d.id) ?? policyOf(d, s, false),
-    probed: (targets: readonly Deployment[]) => probedFor(targets, byModelName),
+    // What a router routes to is probed in its place, never a deployment left out of on-demand checks.
+    probed: (targets: readonly Deployment[]) => probedFor(targets, byModelName).filter((d) => onDemandIds.has(d.id)),
   });
 }

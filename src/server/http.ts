@@ -35,7 +35,7 @@ export function buildServer(views: Views, logger: Logger, limits: ServerLimits =
     }
   });
 
-  boundConnections(app.server, limits.maxConnections);
+  boundConnections(app.server, limits.maxConnections, limits.scrapeDeadlineMs);
 
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send({ error: { message: `route ${req.method} ${req.url.split('?')[0]} not found`, type: 'not_found', code: 404 } });

@@ -34,7 +34,7 @@ export interface ProbeReport {
   trace?: { requests: Array<Record<string, unknown>> };
 }
 
-export interface ProbeAnswer { statusCode: 200 | 403 | 404 | 429; body: ProbeReport | ApiError; retryAfterS?: number }
+export interface ProbeAnswer { statusCode: 200 | 400 | 403 | 404 | 429; body: ProbeReport | ApiError; retryAfterS?: number }
 
 /** The deployment a probe query names, or the answer refusing it. */
 export function selectProbeTarget(s: Snapshot, q: ProbeQuery): { target: Deployment } | { refused: ProbeAnswer } {
@@ -43,6 +43,10 @@ export function selectProbeTarget(s: Snapshot, q: ProbeQuery): { target: Deploym
   if (!d) return { refused: missing(`no deployment with model_id "${q.model_id}"`) };
   if (s.settings.skipDisabledOnDemand && d.backgroundDisabled) {
     return { refused: missing(`deployment "${q.model_id}" is left out of on-demand checks (health_check_skip_disabled_background_models)`) };
+  }
+  // A router has no endpoint of its own: probing it would call nothing real and count a failure.
+  if (d.router) {
+    return { refused: { statusCode: 400, body: { error: { message: `"${q.model_id}" is a strategy router: it is never probed itself; /health?model_id=${q.model_id} grades it from the deployments it routes to`, type: 'bad_request', param: 'model_id', code: 400 } } } };
   }
   // A trace shows answer headers and bodies: not where the config trims /health's details.
   if (q.debug && !s.settings.details) {
