@@ -10,6 +10,7 @@ import type { Deployment } from './core/deployment.js';
 import type { Coordinator } from './fleet/coordinator.js';
 import { coordinatorFor } from './fleet/select.js';
 import { FleetSync } from './fleet/sync.js';
+import { VERSION } from './core/meta.js';
 import { Notifier } from './notify/notifier.js';
 import { BUILTIN_PLUGINS_DIR, loadPlugins, type LoadedPlugins } from './registry/plugins.js';
 import { Scheduler, type BackgroundPlan } from './scheduler/scheduler.js';
@@ -20,11 +21,15 @@ import { otlpSettings } from './telemetry/otlp-settings.js';
 import { logConfigProblems, logProbe } from './telemetry/log-lines.js';
 import { StaleWatch } from './telemetry/stale-watch.js';
 import { Telemetry } from './telemetry/telemetry.js';
-import { buildViews } from './app-views.js';
-import { healthAnswer, selectHealthTargets } from './views/health.js';
+import { healthCacheKey } from './views/health.js';
 import { healthReport, type HealthReport } from './views/health-report.js';
-import type { HealthQuery, Views } from './views/index.js';
+import { historyPage, latest } from './views/history.js';
+import type { Views } from './views/index.js';
+import { modelInfo } from './views/model-info.js';
+import { readiness, sharedStatus } from './views/readiness.js';
 import { shownResult } from './views/staleness.js';
+import { statusViews } from './views/status-views.js';
+import { OnDemand } from './app/on-demand.js';
 
 export interface AppOptions {
   config: LoadedConfig;
@@ -50,6 +55,8 @@ export class App {
   readonly telemetry: Telemetry;
   readonly server: FastifyInstance;
   readonly views: Views;
+  /** /health's probes, /health/probe, --once and --probe. */
+  readonly onDemand: OnDemand;
   /** Webhook notifications on confirmed state changes (general_settings.notifications). */
   readonly notifier: Notifier;
   readonly #env: NodeJS.ProcessEnv;
@@ -78,6 +85,7 @@ export class App {
       view: (id) => shownResult(this.#snapshot, this.store, id, Date.now()),
       listed: (id) => this.#snapshot.listed.has(id),
       staleAfterS: (d) => { const ms = this.#snapshot.policy(d).staleAfterMs; return ms === undefined ? undefined : ms / 1000; },
+      latencyThresholdS: (d) => { const ms = this.#snapshot.policy(d).latencyThresholdMs; return ms === undefined ? undefined : ms / 1000; },
       env,
       spanProcessors: opts.spanProcessors,
       status: { deployments: () => this.#snapshot.deployments, maintenance: () => this.#snapshot.settings.status.maintenance, notifications: () => this.notifier.stats() },
@@ -102,12 +110,9 @@ export class App {
         if (!this.#shuttingDown) this.notifier.observe(d, r, prev);
       },
     });
+    this.onDemand = new OnDemand({ snapshot: () => this.#snapshot, store: this.store, scheduler: this.scheduler, logger: this.logger });
     this.#staleWatch = new StaleWatch({ snapshot: () => this.#snapshot, store: this.store, logger: this.logger });
-    this.views = buildViews({
-      snapshot: () => this.#snapshot, store: this.store, coordinator: this.coordinator, lastRoundAt: () => this.scheduler.lastRoundAt,
-      telemetry: this.telemetry, pluginModes: () => this.pluginModes, pluginErrors: plugins.errors, configError: () => this.#configError,
-      shuttingDown: () => this.#shuttingDown, health: (q) => this.#health(q), reload: () => this.reload(),
-    });
+    this.views = this.#buildViews();
     this.server = buildServer(this.views, opts.logger, { ...DEFAULT_SERVER_LIMITS, ...opts.serverLimits });
   }
 
@@ -183,7 +188,7 @@ export class App {
   /** One round over every deployment, without a server (CLI --once). */
   async once(): Promise<HealthReport> {
     const s = this.#snapshot;
-    await this.#round(s.deployments, 0);
+    await this.onDemand.round(s.deployments, 0);
     return healthReport(s.deployments, (id) => shownResult(s, this.store, id, Date.now()), s.settings.details, () => true);
   }
 
@@ -206,29 +211,28 @@ export class App {
     await this.telemetry.shutdown();
   }
 
-  /** An on-demand round (a /health call, --once), with a start and a finish line at debug. */
-  async #round(targets: readonly Deployment[], minIntervalMs: number) {
-    this.logger.debug({ deployments: targets.length }, 'on-demand round started');
-    const results = await this.scheduler.probeAll(targets, minIntervalMs);
-    this.logger.debug({ deployments: targets.length, unhealthy: results.filter((r) => !r.result.healthy).length }, 'on-demand round finished');
-    return results;
-  }
-
-  /**
-   * /health: probes first when the query asks for it (never a deployment more often than
-   * health_check_min_interval: inside it, the stored result is served, marked `cached`).
-   */
-  async #health(q: HealthQuery) {
-    const s = this.#snapshot;
-    const sel = selectHealthTargets(s, q);
-    if ('notFound' in sel) return sel.notFound;
-    const cached = new Set<string>();
-    if (sel.probeNow) {
-      for (const r of await this.#round(sel.targets, s.settings.minIntervalS * 1000)) {
-        if (r.cached) cached.add(r.result.deploymentId);
-      }
-    }
-    return healthAnswer(s, this.store, Date.now(), sel, cached);
+  /** What the routes may ask: each a view over the snapshot current at the time of asking. */
+  #buildViews(): Views {
+    return {
+      masterKey: () => this.#snapshot.settings.masterKey,
+      metricsKey: () => (this.#snapshot.settings.metricsAuth ? this.#snapshot.settings.masterKey : undefined),
+      health: (q) => this.onDemand.health(q),
+      probe: (q) => this.onDemand.probe(q),
+      healthCacheKey: (q) => healthCacheKey(this.#snapshot, this.store, Date.now(), q),
+      history: (q) => historyPage(this.#snapshot, this.store, q),
+      latest: () => latest(this.#snapshot, this.store, Date.now()),
+      sharedStatus: () => sharedStatus(this.coordinator.replicaId, this.coordinator.status(), Date.now()),
+      readiness: () => readiness({
+        snapshot: this.#snapshot, version: VERSION, lastRoundAt: this.scheduler.lastRoundAt, shuttingDown: this.#shuttingDown,
+        configError: this.#configError, pluginModes: this.pluginModes, pluginErrors: this.#plugins.errors,
+        callbacks: this.telemetry.callbacks, fleet: this.coordinator.status(),
+      }),
+      modelInfo: () => modelInfo(this.#snapshot),
+      shuttingDown: () => this.#shuttingDown,
+      reload: () => this.reload(),
+      serveMetrics: (req, res) => this.telemetry.serveMetrics(req, res),
+      ...statusViews(() => this.#snapshot, this.store),
+    };
   }
 }
 

@@ -93,6 +93,11 @@ const CASES: ModeCase[] = [
     check: (r) => { expect(r.query).toEqual({ limit: '1' }); expect(r.rawBody.length).toBe(0); },
   },
   {
+    // Free by default: the job list, never a paid video (health_check_probe: generate for that).
+    mode: 'video_generation', model: 'sora-2', method: 'GET', path: '/v1/videos', failing: ['empty', /without a video list/],
+    check: (r) => { expect(r.query).toEqual({ limit: '1' }); expect(r.rawBody.length).toBe(0); },
+  },
+  {
     mode: 'rerank', model: 'rerank-english-v3.0', method: 'POST', path: '/v1/rerank', failing: ['empty', /without rerank results/],
     check: (r) => expect(r.body).toEqual({ model: 'rerank-english-v3.0', query: 'ping', documents: ['ping', 'pong'], top_n: 1 }),
   },
@@ -135,12 +140,16 @@ describe('Azure paths per mode', () => {
     ['audio_transcription', 'POST', '/openai/deployments/emb/audio/transcriptions'],
     ['image_generation', 'POST', '/openai/deployments/emb/images/generations'],
     ['batch', 'GET', '/openai/batches'],
+    // Per resource, the deployment in the body, as the openai SDK's AzureOpenAI sends them.
+    ['moderation', 'POST', '/openai/moderations'],
+    ['responses', 'POST', '/openai/responses'],
   ])('%s → %s %s with api-version and api-key', async (mode, method, path) => {
     const { req, entry } = await probe(azure('emb'), `{ mode: ${mode} }`);
     expect(entry.error).toBeUndefined();
     expect(req).toMatchObject({ method, path });
     expect(req!.query['api-version']).toBe('2024-10-21');
     expect(req!.headers['api-key']).toBe('sk-mode-key');
+    if (method === 'POST') expect(req!.body?.model ?? req!.form?.model).toBe('emb');
   });
 
   it('realtime opens wss-style /openai/realtime with the deployment and api-key', async () => {

@@ -11,7 +11,7 @@ import { run, waitFor } from './support/tools.js';
 
 /**
  * Maintenance windows: a covered deployment costs nothing (zero requests at the fake upstream,
- * background and on demand), shows `maintenance` on the status page and badge and 1 in
+ * background, on demand and /health/probe), shows `maintenance` on the status page and badge and 1 in
  * llm_deployment_maintenance, is never shown stale, and the shipped alert rules, run by promtool
  * over the exporter's own series, stay quiet (and fire on the same series without the window).
  */
@@ -54,6 +54,9 @@ describe('a maintenance window open from the start', () => {
     await waitFor(() => up!.count('steady-model') >= 3 || undefined, 15_000, 'three probes of the uncovered deployment');
     await fetch(`${ex.url}/health?model=covered`);
     await fetch(`${ex.url}/health?model_id=covered`);
+    const debugProbe = await fetch(`${ex.url}/health/probe?model_id=covered&debug=true`);
+    expect(debugProbe.status).toBe(409);
+    expect(((await debugProbe.json()) as any).error.message).toContain('maintenance window "provider-upgrade"');
     expect(Date.now(), 'still inside the window (a very slow machine would end it first)').toBeLessThan(end);
     expect(up.count('covered-model')).toBe(0);
     expect(await coveredState()).toMatchObject({ state: 'maintenance', maintenance: { name: 'provider-upgrade', until: iso(end) } });

@@ -1,4 +1,6 @@
-import { connect, type Socket } from 'node:net';
+import { createServer } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import { boundConnections } from '../src/server/limits.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startExporter, type TestExporter } from './support/exporter.js';
 
@@ -126,5 +128,37 @@ describe('slow /metrics readers', () => {
     expect((await again.text()).length).toBe(whole.length);
     // And the stalled readers got a cut answer, not the whole exposition.
     for (const s of stalled) expect(await s.drain()).toBeLessThan(whole.length);
+  });
+});
+
+// Found in review: an answer being read was never evicted and had no deadline, so slow readers of
+// a large /health held connections and memory past the bounds. The mechanism on a bare server
+// (the exporter's own answers are too small to outgrow loopback's socket buffers in a test).
+describe('slow readers of any answer', () => {
+  it('are cut when they have not taken the answer within the deadline', async () => {
+    const body = Buffer.alloc(32 * 1024 * 1024, 'x');
+    const server = createServer((_req, res) => res.end(body));
+    boundConnections(server, 10, 500);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const serverSide = new Promise<number>((r) => server.once('connection', (s: Socket) => s.once('close', () => r(Date.now()))));
+      const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+      open.push(socket);
+      socket.on('error', () => {});
+      let received = 0;
+      socket.on('data', (c: Buffer) => { received += c.length; });
+      socket.once('data', () => socket.pause());
+      const started = Date.now();
+      socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      // The server closes its side when the deadline passes, though the client never read on.
+      const closedAt = await serverSide;
+      expect(closedAt - started).toBeGreaterThanOrEqual(400);
+      expect(closedAt - started).toBeLessThan(10_000);
+      socket.resume();
+      await new Promise((r) => socket.once('close', r));
+      expect(received).toBeLessThan(body.length);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -1,108 +1,41 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { RawDeployment } from './schema.js';
-import { DEFAULT_MAX_TOKENS, splitModel, type Deployment } from '../core/deployment.js';
-import { MissingEnvError, envReference, resolveEnv } from './env.js';
+import { SECRET_PARAM_KEYS, distinctDeploymentId, type HeldEntry } from './deployment-id.js';
+export { SECRET_PARAM_KEYS } from './deployment-id.js';
+import type { Deployment } from '../core/deployment.js';
+import { MissingEnvError, resolveEnv } from './env.js';
 import { publicUrl } from '../core/redact.js';
-import { MAX_TOKENS_MODES, inferMode, isReasoningModel, isWildcard } from './model-names.js';
+import { FREE_BY_DEFAULT_MODES, MAX_TOKENS_MODES, isWildcard } from './model-names.js';
+import { modelKind, resolveModel } from './model-kind.js';
+import { maxTokensFor, probeDefaults, type ProbeDefaults } from './probe-defaults.js';
 import { envDefaultsFor } from '../registry/providers.js';
+import { strategyRouterOf, strategyRouterProblem } from './routers.js';
 
-export const DEFAULT_PROBE_TIMEOUT_S = 60;
-
-/** Keys of litellm_params whose values are credentials: never output, always redacted from text. */
-export const SECRET_PARAM_KEYS = new Set([
-  'api_key', 'azure_ad_token', 'client_secret', 'aws_access_key_id', 'aws_secret_access_key',
-  'aws_session_token', 'vertex_credentials', 'password', 'token', 'tenant_id', 'client_id',
-]);
-
-/** JSON with sorted keys, so the same config always hashes to the same id. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
-/** Header names whose values are credentials; other header values (X-Team: core) are config. */
-const CREDENTIAL_HEADER = /auth|key|token|secret|cookie|session|passw|signature/i;
-const MASKED = '<secret>';
-
-/** litellm_params with every literal credential replaced by a marker (env references stay). */
-function withoutSecrets(params: RawDeployment['litellm_params']): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...params };
-  const literal = (v: unknown) => typeof v === 'string' && v !== '' && envReference(v) === undefined;
-  for (const key of Object.keys(out)) if (SECRET_PARAM_KEYS.has(key) && literal(out[key])) out[key] = MASKED;
-  const headers = out.extra_headers;
-  if (headers && typeof headers === 'object' && !Array.isArray(headers)) {
-    out.extra_headers = Object.fromEntries(Object.entries(headers as Record<string, unknown>)
-      .map(([k, v]) => [k, CREDENTIAL_HEADER.test(k) && literal(v) ? MASKED : v]));
-  }
-  if (typeof out.api_base === 'string') out.api_base = maskUrl(out.api_base);
-  return out;
-}
-
-/** A URL's user info and query values masked; anything not a URL as written. */
-function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (!u.username && !u.password && !u.search) return url;
-    if (u.username) u.username = MASKED;
-    if (u.password) u.password = MASKED;
-    for (const k of [...u.searchParams.keys()]) u.searchParams.set(k, MASKED);
-    return u.toString();
-  } catch {
-    return url;
-  }
+/** An object's own keys without the empty ones: a YAML null (`api_key:`) is a key not written. */
+type Written<T> = { [K in keyof T]?: Exclude<T[K], null> };
+function written<T extends object>(o: T): Written<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as Written<T>;
 }
 
 /**
- * A SHA-256 over model_name and litellm_params as written (env references, not their values),
- * so every replica and every restart derive the same id from the same file. Unlike LiteLLM's,
- * literal credentials are masked first: the id is published on /metrics, and a weak literal
- * key was recovered from it offline in 192 guesses. Ids of entries without one are unchanged.
+ * One model_list entry, resolved. `probe` carries the config's model table and LiteLLM's
+ * health-check variables (probe-defaults.ts); without it they are read from `env`.
  */
-export function deploymentId(raw: RawDeployment): string {
-  return createHash('sha256').update(raw.model_name).update('\0').update(canonicalJson(withoutSecrets(raw.litellm_params))).digest('hex');
-}
-
-/** What an earlier entry holding an id is compared by. */
-type HeldEntry = { readonly model_name: string; readonly litellm_params: unknown };
-
-/**
- * The derived id, made distinct from an earlier entry's when the two differ only in their
- * literal credentials (two keys for one model are two deployments): `<id>-2`, `<id>-3`, … in
- * file order. An entry identical to an earlier one keeps its id (it is the same deployment).
- */
-export function distinctDeploymentId(raw: RawDeployment, holderOf: (id: string) => HeldEntry | undefined): string {
-  const id = deploymentId(raw);
-  const same = canonicalJson(raw.litellm_params);
-  let candidate = id;
-  for (let n = 2; ; n++) {
-    const holder = holderOf(candidate);
-    if (!holder || (holder.model_name === raw.model_name && canonicalJson(holder.litellm_params) === same)) return candidate;
-    candidate = `${id}-${n}`;
-  }
-}
-
-export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.ProcessEnv, holderOf: (id: string) => HeldEntry | undefined = () => undefined): Deployment {
+export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.ProcessEnv, probe: ProbeDefaults = probeDefaults(undefined, 'config.yaml', env), holderOf: (id: string) => HeldEntry | undefined = () => undefined): Deployment {
   const missing: MissingEnvError[] = [];
   const base = `model_list[${index}]`;
-  const params = resolveEnv(raw.litellm_params, env, `${base}.litellm_params`, missing) as Record<string, unknown>;
-  const customProvider = typeof params.custom_llm_provider === 'string' ? params.custom_llm_provider : undefined;
+  const params = written(resolveEnv(raw.litellm_params, env, `${base}.litellm_params`, missing) as Record<string, unknown>);
+  const customProvider = typeof params.custom_llm_provider === 'string' && params.custom_llm_provider ? params.custom_llm_provider : undefined;
   // Params the entry leaves out come from the provider's usual variables, as in LiteLLM.
-  const defaults = envDefaultsFor(splitModel(raw.litellm_params.model, customProvider).provider);
-  const written = new Set(Object.keys(params).filter((k) => params[k] !== undefined));
+  const defaults = envDefaultsFor(resolveModel(raw.litellm_params.model, customProvider, probe.table).provider);
+  const given = new Set(Object.keys(params));
   for (const [key, vars] of Object.entries(defaults.vars)) {
     if (params[key] !== undefined) continue;
-    if (defaults.groups.some((g) => g.includes(key) && g.some((k) => written.has(k)))) continue;
+    if (defaults.groups.some((g) => g.includes(key) && g.some((k) => given.has(k)))) continue;
     const found = vars.map((v) => env[v]).find((v) => v !== undefined && v !== '');
     if (found !== undefined) params[key] = found;
   }
-  const info = (resolveEnv(raw.model_info ?? {}, env, `${base}.model_info`, missing) ?? {}) as NonNullable<RawDeployment['model_info']>;
+  const info = written((resolveEnv(raw.model_info ?? {}, env, `${base}.model_info`, missing) ?? {}) as NonNullable<RawDeployment['model_info']>);
 
   const secrets = new Set<string>();
   for (const [k, v] of Object.entries(params)) if (SECRET_PARAM_KEYS.has(k) && typeof v === 'string' && v) secrets.add(v);
@@ -122,19 +55,24 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
 
   const model = raw.litellm_params.model;
   const probeModel = info.health_check_model ?? model;
-  const { provider, name } = splitModel(probeModel, customProvider);
-  const mode = info.mode ?? inferMode(name) ?? 'chat';
-  const reasoning = isReasoningModel(name);
-  // A wildcard route has no model to generate with: unless told which, list models (free).
-  const probeStrategy = info.health_check_probe ?? (isWildcard(probeModel) ? 'models_list' : 'generate');
+  // model_info.mode, else the model table (base_model first), else the name (model-kind.ts).
+  // base_model is read where LiteLLM reads it: model_info, else litellm_params.
+  const baseModel = info.base_model ?? (typeof params.base_model === 'string' && params.base_model ? params.base_model : undefined);
+  const { provider, name, mode, reasoning } = modelKind(probeModel, customProvider, probe.table, {
+    mode: info.mode,
+    baseModel: info.health_check_model === undefined ? baseModel : undefined,
+  });
+  // A wildcard route has no model to generate with: unless told which, list models (free). A
+  // mode whose real request is a paid job (a video) makes its free request unless told to generate.
+  const probeStrategy = info.health_check_probe
+    ?? (isWildcard(probeModel) ? 'models_list' : FREE_BY_DEFAULT_MODES.has(mode) ? 'free' : 'generate');
   const supportsMaxTokens = info.health_check_supports_max_tokens ?? MAX_TOKENS_MODES.has(mode);
-  const maxTokens = !supportsMaxTokens || isWildcard(probeModel)
-    ? undefined
-    : info.health_check_max_tokens
-      ?? (reasoning ? info.health_check_max_tokens_reasoning : info.health_check_max_tokens_non_reasoning)
-      ?? DEFAULT_MAX_TOKENS;
+  const maxTokens = supportsMaxTokens ? maxTokensFor(info, reasoning, isWildcard(probeModel), probe) : undefined;
 
   const problems: string[] = missing.map((m) => m.message);
+  const router = strategyRouterOf(params);
+  const routerProblem = router && strategyRouterProblem(router);
+  if (routerProblem) problems.push(`${base}.litellm_params.model: ${routerProblem}`);
   const tls = tlsOptions(params, base, problems);
   const configError = problems.length ? problems.join('; ') : undefined;
   return Object.freeze({
@@ -148,7 +86,7 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
     apiBase,
     publicApiBase: apiBase ? publicUrl(apiBase) : undefined,
     apiVersion: typeof params.api_version === 'string' ? params.api_version : undefined,
-    timeoutMs: Math.round((info.health_check_timeout ?? DEFAULT_PROBE_TIMEOUT_S) * 1000),
+    timeoutMs: Math.round((info.health_check_timeout ?? probe.timeoutS) * 1000),
     maxTokens,
     reasoning,
     reasoningEffort: info.health_check_reasoning_effort,
@@ -161,6 +99,8 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
     successThreshold: info.health_check_success_threshold,
     retryIntervalS: info.health_check_retry_interval,
     stalenessS: info.health_check_staleness_threshold,
+    ...(router ? { router } : {}),
+    latencyThresholdS: info.health_check_latency_threshold,
     configError,
     tls,
     credentials: Object.freeze({
@@ -170,7 +110,7 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
     }),
     secrets: Object.freeze([...secrets]),
     params: Object.freeze(params),
-    raw,
+    raw: { ...raw, model_info: raw.model_info ?? undefined },
   });
 }
 

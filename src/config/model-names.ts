@@ -1,8 +1,9 @@
 /**
- * What a model's name says about it. Used where the config is silent: the mode of a deployment
- * without model_info.mode, and whether it is a reasoning model (which spends a small max_tokens
- * on thinking and answers empty, and at OpenAI takes max_completion_tokens instead). Also the
- * max_tokens rules that follow from the mode. No imports: the provider layer reads it too.
+ * What a model's name says about it: the last resort where neither the config (model_info.mode)
+ * nor the model table (model-table.ts) says: the mode of a deployment, and whether it is a
+ * reasoning model (which spends a small max_tokens on thinking and answers empty, and at OpenAI
+ * takes max_completion_tokens instead). Also the max_tokens rules that follow from the mode. No
+ * imports: the provider layer reads it too.
  */
 const MODE_PATTERNS: Array<[RegExp, string]> = [
   [/rerank/i, 'rerank'],
@@ -12,6 +13,8 @@ const MODE_PATTERNS: Array<[RegExp, string]> = [
   [/(^|[-_/.])tts|text-to-speech|speech/i, 'audio_speech'],
   [/embed|(^|\/)bge-|(^|\/)e5-|(^|\/)gte-/i, 'embedding'],
   [/dall-e|gpt-image|imagen|stable-diffusion|sdxl|(^|\/)flux/i, 'image_generation'],
+  [/(^|[/.])(sora|veo)-|video-gen/i, 'video_generation'],
+  [/(^|[-_/.])ocr([-_.:@]|$)|document-ai/i, 'ocr'],
 ];
 
 /** The mode a model name implies, or undefined (the caller falls back to chat). */
@@ -31,6 +34,12 @@ export function isWildcard(model: string): boolean {
   return model.includes('*');
 }
 
+
+/**
+ * Modes whose real request is a paid job (a whole video): probed with their free request (a list
+ * of jobs) unless model_info.health_check_probe is `generate`.
+ */
+export const FREE_BY_DEFAULT_MODES = new Set(['video_generation']);
 
 /** Modes whose requests take max_tokens; other endpoints reject unknown fields with 400. */
 export const MAX_TOKENS_MODES = new Set(['chat', 'completion', 'responses']);

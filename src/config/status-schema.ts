@@ -1,21 +1,16 @@
 import { z } from 'zod';
 import { isTimeZone, parseCron, zonedToUtc } from './cron.js';
+import { bool, num } from './coerce.js';
 import { envReference } from './env.js';
 import { MAX_WINDOW_MS } from './maintenance.js';
 
 /**
  * The general_settings keys of the status page, notifications and maintenance windows (issue 20),
- * spread into generalSettingsSchema. Exporter only: LiteLLM does not read them. Their entries are
- * strict objects: a misspelt `model_name` on a maintenance window must not silently cover every
- * deployment, and a misspelt header must not silently send none.
+ * spread into generalSettingsSchema. Exporter only: LiteLLM does not read them. An empty key (YAML
+ * null) is a key not written, as elsewhere. Their entries are strict objects: a misspelt
+ * `model_name` on a maintenance window must not silently cover every deployment, and a misspelt
+ * header must not silently send none.
  */
-
-// As schema.ts reads them (that file imports this one, so they are not shared).
-const bool = z.preprocess((v) => {
-  const s = typeof v === 'string' ? v.trim().toLowerCase() : undefined;
-  return s === undefined ? v : ['true', 'yes', '1', 'on'].includes(s) ? true : ['false', 'no', '0', 'off'].includes(s) ? false : v;
-}, z.boolean());
-const num = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v), z.number().finite());
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -99,16 +94,19 @@ export function parseInstant(v: string | Date, timeZone: string): number | undef
 }
 
 export const STATUS_SETTINGS_SHAPE = {
-  /** `/` and `/status`, the status JSON and the badges: public, private (master key) or off. */
-  status_page: z.enum(['public', 'private', 'off']).optional(),
-  status_page_title: z.string().min(1).max(100).optional(),
+  /**
+   * `/` and `/status`, the status JSON and the badges: public, private (master key) or off. YAML
+   * 1.1 (PyYAML, as LiteLLM reads the file) makes a bare `off` the boolean false: that is off too.
+   */
+  status_page: z.preprocess((v) => (v === false ? 'off' : v), z.enum(['public', 'private', 'off'])).nullish(),
+  status_page_title: z.string().min(1).max(100).nullish(),
   notifications: z.array(notificationTargetSchema).max(50).refine(
     (ts) => { const names = ts.map((t) => t.name).filter(Boolean); return new Set(names).size === names.length; },
     'target names must be unique',
-  ).optional(),
+  ).nullish(),
   /** Seconds changes are collected before one message goes out (grouping an outage). */
-  notification_group_wait: num.pipe(z.number().min(0).max(3600)).optional(),
-  maintenance_windows: z.array(maintenanceWindowSchema).max(1000).optional(),
+  notification_group_wait: num.pipe(z.number().min(0).max(3600)).nullish(),
+  maintenance_windows: z.array(maintenanceWindowSchema).max(1000).nullish(),
 };
 
 const statusObject = z.looseObject(STATUS_SETTINGS_SHAPE);

@@ -30,8 +30,12 @@ export interface Deployment {
   readonly reasoningEffort?: string;
   /** Voice for audio_speech probes (default alloy). */
   readonly voice: string;
-  /** `generate` sends the mode's request; `models_list` only lists models (free). */
-  readonly probeStrategy: 'generate' | 'models_list';
+  /**
+   * `generate` sends the mode's request; `models_list` only lists models (free); `free` sends the
+   * mode's own free request where its real one is a paid job (video_generation lists video jobs):
+   * the default for such modes unless model_info.health_check_probe is `generate`.
+   */
+  readonly probeStrategy: 'generate' | 'models_list' | 'free';
   readonly checkParams: Readonly<Record<string, unknown>>;
   readonly backgroundDisabled: boolean;
   /** model_info.health_check_interval, seconds; else the global interval applies. */
@@ -41,6 +45,13 @@ export interface Deployment {
   readonly successThreshold?: number;
   readonly retryIntervalS?: number;
   readonly stalenessS?: number;
+  /**
+   * Set for a LiteLLM strategy router (`model: auto_router/…`): never probed itself, it is graded
+   * from the deployments of the model groups it routes to.
+   */
+  readonly router?: StrategyRouter;
+  /** model_info.health_check_latency_threshold, seconds: a slower successful probe is degraded. */
+  readonly latencyThresholdS?: number;
   /** Why this deployment cannot be probed as configured (e.g. an unset env variable). */
   readonly configError?: string;
   /** TLS for this deployment's connections: verify certificates, and extra CA to trust. */
@@ -52,6 +63,15 @@ export interface Deployment {
   readonly params: Readonly<Record<string, unknown>>;
   /** The config entry as written (unresolved), for /model/info through an allow-list. */
   readonly raw: Readonly<{ model_name: string; litellm_params: Readonly<Record<string, unknown>>; model_info?: Readonly<Record<string, unknown>> }>;
+}
+
+/** A strategy router's kind and the model groups it names (config/routers.ts). */
+export interface StrategyRouter {
+  readonly kind: 'semantic' | 'complexity' | 'adaptive' | 'quality' | 'online_experiment';
+  /** Groups a request may be routed to: healthy when one of them is. */
+  readonly routes: readonly string[];
+  /** Groups the router calls to choose (a classifier or embedding model): each must work. */
+  readonly required: readonly string[];
 }
 
 /**

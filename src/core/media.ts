@@ -68,3 +68,30 @@ export function smallestImageSize(model: string): string | undefined {
   if (/dall-e-3|gpt-image/i.test(model)) return '1024x1024';
   return undefined;
 }
+
+/**
+ * A valid one-page PDF (Letter size) that says `text` in Helvetica, with a correct cross-reference
+ * table: what an OCR probe reads. Latin letters, digits and spaces only are kept.
+ */
+export function probePdf(text = 'ping'): Buffer {
+  const safe = text.replace(/[^A-Za-z0-9 ]/g, '').slice(0, 60) || 'ping';
+  const stream = `BT /F1 24 Tf 72 700 Td (${safe}) Tj ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((body, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}

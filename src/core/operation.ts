@@ -2,7 +2,7 @@
 export const OPERATIONS = [
   'chat', 'completion', 'responses', 'embedding', 'image_generation', 'image_edit',
   'audio_transcription', 'audio_speech', 'batch_list', 'rerank', 'moderation', 'models_list',
-  'realtime',
+  'realtime', 'ocr', 'video_generation', 'video_list',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 

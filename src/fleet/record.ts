@@ -31,6 +31,7 @@ const fleetRecord = z.object({
   verdict: z.enum(['healthy', 'unhealthy', 'pending']).optional(),
   consecutiveFailures: z.number().int().nonnegative().optional(),
   consecutiveSuccesses: z.number().int().nonnegative().optional(),
+  tlsCertExpiresAt: finite.optional(),
 });
 
 /** Parses and validates one record read from the fleet's store for deployment `id`. */

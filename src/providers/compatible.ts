@@ -52,7 +52,7 @@ const SPECS: readonly OpenAiCompatibleSpec[] = [
   {
     ...FAMILY, name: 'mistral', genAiProvider: 'mistral_ai', defaultBase: 'https://api.mistral.ai/v1', base: withV1,
     envDefaults: { api_key: ['MISTRAL_AZURE_API_KEY', 'MISTRAL_API_KEY'], api_base: ['MISTRAL_AZURE_API_BASE', 'MISTRAL_API_BASE'] },
-    ops: ['chat', 'embedding', 'moderation', 'audio_transcription', 'models_list'],
+    ops: ['chat', 'embedding', 'moderation', 'audio_transcription', 'ocr', 'models_list'],
   },
   {
     ...FAMILY, name: 'deepseek', genAiProvider: 'deepseek', defaultBase: 'https://api.deepseek.com',
@@ -102,13 +102,22 @@ const SPECS: readonly OpenAiCompatibleSpec[] = [
     ops: ['chat', 'completion', 'responses', 'embedding', 'models_list'],
   },
   {
+    // Voyage's embeddings speak OpenAI's shape; LiteLLM names no api_base variable for it.
+    ...FAMILY, name: 'voyage', genAiProvider: '_OTHER', defaultBase: 'https://api.voyageai.com/v1',
+    envDefaults: { api_key: ['VOYAGE_API_KEY', 'VOYAGE_AI_API_KEY', 'VOYAGE_AI_TOKEN'] },
+    ops: ['embedding'],
+  },
+  {
     ...FAMILY, name: 'azure_ai', genAiProvider: 'azure.ai.inference', baseHint: 'AZURE_AI_API_BASE', apiVersionQuery: true,
     envDefaults: { api_key: ['AZURE_AI_API_KEY'], api_base: ['AZURE_AI_API_BASE'] },
-    ops: ['chat', 'embedding'],
-    auth: (d, base): Record<string, string> => {
+    ops: ['chat', 'embedding', 'ocr'],
+    // Mistral's OCR on Azure AI Foundry, where LiteLLM sends it.
+    paths: { ocr: '/providers/mistral/azure/ocr' },
+    auth: (d, base, op): Record<string, string> => {
       const key = d.credentials.apiKey;
       if (!key) return {};
-      return AZURE_KEY_HOST.test(base.hostname) ? { 'api-key': key } : { authorization: `Bearer ${key}` };
+      // The OCR route takes a bearer everywhere (as LiteLLM sends it).
+      return AZURE_KEY_HOST.test(base.hostname) && op !== 'ocr' ? { 'api-key': key } : { authorization: `Bearer ${key}` };
     },
     // Azure AI Foundry (…services.ai.azure.com) serves its models under /models.
     pathPrefix: (base) => (/\.services\.ai\.azure\.com$/i.test(base.hostname) && !/\/models\/?$/.test(base.pathname) ? '/models' : ''),

@@ -19,7 +19,18 @@ export const OPENAI_PATHS: Record<Operation, string> = {
   moderation: '/moderations',
   models_list: '/models',
   realtime: '/realtime',
+  ocr: '/ocr',
+  video_generation: '/videos',
+  video_list: '/videos',
 };
+
+/** Read-only list operations: GET, `limit=1`, no body. */
+const LIST_OPS: ReadonlySet<Operation> = new Set(['models_list', 'batch_list', 'video_list']);
+
+/** The paths of list operations that take `limit=1` (one item proves the API answers). */
+export function isLimitedList(op: Operation): boolean {
+  return op === 'batch_list' || op === 'video_list';
+}
 
 /** Appends a path to a base URL, keeping the base's own path and query (some gateways need it). */
 export function joinUrl(base: string, path: string): URL {
@@ -35,9 +46,14 @@ export function encodeBody(payload: Payload, headers: Record<string, string>): W
   return JSON.stringify(payload);
 }
 
+/** The Accept header OpenAI's SDK sends: JSON, except for speech, whose answer is audio. */
+export function acceptFor(op: Operation): string {
+  return op === 'audio_speech' ? 'application/octet-stream' : 'application/json';
+}
+
 export function methodOf(op: Operation): WireRequest['method'] {
   if (op === 'realtime') return 'WS';
-  return op === 'models_list' || op === 'batch_list' ? 'GET' : 'POST';
+  return LIST_OPS.has(op) ? 'GET' : 'POST';
 }
 
 /** http(s):// → ws(s):// for the realtime handshake. */
@@ -72,7 +88,8 @@ export function openAiErrorMessage(body: unknown): string | undefined {
   return undefined;
 }
 
-function withModel(d: Deployment, op: Operation, payload: Payload) {
+/** The body with the deployment's model, as OpenAI's SDK sends it (a form gets a `model` field). */
+export function withModel(d: Deployment, op: Operation, payload: Payload) {
   if (methodOf(op) !== 'POST') return undefined;
   if (payload instanceof FormData) {
     if (!payload.has('model')) payload.set('model', d.providerModel);
@@ -109,6 +126,8 @@ export interface OpenAiCompatibleSpec {
   envDefaults?: EnvDefaults;
   /** The operations the provider serves; others are `unsupported`. Default: all. */
   ops?: readonly Operation[];
+  /** Operations at a path of their own (not OpenAI's, and without `pathPrefix`): Azure AI's OCR. */
+  paths?: Partial<Record<Operation, string>>;
   /**
    * Send reasoning models max_completion_tokens instead of max_tokens (OpenAI's and Azure's
    * rule). Default true; providers that only document max_tokens turn it off.
@@ -117,7 +136,7 @@ export interface OpenAiCompatibleSpec {
   /** Normalises the base before paths are added (Mistral always needs …/v1). */
   base?: (base: string) => string;
   /** Auth and extra headers; default a bearer key. */
-  auth?: (d: Deployment, base: URL) => Record<string, string>;
+  auth?: (d: Deployment, base: URL, op: Operation) => Record<string, string>;
   /** Path added in front of the operation's path for this base (Azure AI Foundry's /models). */
   pathPrefix?: (base: URL) => string;
   /** api_version as an `api-version` query parameter (Azure AI). */
@@ -137,15 +156,16 @@ export function openAiCompatible(spec: OpenAiCompatibleSpec): Provider {
     const given = d.apiBase ?? defaultBase;
     if (!given) throw new Error(`no api_base for provider "${name}"${spec.baseHint ? ` (set litellm_params.api_base or ${spec.baseHint})` : ''}`);
     const base = spec.base ? spec.base(given) : given;
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (spec.auth) Object.assign(headers, spec.auth(d, new URL(base)));
+    const headers: Record<string, string> = { accept: acceptFor(op) };
+    if (spec.auth) Object.assign(headers, spec.auth(d, new URL(base), op));
     else if (d.credentials.apiKey) headers.authorization = `Bearer ${d.credentials.apiKey}`;
     if (d.credentials.organization) headers['openai-organization'] = d.credentials.organization;
     Object.assign(headers, lowerKeys(d.credentials.extraHeaders));
     const method = methodOf(op);
-    const url = joinUrl(base, `${spec.pathPrefix?.(new URL(base)) ?? ''}${OPENAI_PATHS[op]}`);
-    if (spec.apiVersionQuery && d.apiVersion && !url.searchParams.has('api-version')) url.searchParams.set('api-version', d.apiVersion);
-    if (op === 'batch_list') url.searchParams.set('limit', '1');
+    const own = spec.paths?.[op];
+    const url = joinUrl(base, own ?? `${spec.pathPrefix?.(new URL(base)) ?? ''}${OPENAI_PATHS[op]}`);
+    if (spec.apiVersionQuery && !own && d.apiVersion && !url.searchParams.has('api-version')) url.searchParams.set('api-version', d.apiVersion);
+    if (isLimitedList(op)) url.searchParams.set('limit', '1');
     if (method === 'WS') {
       url.searchParams.set('model', d.providerModel);
       headers['openai-beta'] = 'realtime=v1';
@@ -176,12 +196,16 @@ const OPENAI_KEY_AND_BASE: EnvDefaults = {
   api_base: ['OPENAI_BASE_URL', 'OPENAI_API_BASE'],
 };
 
-/** OpenAI itself: every operation, a bearer key and OpenAI-Organization. Bare model names are its. */
+/** OpenAI's operations: all but OCR, which OpenAI does not serve (LiteLLM sends OCR to Mistral, Azure AI, …). */
+export const OPENAI_OPERATIONS: readonly Operation[] = OPERATIONS.filter((op) => op !== 'ocr');
+
+/** OpenAI itself: its operations, a bearer key and OpenAI-Organization. Bare model names are its. */
 export const openai: Provider = openAiCompatible({
   name: 'openai',
   genAiProvider: 'openai',
   defaultBase: OPENAI_DEFAULT_BASE,
   envDefaults: { ...OPENAI_KEY_AND_BASE, organization: ['OPENAI_ORGANIZATION'] },
+  ops: OPENAI_OPERATIONS,
 });
 
 /** LiteLLM's text-completion-openai/ route: OpenAI, without the organization from the environment. */

@@ -3,25 +3,30 @@ import type { Operation } from '../core/operation.js';
 import { knownPrefixes, providerOfPrefix } from './providers.js';
 
 /**
- * The operation each built-in mode plugin (plugins/*.ts) asks its provider for: one call each,
- * named like the mode except batch, which lists batches. Checked against the plugins by
+ * The operations each built-in mode plugin (plugins/*.ts) may ask its provider for, the one it
+ * asks first leading: one call each, named like the mode except batch, which lists batches (and
+ * makes a chat call where the provider has no batch list, as LiteLLM does), and
+ * video_generation, which lists video jobs unless told to generate. A provider probes a mode
+ * when it serves any of them. Checked against the plugins by
  * test/providers/provider-mode-table-matches-registry.test.ts. In the docs' column order.
  */
 export const BUILTIN_MODE_OPERATIONS = {
-  chat: 'chat',
-  completion: 'completion',
-  responses: 'responses',
-  embedding: 'embedding',
-  image_generation: 'image_generation',
-  image_edit: 'image_edit',
-  audio_transcription: 'audio_transcription',
-  audio_speech: 'audio_speech',
-  batch: 'batch_list',
-  rerank: 'rerank',
-  moderation: 'moderation',
-  realtime: 'realtime',
-  models_list: 'models_list',
-} as const satisfies Record<string, Operation>;
+  chat: ['chat'],
+  completion: ['completion'],
+  responses: ['responses'],
+  embedding: ['embedding'],
+  image_generation: ['image_generation'],
+  image_edit: ['image_edit'],
+  audio_transcription: ['audio_transcription'],
+  audio_speech: ['audio_speech'],
+  batch: ['batch_list', 'chat'],
+  rerank: ['rerank'],
+  moderation: ['moderation'],
+  ocr: ['ocr'],
+  video_generation: ['video_list', 'video_generation'],
+  realtime: ['realtime'],
+  models_list: ['models_list'],
+} as const satisfies Record<string, readonly [Operation, ...Operation[]]>;
 
 export type BuiltinMode = keyof typeof BUILTIN_MODE_OPERATIONS;
 export const BUILTIN_MODES = Object.keys(BUILTIN_MODE_OPERATIONS) as BuiltinMode[];
@@ -42,7 +47,8 @@ export interface CapabilityRow {
 export function capabilityMatrix(): CapabilityRow[] {
   const row = (prefix: string, probedAs: string): CapabilityRow => {
     const provider = providerOfPrefix(probedAs, true)!;
-    const modes = Object.fromEntries(BUILTIN_MODES.map((m) => [m, provider.operations[BUILTIN_MODE_OPERATIONS[m]] !== undefined]));
+    const serves = (op: Operation) => provider.operations[op] !== undefined;
+    const modes = Object.fromEntries(BUILTIN_MODES.map((m) => [m, BUILTIN_MODE_OPERATIONS[m].some(serves)]));
     return { prefix, provider: prefix === OTHER_PREFIX ? OTHER_PREFIX : provider.name, modes: modes as CapabilityRow['modes'] };
   };
   // Any unknown name stands for all: they are all the same OpenAI-compatible provider.
@@ -66,7 +72,7 @@ export function providerModeTable(matrix: readonly CapabilityRow[] = capabilityM
     if (rows[0]!.prefix === OTHER_PREFIX) return 'any other prefix with an `api_base`';
     const prefixes = rows.map((r) => `\`${r.prefix}/…\``).join(', ');
     const bare = splitModel('some-model').provider;
-    return rows.some((r) => r.prefix === bare) ? `${prefixes}, bare names` : prefixes;
+    return rows.some((r) => r.prefix === bare) ? `${prefixes}, bare names the model table files under no other provider` : prefixes;
   };
   return [
     `| provider (\`model:\` prefix) | ${BUILTIN_MODES.join(' | ')} |`,

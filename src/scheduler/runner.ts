@@ -6,6 +6,7 @@ import { providerFor } from '../registry/providers.js';
 import { redact } from '../core/redact.js';
 import type { NetworkList } from '../core/networks.js';
 import type { ProbeResult } from '../core/result.js';
+import type { ConnectionFacts, ProbeTrace } from '../core/trace.js';
 import type { Context } from '@opentelemetry/api';
 import { endProbeSpan, type Telemetry } from '../telemetry/telemetry.js';
 
@@ -27,6 +28,8 @@ export interface RunnerOptions {
   /** Count a 429 as healthy: the deployment answered (general_settings.health_check_rate_limited_as_healthy). */
   rateLimitedAsHealthy?: boolean;
   denyNetworks?: NetworkList;
+  /** A debug probe: each request is recorded here, redacted, over its own connection. */
+  trace?: ProbeTrace;
 }
 
 /**
@@ -48,6 +51,12 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
   const now = opts.now ?? Date.now;
   const startedAt = now();
   const t0 = performance.now();
+  // The earliest certificate expiry any HTTPS answer of this probe came over.
+  let certExpiresAt: number | undefined;
+  const onConnection = (facts: ConnectionFacts) => {
+    const at = facts.tls?.certNotAfter;
+    if (at !== undefined) certExpiresAt = Math.min(certExpiresAt ?? at, at);
+  };
   const finish = (outcome: ProbeOutcome, extra: Partial<ProbeResult>): ProbeResult => ({
     deploymentId: d.id,
     healthy: outcome.healthy,
@@ -55,6 +64,7 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
     checkedAt: now(),
     latencyMs: Math.round((performance.now() - t0) * 10) / 10,
     headers: {},
+    ...(certExpiresAt !== undefined ? { tlsCertExpiresAt: certExpiresAt } : {}),
     ...extra,
     ...(outcome.healthy ? {} : {
       errorType: outcome.errorType ?? 'plugin_error',
@@ -96,7 +106,7 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
     async call(op, payload, callOpts) {
       let res: ProviderResponse;
       try {
-        res = await callProvider({ deployment: d, provider: providerFor(d), op, payload, signal, options: callOpts, denyNetworks: opts.denyNetworks });
+        res = await callProvider({ deployment: d, provider: providerFor(d), op, payload, signal, options: callOpts, denyNetworks: opts.denyNetworks, trace: opts.trace, onConnection });
       } catch (err) {
         throw redactedError(err, d.secrets);
       }

@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import type { Views } from '../views/index.js';
 import { healthRoutes } from './routes/health.js';
+import { probeRoutes } from './routes/probe.js';
 import { historyRoutes } from './routes/history.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { reloadRoutes } from './routes/reload.js';
@@ -36,7 +37,7 @@ export function buildServer(views: Views, logger: Logger, limits: ServerLimits =
     }
   });
 
-  const connections = boundConnections(app.server, limits.maxConnections);
+  const connections = boundConnections(app.server, limits.maxConnections, limits.scrapeDeadlineMs);
   app.addHook('preClose', async () => connections.closeIdle());
 
   app.setNotFoundHandler((req, reply) => {
@@ -54,6 +55,7 @@ export function buildServer(views: Views, logger: Logger, limits: ServerLimits =
   });
 
   void app.register(healthRoutes, { views });
+  void app.register(probeRoutes, { views });
   void app.register(lifecycleRoutes, { views });
   void app.register(modelInfoRoutes, { views });
   void app.register(metricsRoutes, { views, limits });

@@ -68,7 +68,7 @@ export const DEPLOYMENT_LABELS = [
 const HOW_A_PROBE_ENDED = [
   { attribute: 'result', help: '`healthy` or `unhealthy`.' },
   // `stale` is how /health shows an old result, never the outcome of a probe.
-  { attribute: 'error_type', help: `Why the probe failed: ${ERROR_TYPES.filter((t) => t !== 'stale').map((t) => `\`${t}\``).join(', ')}; empty when healthy.` },
+  { attribute: 'error_type', help: `Why the probe failed: ${ERROR_TYPES.filter((t) => t !== 'stale' && t !== 'no_healthy_route').map((t) => `\`${t}\``).join(', ')}; empty when healthy.` },
 ] as const satisfies readonly LabelSpec[];
 
 /** A notification target, named in config (its URL is a secret and never a label). */
@@ -132,6 +132,18 @@ export const METRICS = {
     help: 'Age after which the latest result of the deployment is overdue by its own schedule (interval, timeout, fleet lease) and shown stale.',
     labels: DEPLOYMENT_LABELS,
     onlyWhen: 'for deployments probed in the background',
+  },
+  degraded: {
+    prometheus: 'llm_deployment_degraded', otlp: 'llm.deployment.degraded', type: 'gauge', unit: '', emittedBy: 'exporter',
+    help: 'Whether the deployment is healthy but its latest probe was slower than its health_check_latency_threshold (1) or not (0).',
+    labels: DEPLOYMENT_LABELS,
+    onlyWhen: 'for deployments with a latency threshold and a fresh verdict',
+  },
+  tlsCertExpiry: {
+    prometheus: 'llm_deployment_tls_cert_expiry_timestamp_seconds', otlp: 'llm.deployment.tls_cert.expiry.timestamp', type: 'gauge', unit: 's', emittedBy: 'exporter',
+    help: 'Unix time the earliest certificate expires of the chain the upstream presented to the latest probe of the deployment that got an answer over HTTPS.',
+    labels: DEPLOYMENT_LABELS,
+    onlyWhen: 'for deployments probed over HTTPS whose latest probe got an answer',
   },
   healthyCount: {
     prometheus: 'llm_health_healthy_count', otlp: 'llm.health.healthy_count', type: 'gauge', unit: '', emittedBy: 'exporter',

@@ -27,6 +27,8 @@ export function healthEntry(d: Deployment, r: ProbeResult | undefined, details: 
   const e: HealthEntry = { model: d.probeModel, model_id: d.id, model_name: d.modelName };
   // Served from the last probe because health_check_min_interval had not passed.
   if (cached) e.cached = true;
+  // A verdict, not a detail: kept with health_check_details: false too.
+  if (r?.degraded) e.degraded = true;
   if (!details) {
     if (r && !r.healthy) e.exception_status = r.status ?? 500;
     return e;
@@ -35,7 +37,7 @@ export function healthEntry(d: Deployment, r: ProbeResult | undefined, details: 
   e.custom_llm_provider = d.provider;
   if (d.publicApiBase) e.api_base = d.publicApiBase;
   if (d.apiVersion) e.api_version = d.apiVersion;
-  if (d.probeStrategy === 'models_list') e.probe = 'models_list';
+  if (d.probeStrategy !== 'generate') e.probe = d.probeStrategy;
   if (!r) return e;
   e.consecutive_failures = r.consecutiveFailures ?? (r.healthy ? 0 : 1);
   for (const k of REPORTED_HEADERS) {
@@ -45,6 +47,7 @@ export function healthEntry(d: Deployment, r: ProbeResult | undefined, details: 
   e.last_checked = new Date(r.checkedAt).toISOString();
   if (r.checkedBy) e.checked_by = r.checkedBy;
   e.latency_ms = r.latencyMs;
+  if (r.tlsCertExpiresAt !== undefined) e.tls_cert_expires_at = new Date(r.tlsCertExpiresAt).toISOString();
   if (r.details && Object.keys(r.details).length) e.details = r.details;
   if (!r.healthy) {
     e.error = r.error ?? 'unhealthy';

@@ -2,11 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HealthAnswer, HealthQuery } from './health.js';
 import type { HistoryQuery, historyPage, latest } from './history.js';
 import type { ModelInfoEntry } from './model-info.js';
+import type { ProbeAnswer, ProbeQuery } from './probe.js';
 import type { sharedStatus } from './readiness.js';
 import type { StatusViews } from './status-views.js';
 
 export type { HealthAnswer, HealthQuery } from './health.js';
 export type { HistoryQuery } from './history.js';
+export type { ProbeAnswer, ProbeQuery } from './probe.js';
 
 /**
  * Everything the HTTP routes may ask, and nothing more: routes depend on this, never on the app.
@@ -19,6 +21,8 @@ export interface Views extends StatusViews {
   /** The key guarding /metrics (undefined: open, the default for exporters). */
   metricsKey(): string | undefined;
   health(q: HealthQuery): Promise<HealthAnswer>;
+  /** One probe of one deployment now (within the min interval), with its trace when asked. */
+  probe(q: ProbeQuery): Promise<ProbeAnswer>;
   /** Equal keys mean equal /health answers (see views/health.ts); undefined: build it now. */
   healthCacheKey(q: HealthQuery): string | undefined;
   history(q: HistoryQuery): ReturnType<typeof historyPage>;

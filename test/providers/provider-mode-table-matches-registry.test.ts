@@ -41,24 +41,39 @@ describe('docs/providers.md provider × mode table', () => {
     expect(providerModeTable().split('\n')[0]).toBe(`| provider (\`model:\` prefix) | ${BUILTIN_MODES.join(' | ')} |`);
   });
 
-  it('maps each mode to the operation its built-in plugin calls', async () => {
-    const { byMode, errors } = await loadPlugins([BUILTIN_PLUGINS_DIR]);
+  /** The operations a built-in plugin calls for a deployment of its mode, when each call fails with `failure`. */
+  async function callsOf(mode: string, failure: ProbeError, modelInfo = `{ mode: ${mode} }`): Promise<string[]> {
+    const { byMode } = await loadPlugins([BUILTIN_PLUGINS_DIR]);
+    const target = probeTarget(deploymentOf('{ model: openai/some-model }', modelInfo));
+    const calls: string[] = [];
+    const ctx: ProbeContext = {
+      signal: new AbortController().signal,
+      prompt: 'ping',
+      maxTokens: 16,
+      call: async (op) => {
+        calls.push(op);
+        throw failure;
+      },
+    };
+    await byMode.get(mode)!.probe(target, ctx).catch(() => undefined);
+    return calls;
+  }
+
+  it('maps each mode to the operation its built-in plugin calls first', async () => {
+    const { errors } = await loadPlugins([BUILTIN_PLUGINS_DIR]);
     expect(errors).toEqual([]);
-    const target = probeTarget(deploymentOf('{ model: openai/some-model }'));
     for (const mode of BUILTIN_MODES) {
-      const calls: string[] = [];
-      const ctx: ProbeContext = {
-        signal: new AbortController().signal,
-        prompt: 'ping',
-        maxTokens: 16,
-        call: async (op) => {
-          calls.push(op);
-          throw new ProbeError('server_error', 'no upstream here', { status: 500 });
-        },
-      };
-      await byMode.get(mode)!.probe(target, ctx).catch(() => undefined);
-      expect({ mode, calls }).toEqual({ mode, calls: [BUILTIN_MODE_OPERATIONS[mode]] });
+      const calls = await callsOf(mode, new ProbeError('server_error', 'no upstream here', { status: 500 }));
+      expect({ mode, calls }).toEqual({ mode, calls: [BUILTIN_MODE_OPERATIONS[mode][0]] });
     }
+  });
+
+  it('and to the others it may call: chat where there is no batch list, a video job when told to generate', async () => {
+    const unsupported = new ProbeError('unsupported', 'provider "x" has no batch_list API');
+    expect(await callsOf('batch', unsupported)).toEqual([...BUILTIN_MODE_OPERATIONS.batch]);
+    const failed = new ProbeError('server_error', 'no upstream here', { status: 500 });
+    expect(await callsOf('video_generation', failed, '{ mode: video_generation, health_check_probe: generate }')).toEqual(['video_generation']);
+    expect(BUILTIN_MODE_OPERATIONS.video_generation).toEqual(['video_list', 'video_generation']);
   });
 });
 

@@ -13,7 +13,7 @@ import { behaviourOf, startFakeServer, type FakeServer, type Recorded, type Repl
  */
 export type CompatibleProvider =
   | 'groq' | 'mistral' | 'deepseek' | 'together_ai' | 'fireworks_ai' | 'openrouter' | 'xai' | 'perplexity'
-  | 'hosted_vllm' | 'lm_studio' | 'azure_ai';
+  | 'hosted_vllm' | 'lm_studio' | 'azure_ai' | 'voyage';
 
 interface Profile {
   /** Where the provider's OpenAI routes live, e.g. /openai/v1 at Groq. */
@@ -106,6 +106,13 @@ export const PROFILES: Record<CompatibleProvider, Profile> = {
     rateLimited: openAiError(429, 'Too many requests', 'rate_limit', null),
     serverError: { status: 500, json: { error: 'Model has unloaded or crashed..' } },
   },
+  voyage: {
+    basePath: '/v1', auth: 'bearer',
+    unauthorized: { status: 401, json: { detail: 'Provided API key is invalid.' } },
+    notFound: (m) => ({ status: 400, json: { detail: `Model ${m} is not supported. Supported models are voyage-3, voyage-3-lite.` } }),
+    rateLimited: { status: 429, json: { detail: 'You have exceeded your rate limit.' } },
+    serverError: { status: 500, json: { detail: 'Internal server error.' } },
+  },
   azure_ai: {
     basePath: '', auth: 'bearer',
     unauthorized: { status: 401, json: { error: { code: 'Unauthorized', message: 'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.', status: 401 } } },
@@ -143,6 +150,10 @@ export async function startFakeCompatible(provider: CompatibleProvider, opts: { 
       return ok(p.bareModelList ? models : { object: 'list', data: models });
     }
     if (req.method === 'GET' && route === '/batches') return ok({ object: 'list', data: [], has_more: false });
+    // Mistral's OCR, and the same API on Azure AI Foundry.
+    if (req.method === 'POST' && (route === '/ocr' || route === '/providers/mistral/azure/ocr')) {
+      return ok({ pages: [{ index: 0, markdown: 'ping', images: [], dimensions: { dpi: 200, height: 2200, width: 1700 } }], model, document_annotation: null, usage_info: { pages_processed: 1, doc_size_bytes: 400 } });
+    }
     if (req.method !== 'POST') return { status: 405, json: { error: { message: 'Method Not Allowed' } } };
     switch (route) {
       case '/chat/completions':

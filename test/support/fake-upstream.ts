@@ -12,7 +12,8 @@ import { WebSocketServer } from 'ws';
  *
  * Any other model name answers like `ok`: each path gets its endpoint's real success shape
  * (chat, completions, responses, embeddings, images, audio, batches, rerank, moderations,
- * models, and the realtime websocket's session.created). Mode-specific models: `empty` answers
+ * models, videos (the list, and a queued job), Mistral-style OCR, and the realtime websocket's
+ * session.created). Mode-specific models: `empty` answers
  * 200 `{}`, `policy` refuses an image edit for content policy, `text_audio` answers speech
  * with text/plain, `length` returns an empty chat answer cut by max_tokens, `ws_reject`
  * refuses the realtime handshake. An `X-Fake-Behaviour` request header picks the behaviour for
@@ -137,7 +138,8 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     };
 
     if (azure || url.pathname.startsWith('/openai/')) {
-      if (!url.searchParams.get('api-version')) {
+      // Azure's v1 API (/openai/v1/…: videos) takes no api-version.
+      if (!url.searchParams.get('api-version') && !url.pathname.startsWith('/openai/v1/')) {
         return json(404, { error: { code: '404', message: 'Resource not found' } });
       }
       if (opts.apiKey !== undefined && req.headers['api-key'] !== opts.apiKey) {
@@ -211,12 +213,12 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       case 'policy':
         return json(400, { error: { message: 'Your request was rejected as a result of our safety system.', type: 'invalid_request_error', param: null, code: 'content_policy_violation' } });
       default:
-        return success(url.pathname, model, behaviour, res, json, headers);
+        return success(req.method ?? 'GET', url.pathname, model, behaviour, res, json, headers);
     }
   }
 
   /** The real success shape of each endpoint. */
-  function success(path: string, model: string | undefined, behaviour: Behaviour, res: ServerResponse, json: (s: number, p: unknown, h?: Record<string, string>) => void, headers: Record<string, string>) {
+  function success(method: string, path: string, model: string | undefined, behaviour: Behaviour, res: ServerResponse, json: (s: number, p: unknown, h?: Record<string, string>) => void, headers: Record<string, string>) {
     const created = Math.floor(Date.now() / 1000);
     if (path.endsWith('/chat/completions')) {
       const answer = chatCompletion(model);
@@ -234,6 +236,9 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       res.end(Buffer.concat([Buffer.from('ID3'), Buffer.alloc(512, 0x11)]));
       return;
     }
+    if (path.endsWith('/videos') && method === 'GET') return json(200, { object: 'list', data: [], first_id: null, last_id: null, has_more: false }, headers);
+    if (path.endsWith('/videos')) return json(200, { id: 'video_fake1', object: 'video', model, status: 'queued', progress: 0, created_at: created, seconds: '4', size: '720x1280' }, headers);
+    if (path.endsWith('/ocr')) return json(200, { pages: [{ index: 0, markdown: 'ping', images: [], dimensions: { dpi: 200, height: 2200, width: 1700 } }], model, usage_info: { pages_processed: 1, doc_size_bytes: 400 } }, headers);
     if (path.endsWith('/batches')) return json(200, { object: 'list', data: [], first_id: null, last_id: null, has_more: false }, headers);
     if (path.endsWith('/rerank')) return json(200, { id: 'rr-1', results: [{ index: 0, relevance_score: 0.98 }], meta: {} }, headers);
     if (path.endsWith('/moderations')) return json(200, { id: 'modr-1', model, results: [{ flagged: false, categories: {}, category_scores: {} }] }, headers);
