@@ -45,6 +45,8 @@ export interface Page {
   colorScheme(scheme: 'light' | 'dark'): Promise<void>;
   /** A PNG of the whole page, written to `file`. */
   screenshot(file: string): Promise<void>;
+  /** Closes the tab (its timers and fetches stop). */
+  close(): Promise<void>;
 }
 
 export async function launchChromium(): Promise<Browser> {
@@ -86,7 +88,7 @@ export async function launchChromium(): Promise<Browser> {
     async newPage() {
       const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
       const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
-      return openPage(sessionId, send, listeners);
+      return openPage(sessionId, send, listeners, () => send('Target.closeTarget', { targetId }).then(() => undefined));
     },
     async close() {
       await Promise.race([send('Browser.close').catch(() => undefined), new Promise((r) => setTimeout(r, 3000))]);
@@ -106,7 +108,7 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function openPage(sessionId: string, sendAny: (m: string, p?: Record<string, unknown>, s?: string) => Promise<any>, listeners: Set<(m: Message) => void>): Promise<Page> {
+async function openPage(sessionId: string, sendAny: (m: string, p?: Record<string, unknown>, s?: string) => Promise<any>, listeners: Set<(m: Message) => void>, close: () => Promise<void>): Promise<Page> {
   const send = (method: string, params: Record<string, unknown> = {}) => sendAny(method, params, sessionId);
   const requests: string[] = [];
   const errors: string[] = [];
@@ -133,6 +135,7 @@ async function openPage(sessionId: string, sendAny: (m: string, p?: Record<strin
   return {
     requests,
     errors,
+    close,
     send,
     evaluate,
     async goto(url) {
