@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Rewrites the generated blocks of docs/*.md from their sources (the metric table, the alert
-// rules, the provider × mode capability matrix). Run through `npm run docs`, which builds first:
+// rules, the provider × mode capability matrix), and config.schema.json from the zod schema. Run through `npm run docs`, which builds first:
 // this imports the compiled renderers from dist/. Usage: gen-docs.mjs [doc ...]
 // Tests fail while a doc and its source differ.
 import { readFile, writeFile } from 'node:fs/promises';
@@ -28,6 +28,13 @@ const docs = {
       return `${text.slice(0, start + START.length)}\n${providerModeTable()}\n${text.slice(end)}`;
     },
   },
+  schema: {
+    file: 'config.schema.json',
+    async render() {
+      const { configJsonSchemaText } = await import('../dist/src/config/json-schema.js');
+      return configJsonSchemaText();
+    },
+  },
 };
 
 const asked = process.argv.slice(2);
@@ -38,7 +45,7 @@ for (const name of asked.length ? asked : Object.keys(docs)) {
     process.exit(2);
   }
   const path = join(root, doc.file);
-  const before = await readFile(path, 'utf8');
+  const before = await readFile(path, 'utf8').catch((err) => (err.code === 'ENOENT' ? '' : Promise.reject(err)));
   const after = await doc.render(before);
   if (after !== before) await writeFile(path, after);
   console.log(`${doc.file}: ${after === before ? 'up to date' : 'regenerated'}`);

@@ -11,23 +11,25 @@ import type { Coordinator } from './fleet/coordinator.js';
 import { coordinatorFor } from './fleet/select.js';
 import { FleetSync } from './fleet/sync.js';
 import { VERSION } from './core/meta.js';
+import { Notifier } from './notify/notifier.js';
 import { BUILTIN_PLUGINS_DIR, loadPlugins, type LoadedPlugins } from './registry/plugins.js';
 import { Scheduler, type BackgroundPlan } from './scheduler/scheduler.js';
 import { buildServer } from './server/http.js';
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './server/limits.js';
-import { MemoryStore } from './store/memory.js';
 import { openPersistence, type Persistence } from './persist/persistence.js';
+import { MemoryStore } from './store/memory.js';
 import { otlpSettings } from './telemetry/otlp-settings.js';
-import { snapshotMetricSource } from './telemetry/snapshot-source.js';
 import { logConfigProblems, logProbe } from './telemetry/log-lines.js';
+import { snapshotMetricSource } from './telemetry/snapshot-source.js';
 import { StaleWatch } from './telemetry/stale-watch.js';
 import { Telemetry } from './telemetry/telemetry.js';
 import { storeViews } from './views/bound.js';
-import { healthAnswer, selectHealthTargets } from './views/health.js';
 import { healthReport, type HealthReport } from './views/health-report.js';
-import type { HealthQuery, Views } from './views/index.js';
+import type { Views } from './views/index.js';
 import { readiness, sharedStatus } from './views/readiness.js';
 import { shownResult } from './views/staleness.js';
+import { statusViews } from './views/status-views.js';
+import { OnDemand } from './app/on-demand.js';
 
 export interface AppOptions {
   config: LoadedConfig;
@@ -55,6 +57,10 @@ export class App {
   readonly telemetry: Telemetry;
   readonly server: FastifyInstance;
   readonly views: Views;
+  /** /health's probes, /health/probe, --once and --probe. */
+  readonly onDemand: OnDemand;
+  /** Webhook notifications on confirmed state changes (general_settings.notifications). */
+  readonly notifier: Notifier;
   readonly #env: NodeJS.ProcessEnv;
   readonly #plugins: LoadedPlugins;
   #snapshot: Snapshot;
@@ -74,10 +80,12 @@ export class App {
     this.coordinator = coordinatorFor(config.settings, replicaId, opts.logger, () => this.#snapshot.settings.historySize);
     this.store = new MemoryStore(config.settings.historySize, (id) => { const d = this.#snapshot.byId.get(id); return d && this.#snapshot.policy(d).coverMs; });
     persistence.attach(this.store, replicaId, Date.now());
+    this.notifier = new Notifier({ snapshot: () => this.#snapshot, store: this.store, logger: opts.logger });
     this.telemetry = new Telemetry({
       ...snapshotMetricSource(() => this.#snapshot, this.store),
       env,
       spanProcessors: opts.spanProcessors,
+      status: { deployments: () => this.#snapshot.deployments, maintenance: () => this.#snapshot.settings.status.maintenance, notifications: () => this.notifier.stats() },
       otlp: otlpSettings({ endpoint: config.settings.otlpEndpoint, protocol: config.settings.otlpProtocol }, env, (m) => this.logger.warn(m)),
     });
     this.scheduler = new Scheduler({
@@ -91,11 +99,15 @@ export class App {
       rateLimitedAsHealthy: () => this.#snapshot.settings.rateLimitedAsHealthy,
       denyNetworks: () => this.#snapshot.settings.denyNetworks,
       policy: (d) => this.#snapshot.policy(d),
+      maintenanceUntil: (d, now) => this.#snapshot.settings.status.maintenance.covering(d, now)?.until,
       onResult: (d, r, prev) => {
         this.telemetry.recordProbe(d, r);
         logProbe(this.logger, d, r, prev);
+        // Probes aborted by shutdown fail: that is no outage to tell anyone about.
+        if (!this.#shuttingDown) this.notifier.observe(d, r, prev);
       },
     });
+    this.onDemand = new OnDemand({ snapshot: () => this.#snapshot, store: this.store, scheduler: this.scheduler, logger: this.logger });
     this.#staleWatch = new StaleWatch({ snapshot: () => this.#snapshot, store: this.store, logger: this.logger });
     this.views = this.#buildViews();
     this.server = buildServer(this.views, opts.logger, { ...DEFAULT_SERVER_LIMITS, ...opts.serverLimits });
@@ -173,7 +185,7 @@ export class App {
   /** One round over every deployment, without a server (CLI --once). */
   async once(): Promise<HealthReport> {
     const s = this.#snapshot;
-    await this.#round(s.deployments, 0);
+    await this.onDemand.round(s.deployments, 0);
     return healthReport(s.deployments, (id) => shownResult(s, this.store, id, Date.now()), s.settings.details, () => true);
   }
 
@@ -192,24 +204,19 @@ export class App {
     this.persistence.seal(); // probes aborted now end as timeouts that say nothing: never written
     await this.scheduler.stop();
     await this.persistence.close();
+    await this.notifier.close();
     await this.server.close();
     await this.coordinator.close();
     await this.telemetry.shutdown();
   }
 
-  /** An on-demand round (a /health call, --once), with a start and a finish line at debug. */
-  async #round(targets: readonly Deployment[], minIntervalMs: number) {
-    this.logger.debug({ deployments: targets.length }, 'on-demand round started');
-    const results = await this.scheduler.probeAll(targets, minIntervalMs);
-    this.logger.debug({ deployments: targets.length, unhealthy: results.filter((r) => !r.result.healthy).length }, 'on-demand round finished');
-    return results;
-  }
-
+  /** What the routes may ask: each a view over the snapshot current at the time of asking. */
   #buildViews(): Views {
     return {
       masterKey: () => this.#snapshot.settings.masterKey,
       metricsKey: () => (this.#snapshot.settings.metricsAuth ? this.#snapshot.settings.masterKey : undefined),
-      health: (q) => this.#health(q),
+      health: (q) => this.onDemand.health(q),
+      probe: (q) => this.onDemand.probe(q),
       ...storeViews(() => this.#snapshot, this.store),
       sharedStatus: () => sharedStatus(this.coordinator.replicaId, this.coordinator.status(), Date.now()),
       readiness: () => readiness({
@@ -220,24 +227,8 @@ export class App {
       shuttingDown: () => this.#shuttingDown,
       reload: () => this.reload(),
       serveMetrics: (req, res) => this.telemetry.serveMetrics(req, res),
+      ...statusViews(() => this.#snapshot, this.store),
     };
-  }
-
-  /**
-   * /health: probes first when the query asks for it (never a deployment more often than
-   * health_check_min_interval: inside it, the stored result is served, marked `cached`).
-   */
-  async #health(q: HealthQuery) {
-    const s = this.#snapshot;
-    const sel = selectHealthTargets(s, q);
-    if ('notFound' in sel) return sel.notFound;
-    const cached = new Set<string>();
-    if (sel.probeNow) {
-      for (const r of await this.#round(sel.targets, s.settings.minIntervalS * 1000)) {
-        if (r.cached) cached.add(r.result.deploymentId);
-      }
-    }
-    return healthAnswer(s, this.store, Date.now(), sel, cached);
   }
 }
 

@@ -6,10 +6,10 @@ import { run } from './support/tools.js';
 const ALERTS = join(PACKAGE_ROOT, 'alerts');
 
 describe('alerts/llm-health.rules.yml', () => {
-  it('is valid Prometheus rule syntax with the five alerts', async () => {
+  it('is valid Prometheus rule syntax with the eight alerts', async () => {
     const r = await run('promtool', ['check', 'rules', 'llm-health.rules.yml'], { cwd: ALERTS });
     expect(r.stderr).toBe('');
-    expect(r.stdout).toContain('SUCCESS: 5 rules found');
+    expect(r.stdout).toContain('SUCCESS: 8 rules found');
     expect(r.code).toBe(0);
   });
 

@@ -20,8 +20,9 @@ afterEach(async () => {
   up = undefined;
 });
 
+// Names quoted: `on` and `off` unquoted are booleans to YAML 1.1 (LiteLLM's PyYAML), as here.
 const entries = (base: string, names: string[], info = '') =>
-  names.map((m) => `  - model_name: ${m}\n    litellm_params: { model: openai/${m}, api_base: "${base}" }\n    model_info: { id: ${m}${info} }\n`).join('');
+  names.map((m) => `  - model_name: "${m}"\n    litellm_params: { model: openai/${m}, api_base: "${base}" }\n    model_info: { id: "${m}"${info} }\n`).join('');
 
 describe('background health checks', () => {
   it('probe each deployment exactly once per interval after the first round, spread evenly across it', async () => {
@@ -128,7 +129,7 @@ describe('background health checks', () => {
 ${entries(up.openaiBase, ['fast'], ', health_check_interval: 1')}${entries(up.openaiBase, ['normal'])}${entries(up.openaiBase, ['off'], ', disable_background_health_check: true')}${entries(up.openaiBase, ['other-group'])}general_settings:
   background_health_checks: true
   health_check_interval: 30
-  background_health_check_model_groups: [fast, normal, off]
+  background_health_check_model_groups: [fast, normal, "off"]
 `);
     // Wait for fast's fourth probe (the event) instead of sleeping: on a loaded machine late
     // timers skip slots. The first round (every deployment at once) came before, so the counts

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AZURE_DEFAULT_API_VERSION } from '../src/providers/azure.js';
+import { AZURE_DEFAULT_API_VERSION, AZURE_RESPONSES_DEFAULT_API_VERSION } from '../src/providers/azure.js';
 import { startExporter, type TestExporter } from './support/exporter.js';
 import { startFakeUpstream, type FakeUpstream, type RecordedRequest } from './support/fake-upstream.js';
 
@@ -145,8 +145,8 @@ describe('Azure OpenAI chat probe on the wire', () => {
     expect(req.headers['api-key']).toBe('az-wire-key-1');
     expect(req.headers.authorization).toBeUndefined();
     expect(req.headers['content-type']).toBe('application/json');
-    // The deployment in the path picks the model.
-    expect(req.body).toEqual({ messages: [{ role: 'user', content: expect.any(String) }], max_tokens: 16 });
+    // The deployment in the path picks the model; the body names it too, as the openai SDK's AzureOpenAI sends it.
+    expect(req.body).toEqual({ model: 'my-gpt-4o', messages: [{ role: 'user', content: expect.any(String) }], max_tokens: 16 });
     expect(entry).toMatchObject({ model: 'azure/my-gpt-4o', custom_llm_provider: 'azure', api_version: '2024-06-01' });
   });
 
@@ -177,6 +177,7 @@ describe('Azure OpenAI chat probe on the wire', () => {
     expect(req.headers['x-team']).toBe('llm-ops');
     expect(req.headers['api-key']).toBe('az-wire-key-3');
     expect(req.body).toEqual({
+      model: 'dep-params',
       messages: [{ role: 'user', content: expect.any(String) }],
       max_tokens: 5,
       temperature: 0,
@@ -192,6 +193,60 @@ describe('Azure OpenAI chat probe on the wire', () => {
 `);
     expect(req.path).toBe('/openai/deployments/small-dep/chat/completions');
     expect(entry.model).toBe('azure/small-dep');
+  });
+
+  it('a reasoning deployment under a name of its own (base_model: azure/o3-mini) gets max_completion_tokens', async () => {
+    const { req, entry } = await probe(`
+  - model_name: az
+    litellm_params: { model: azure/my-o3-mini, api_base: ${up.url}, api_key: az-wire-key-6, api_version: "2024-12-01-preview" }
+    model_info: { base_model: azure/o3-mini }
+`);
+    expect(req.path).toBe('/openai/deployments/my-o3-mini/chat/completions');
+    expect(req.body).toEqual({ model: 'my-o3-mini', messages: [{ role: 'user', content: expect.any(String) }], max_completion_tokens: expect.any(Number) });
+    expect(entry.error).toBeUndefined();
+  });
+
+  it('without base_model the same name is not known to reason: max_tokens (the name and the table say nothing)', async () => {
+    const { req } = await probe(`
+  - model_name: az
+    litellm_params: { model: azure/my-o3-mini, api_base: ${up.url}, api_key: az-wire-key-7, api_version: "2024-12-01-preview" }
+`);
+    expect(req.body).toEqual({ model: 'my-o3-mini', messages: [{ role: 'user', content: expect.any(String) }], max_tokens: 16 });
+  });
+
+  it('litellm_params.base_model counts too, and base_model wins over what the table says of the name', async () => {
+    // azure/gpt-4o is in the table without reasoning; the deployment says it serves an o1.
+    const { req } = await probe(`
+  - model_name: az
+    litellm_params: { model: azure/gpt-4o, api_base: ${up.url}, api_key: az-wire-key-8, base_model: azure/o1 }
+`);
+    expect(req.body.max_completion_tokens).toEqual(expect.any(Number));
+    expect(req.body.max_tokens).toBeUndefined();
+  });
+
+  it('Responses: POST /openai/responses?api-version=… with the deployment as body.model, as the AzureOpenAI client sends it', async () => {
+    const { req, entry } = await probe(`
+  - model_name: az
+    litellm_params: { model: azure/resp-dep, api_base: ${up.url}, api_key: az-wire-key-9 }
+    model_info: { mode: responses }
+`);
+    expect(req.method).toBe('POST');
+    expect(req.path).toBe('/openai/responses');
+    // Azure serves Responses from 2025-03-01-preview on: the GA default would be a false red.
+    expect(req.query).toEqual({ 'api-version': AZURE_RESPONSES_DEFAULT_API_VERSION });
+    expect(req.headers['api-key']).toBe('az-wire-key-9');
+    expect(req.body).toMatchObject({ model: 'resp-dep', input: expect.any(String) });
+    expect(entry.error).toBeUndefined();
+  });
+
+  it('Responses use the deployment\'s own api_version when it sets one', async () => {
+    const { req } = await probe(`
+  - model_name: az
+    litellm_params: { model: azure/resp-dep, api_base: ${up.url}, api_key: az-wire-key-10, api_version: "2025-03-01-preview" }
+    model_info: { mode: responses }
+`);
+    expect(req.path).toBe('/openai/responses');
+    expect(req.query).toEqual({ 'api-version': '2025-03-01-preview' });
   });
 
   it('shows x-ms-region and the x-ratelimit-remaining-* answer headers in the /health entry', async () => {

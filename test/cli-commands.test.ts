@@ -116,6 +116,20 @@ describe('the built binary (what npm start runs)', () => {
     }
   });
 
+  it('with --watch, a change of an included file reloads too', async () => {
+    await configFile('watched-models.yaml', ['gpt-a']);
+    const file = join(dir, 'watched-root.yaml');
+    await writeFile(file, 'include: [watched-models.yaml]\n');
+    const server = await spawnServer([file, '--watch']);
+    try {
+      expect(await server.names()).toEqual(['gpt-a']);
+      await configFile('watched-models.yaml', ['gpt-a', 'gpt-b']);
+      await waitFor(async () => (await server.names()).length === 2 || undefined, 10_000, 'reload by --watch of an included file');
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('reloads on SIGHUP (without --watch the file alone changes nothing)', async () => {
     const file = await configFile('hup.yaml', ['gpt-a']);
     const server = await spawnServer([file]);

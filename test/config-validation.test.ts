@@ -238,13 +238,22 @@ general_settings: { health_check_interval: soon }
     expect(issues[0]).toMatch(/^line 3: /);
   });
 
-  it('a duplicate key is an error naming its line', () => {
-    const issues = issuesOf('model_list:\n  - model_name: a\n    litellm_params:\n      model: gpt-4o\n      model: gpt-4o-mini\n');
-    expect(issues).toEqual([expect.stringMatching(/^line 5: .*unique/i)]);
+  it('a duplicate key loads as PyYAML loads it: the last one wins, with a warning naming both lines', () => {
+    const config = load('model_list:\n  - model_name: a\n    litellm_params:\n      model: gpt-4o\n      model: gpt-4o-mini\n');
+    expect(config.deployments[0]?.model).toBe('gpt-4o-mini');
+    expect(config.warnings).toEqual([expect.stringMatching(/^line 5: duplicate key model \(also at line 4\): the last one is used/)]);
   });
 
-  it('a duplicate top-level key is an error too', () => {
-    expect(issuesOf('general_settings: {}\nmodel_list: []\ngeneral_settings: {}\n')).toEqual([expect.stringMatching(/^line 3: /)]);
+  it('a duplicate top-level key replaces the whole section, as in LiteLLM', () => {
+    const config = load('general_settings: { health_check_interval: 60 }\nmodel_list: []\ngeneral_settings: { health_check_details: false }\n');
+    expect(config.settings).toMatchObject({ intervalS: 300, details: false });
+    expect(config.warnings).toEqual([expect.stringMatching(/^line 3: duplicate key general_settings \(also at line 1\)/)]);
+  });
+
+  it('the duplicate-key warning never quotes a value (it may be a key)', () => {
+    const config = load('model_list:\n  - model_name: a\n    litellm_params: { model: gpt-4o, api_key: sk-FIRST-SECRET-1234, api_key: sk-SECOND-SECRET-5678 }\n');
+    expect(config.deployments[0]?.credentials.apiKey).toBe('sk-SECOND-SECRET-5678');
+    expect(config.warnings.join('\n')).not.toMatch(/SECRET/);
   });
 
   it('refuses a YAML alias bomb ("billion laughs") quickly', () => {
@@ -317,6 +326,36 @@ describe('Python-style values are accepted as LiteLLM accepts them', () => {
     expect(issuesOf('general_settings: { background_health_checks: maybe }\n')).toEqual([
       expect.stringMatching(/^general_settings\.background_health_checks: /),
     ]);
+  });
+});
+
+describe('YAML 1.1 scalars mean what they mean to PyYAML (LiteLLM reads its config with PyYAML)', () => {
+  it.each([
+    ['yes', true], ['No', false], ['on', true], ['OFF', false], ['y', 'y'], ['n', 'n'],
+    ['3_00', 300], ['0755', 493], ['0x1F', 31], ['0b101', 5], ['1:30', 90], ['1:30.5', 90.5],
+    ['09', '09'], ['1e3', '1e3'], ['1.0e5', '1.0e5'], ['1.5e+3', 1500], ['0o755', '0o755'],
+    ['2024-02-01', '2024-02-01'], ['~', null], ['"yes"', 'yes'],
+  ])('%s is %j', (written, expected) => {
+    const config = load(`model_list:\n  - model_name: m\n    litellm_params: { model: gpt-4o, extra_value: ${written} }\n`);
+    expect(config.raw.model_list[0]?.litellm_params.extra_value).toEqual(expected);
+  });
+
+  it('yes/no/on/off work for the booleans and 3_00 for the numbers the exporter reads', () => {
+    const { settings, deployments } = single('health_check_timeout: 1_5\ndisable_background_health_check: yes', 'background_health_checks: on\nhealth_check_details: no\nhealth_check_interval: 3_00');
+    expect(settings).toMatchObject({ backgroundHealthChecks: true, details: false, intervalS: 300 });
+    expect(deployments[0]).toMatchObject({ timeoutMs: 15_000, backgroundDisabled: true });
+  });
+
+  it('model_name: off is a boolean to PyYAML too: the error says so and how to write it', () => {
+    expect(issuesOf('model_list:\n  - model_name: off\n    litellm_params: { model: gpt-4o }\n')).toEqual([
+      'model_list[0].model_name: expected a string, received a boolean (YAML 1.1, as LiteLLM reads it, takes yes/no/on/off for booleans: quote it)',
+    ]);
+    expect(load('model_list:\n  - model_name: "off"\n    litellm_params: { model: gpt-4o }\n').deployments[0]?.modelName).toBe('off');
+  });
+
+  it('an unquoted date api_version stays the text written (PyYAML\'s date prints the same)', () => {
+    const config = load('model_list:\n  - model_name: m\n    litellm_params: { model: azure/gpt-4o, api_base: "https://x.openai.azure.com", api_key: k, api_version: 2024-02-01 }\n');
+    expect(config.deployments[0]?.apiVersion).toBe('2024-02-01');
   });
 });
 

@@ -251,7 +251,7 @@ describe('the Grafana dashboard over two fleet replicas scraped by a real Promet
     const rules = await waitFor(async () => {
       const body = (await (await fetch(`${prom.url}/api/v1/rules`)).json()) as { data: { groups: Array<{ rules: Rule[] }> } };
       const all = body.data.groups.flatMap((g) => g.rules);
-      return all.length === 5 && all.every((r) => r.health === 'ok') && all.find((r) => r.name === 'LLMHealthProbesStale')?.alerts?.length ? all : undefined;
+      return all.length === 8 && all.every((r) => r.health === 'ok') && all.find((r) => r.name === 'LLMHealthProbesStale')?.alerts?.length ? all : undefined;
     }, 10_000, 'rules evaluated');
     const alerted = (name: string, label: string) => rules.find((r) => r.name === name)!.alerts!.map((a) => a.labels[label]).sort();
     expect(alerted('LLMDeploymentUnhealthy', 'model_id')).toEqual(['b3', 'l1']);

@@ -237,3 +237,34 @@ describe('redact()', () => {
     expect(redact('a bad gateway', ['a'])).toBe('a bad gateway');
   });
 });
+
+describe('an empty key (YAML null) is a key not written, as in LiteLLM', () => {
+  const env = {
+    OPENAI_API_KEY: 'sk-openai-from-env-1234',
+    AZURE_API_KEY: 'azure-key-from-env-5678',
+    AZURE_API_BASE: 'https://east.example.openai.azure.com/',
+    AZURE_API_VERSION: '2024-10-21',
+  };
+
+  it('api_key: (empty) falls back to the provider\'s variable instead of failing validation', () => {
+    const d = only('model_list:\n  - model_name: gpt\n    litellm_params:\n      model: openai/gpt-4o\n      api_key:\n', env);
+    expect(d.credentials.apiKey).toBe(env.OPENAI_API_KEY);
+    expect(d.configError).toBeUndefined();
+  });
+
+  it('empty api_base, api_version and api_key of an Azure entry all come from the AZURE_* variables', () => {
+    const d = only('model_list:\n  - model_name: a\n    litellm_params: { model: azure/gpt-4o, api_key: ~, api_base: null, api_version: }\n', env);
+    expect(d).toMatchObject({ apiBase: env.AZURE_API_BASE, apiVersion: env.AZURE_API_VERSION, credentials: { apiKey: env.AZURE_API_KEY } });
+  });
+
+  it('empty model_info keys and an empty model_info take the defaults; an empty model_list is no deployment', () => {
+    const d = only('model_list:\n  - model_name: e\n    litellm_params: { model: openai/text-embedding-3-small, api_key: k }\n    model_info: { mode: , health_check_timeout: ~, health_check_params: ~, disable_background_health_check: }\n', env);
+    expect(d).toMatchObject({ mode: 'embedding', timeoutMs: 60_000, checkParams: {}, backgroundDisabled: false });
+    expect(only('model_list:\n  - model_name: e\n    litellm_params: { model: gpt-4o, api_key: k }\n    model_info:\n', env).mode).toBe('chat');
+    expect(load('model_list:\ngeneral_settings:\n  health_check_interval:\n  master_key:\n', env)).toMatchObject({ deployments: [], settings: { intervalS: 300, masterKey: undefined } });
+  });
+
+  it('an empty model is still an error: there is nothing to probe', () => {
+    expect(() => load('model_list:\n  - model_name: a\n    litellm_params: { model: }\n', env)).toThrow(/model_list\[0\]\.litellm_params\.model/);
+  });
+});

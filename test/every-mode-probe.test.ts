@@ -140,12 +140,16 @@ describe('Azure paths per mode', () => {
     ['audio_transcription', 'POST', '/openai/deployments/emb/audio/transcriptions'],
     ['image_generation', 'POST', '/openai/deployments/emb/images/generations'],
     ['batch', 'GET', '/openai/batches'],
+    // Per resource, the deployment in the body, as the openai SDK's AzureOpenAI sends them.
+    ['moderation', 'POST', '/openai/moderations'],
+    ['responses', 'POST', '/openai/responses'],
   ])('%s → %s %s with api-version and api-key', async (mode, method, path) => {
     const { req, entry } = await probe(azure('emb'), `{ mode: ${mode} }`);
     expect(entry.error).toBeUndefined();
     expect(req).toMatchObject({ method, path });
     expect(req!.query['api-version']).toBe('2024-10-21');
     expect(req!.headers['api-key']).toBe('sk-mode-key');
+    if (method === 'POST') expect(req!.body?.model ?? req!.form?.model).toBe('emb');
   });
 
   it('realtime opens wss-style /openai/realtime with the deployment and api-key', async () => {

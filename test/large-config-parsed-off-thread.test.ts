@@ -35,6 +35,17 @@ describe('a large config file (parsed in a worker thread)', () => {
     expect(loaded.deployments[1]).toMatchObject({ id: 'd1', mode: 'chat', modelName: 'm1' });
   });
 
+  it('reads YAML as PyYAML there too: YAML 1.1 scalars, and a duplicate key warned about by its lines', async () => {
+    const text = `${bigConfig(2000)}  health_check_details: no\n  health_check_concurrency: 1_6\n  health_check_details: yes\n`;
+    const file = await fileWith(text);
+    const loaded = await loadConfigFile(file, env);
+    const here = parseConfig(text, file, env);
+    expect(loaded.settings).toMatchObject({ details: true, concurrency: 16 });
+    expect(loaded.settings).toEqual(here.settings);
+    expect(loaded.warnings).toEqual([expect.stringMatching(/^line \d+: duplicate key health_check_details \(also at line \d+\)/)]);
+    expect(loaded.warnings).toEqual(here.warnings);
+  });
+
   it('reports a syntax error by line, as the in-process parse does', async () => {
     const text = `${bigConfig(2000)}  bad: [unclosed\n`;
     const file = await fileWith(text);

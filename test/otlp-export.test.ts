@@ -4,12 +4,15 @@ import { METRIC_LIST, METRICS } from '../src/telemetry/metrics.js';
 import { otlpSettings } from '../src/telemetry/otlp-settings.js';
 import { startExporter, type TestExporter } from './support/exporter.js';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
+import { makeCert, startFakeTlsUpstream, type FakeTlsUpstream, type TestCert } from './support/fake-tls.js';
 import { startOtlpReceiver, type OtlpReceiver } from './support/otlp-receiver.js';
 
 const CANARY = 'CANARY-otlp-9999';
 let up: FakeUpstream;
-beforeAll(async () => { up = await startFakeUpstream(); });
-afterAll(async () => { await up.close(); });
+let cert: TestCert;
+let tls: FakeTlsUpstream;
+beforeAll(async () => { up = await startFakeUpstream(); cert = await makeCert(30); tls = await startFakeTlsUpstream(cert); });
+afterAll(async () => { await up.close(); await tls.close(); });
 
 function config(extraGeneral = '') {
   return `
@@ -23,7 +26,15 @@ model_list:
   - model_name: broken
     litellm_params: { model: openai/server_error, api_base: "${up.openaiBase}", extra_headers: { Authorization: "Bearer ${CANARY}" } }
     model_info: { id: broken }
+  - model_name: gpt
+    litellm_params: { model: openai/tls-model, api_base: "${tls.openaiBase}", ssl_certificate: ${cert.certFile} }
+    model_info: { id: tls-ok }
 general_settings:
+  health_check_latency_threshold: 60
+  # Give the notification and maintenance metrics their series (nothing is sent: the batch waits an hour).
+  notification_group_wait: 3600
+  notifications: [{ name: otlp-test, url: "http://127.0.0.1:9/hook" }]
+  maintenance_windows: [{ start: "2000-01-01T00:00:00Z", end: "2000-01-01T01:00:00Z" }]
 ${extraGeneral}
 `;
 }
@@ -54,7 +65,7 @@ describe.each(['http/protobuf', 'http/json'] as const)('OTLP over %s to a collec
 
   it('one CLIENT span per probe, named and attributed per the GenAI conventions, under a round span', () => {
     const probes = rx.spans.filter((s) => s.name !== 'health_check round');
-    expect(probes.map((s) => s.name).sort()).toEqual(['chat eu-dep', 'chat gpt-4o', 'chat server_error']);
+    expect(probes.map((s) => s.name).sort()).toEqual(['chat eu-dep', 'chat gpt-4o', 'chat server_error', 'chat tls-model']);
     const az = probes.find((s) => s.name === 'chat eu-dep')!;
     expect(az.kind).toBe(protocol === 'http/json' ? 3 : 3); // SPAN_KIND_CLIENT
     expect(az.attributes).toMatchObject({
@@ -135,7 +146,7 @@ describe('spans in memory', () => {
     try {
       await fetch(`${ex.url}/health`);
       const spans = mem.getFinishedSpans();
-      expect(spans).toHaveLength(4);
+      expect(spans).toHaveLength(5);
       const text = JSON.stringify(spans.map((s) => [s.name, s.attributes, s.status]));
       expect(text).not.toContain(CANARY);
       expect(text).not.toContain('ping');

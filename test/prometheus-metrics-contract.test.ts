@@ -7,6 +7,7 @@ import { alertRules } from '../src/telemetry/metrics-doc.js';
 import { METRIC_LIST, prometheusLabelName, type MetricSpec } from '../src/telemetry/metrics.js';
 import { startExporter, type TestExporter } from './support/exporter.js';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
+import { makeCert, startFakeTlsUpstream, type FakeTlsUpstream, type TestCert } from './support/fake-tls.js';
 import { byName, parsePromFamilies, parsePromText, type Sample } from './support/prom-text.js';
 import { run, waitFor } from './support/tools.js';
 
@@ -20,10 +21,14 @@ function samplesOf(samples: Sample[], m: MetricSpec): Sample[] {
 
 describe('GET /metrics', () => {
   let up: FakeUpstream;
+  let tls: FakeTlsUpstream;
+  let cert: TestCert;
   let ex: TestExporter;
   let yaml: string;
   beforeAll(async () => {
     up = await startFakeUpstream();
+    cert = await makeCert(30);
+    tls = await startFakeTlsUpstream(cert);
     const hostPort = up.url.replace('http://', '');
     yaml = `
 model_list:
@@ -36,17 +41,24 @@ model_list:
   - model_name: broken
     litellm_params: { model: openai/rate_limited, api_base: "${up.openaiBase}" }
     model_info: { id: bad }
+  - model_name: tls
+    litellm_params: { model: openai/gpt-4o, api_base: "${tls.openaiBase}", ssl_certificate: ${cert.certFile} }
+    model_info: { id: tls, health_check_latency_threshold: 60 }
 general_settings:
   background_health_checks: true
   health_check_interval: 300
   health_check_min_interval: 0
+  # Give the notification and maintenance metrics their series (nothing is sent: the batch waits an hour).
+  notification_group_wait: 3600
+  notifications: [{ name: contract, url: "http://127.0.0.1:9/hook" }]
+  maintenance_windows: [{ start: "2000-01-01T00:00:00Z", end: "2000-01-01T01:00:00Z" }]
 `;
     ex = await startExporter(yaml);
     await waitFor(async () => (await fetch(`${ex.url}/health/readiness`)).status === 200, 5000, 'first round');
     await fetch(`${ex.url}/health?model=gpt`); // a second probe of the two gpt deployments
     await new Promise((r) => setTimeout(r, 50));
   });
-  afterAll(async () => { await ex.close(); await up.close(); });
+  afterAll(async () => { await ex.close(); await up.close(); await tls.close(); });
 
   const scrape = async () => {
     const res = await fetch(`${ex.url}/metrics`);
@@ -84,7 +96,7 @@ general_settings:
 
   it('exports llm_deployment_healthy per deployment with the contracted labels', async () => {
     const healthy = byName(parsePromText(await scrape()), 'llm_deployment_healthy');
-    expect(healthy.map((s) => [s.labels.model_id, s.value]).sort()).toEqual([['az', 1], ['bad', 0], ['good', 1]]);
+    expect(healthy.map((s) => [s.labels.model_id, s.value]).sort()).toEqual([['az', 1], ['bad', 0], ['good', 1], ['tls', 1]]);
     for (const s of healthy) expect(Object.keys(s.labels).sort()).toEqual(DEPLOYMENT_LABELS);
     expect(healthy.find((s) => s.labels.model_id === 'good')!.labels).toEqual({
       model_name: 'gpt', model_id: 'good', model: 'openai/gpt-4o', mode: 'chat', provider: 'openai', server_address: '127.0.0.1',
@@ -96,8 +108,12 @@ general_settings:
     const nowS = Date.now() / 1000;
     for (const s of byName(samples, 'llm_deployment_probe_duration_seconds')) expect(s.value).toBeGreaterThan(0);
     for (const s of byName(samples, 'llm_deployment_last_probe_timestamp_seconds')) expect(Math.abs(nowS - s.value)).toBeLessThan(60);
-    expect(byName(samples, 'llm_deployment_last_success_timestamp_seconds').map((s) => s.labels.model_id).sort()).toEqual(['az', 'good']);
-    expect(byName(samples, 'llm_health_healthy_count')).toEqual([{ name: 'llm_health_healthy_count', labels: {}, value: 2 }]);
+    expect(byName(samples, 'llm_deployment_last_success_timestamp_seconds').map((s) => s.labels.model_id).sort()).toEqual(['az', 'good', 'tls']);
+    expect(byName(samples, 'llm_health_healthy_count')).toEqual([{ name: 'llm_health_healthy_count', labels: {}, value: 3 }]);
+    // Over HTTPS only: the certificate's notAfter, to the second.
+    expect(byName(samples, 'llm_deployment_tls_cert_expiry_timestamp_seconds').map((s) => [s.labels.model_id, s.value])).toEqual([['tls', cert.notAfter / 1000]]);
+    // Only where a latency threshold is set; a fast probe is not degraded.
+    expect(byName(samples, 'llm_deployment_degraded').map((s) => [s.labels.model_id, s.value])).toEqual([['tls', 0]]);
     expect(byName(samples, 'llm_health_unhealthy_count')).toEqual([{ name: 'llm_health_unhealthy_count', labels: {}, value: 1 }]);
     expect(byName(samples, 'llm_health_check_interval_seconds')[0]!.value).toBe(300);
   });

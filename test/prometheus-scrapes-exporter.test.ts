@@ -72,9 +72,9 @@ general_settings:
       const body = (await res.json()) as { data: { groups: Array<{ rules: Array<{ name: string; health: string; state?: string; alerts?: Array<{ labels: Record<string, string> }> }> }> } };
       const all = body.data.groups.flatMap((g) => g.rules);
       const evaluated = all.find((r) => r.name === 'LLMDeploymentUnhealthy')?.state === 'pending';
-      return all.length === 5 && all.every((r) => r.health === 'ok') && evaluated ? all : undefined;
+      return all.length === 8 && all.every((r) => r.health === 'ok') && evaluated ? all : undefined;
     }, 15_000, 'rules evaluated');
-    expect(rules.map((r) => r.name).sort()).toEqual(['LLMDeploymentUnhealthy', 'LLMHealthExporterDown', 'LLMHealthProbesStale', 'LLMModelGroupDown', 'LLMUnhealthyDeployments']);
+    expect(rules.map((r) => r.name).sort()).toEqual(['LLMDeploymentDegraded', 'LLMDeploymentUnhealthy', 'LLMHealthExporterDown', 'LLMHealthProbesStale', 'LLMModelGroupDown', 'LLMTLSCertificateExpiringSoon', 'LLMTLSCertificateExpiryImminent', 'LLMUnhealthyDeployments']);
     // Pending (their `for:` has not elapsed), for exactly the failing deployments.
     const pending = rules.find((r) => r.name === 'LLMDeploymentUnhealthy')!;
     expect(pending.state).toBe('pending');

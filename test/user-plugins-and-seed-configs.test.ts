@@ -69,7 +69,8 @@ describe("the seed page's example configs", () => {
       // whisper/tts name no api_key source but OPENAI_API_KEY, as LiteLLM reads it.
       expect(up.requests.filter((r) => r.path.startsWith('/v1/')).every((r) => r.headers.authorization === 'Bearer sk-seed')).toBe(true);
       const img = up.requests.find((r) => r.path.includes('dall-e-3'))!;
-      expect(img.body).toEqual({ prompt: 'ping', n: 1, size: '1024x1024' });
+      // The deployment in the path, and as the body's model (as the openai SDK's AzureOpenAI sends it).
+      expect(img.body).toEqual({ model: 'dall-e-3', prompt: 'ping', n: 1, size: '1024x1024' });
     } finally {
       await ex.close();
     }

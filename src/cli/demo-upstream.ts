@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
  * key and answers /v1/chat/completions; the model `demo-broken` always fails with a 503 the way
  * an overloaded upstream does, so the demo shows both a healthy and an unhealthy deployment.
  */
-export async function startDemoUpstream(apiKey: string, port = 0): Promise<{ url: string; server: Server }> {
+export async function startDemoUpstream(apiKey: string, port = 0, host = '127.0.0.1'): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -36,6 +36,10 @@ export async function startDemoUpstream(apiKey: string, port = 0): Promise<{ url
       }, { 'x-ratelimit-remaining-requests': '4999', 'x-ratelimit-remaining-tokens': '159990' });
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => { server.off('error', reject); resolve(); });
+  });
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return { url: `http://${shown}:${(server.address() as AddressInfo).port}`, server };
 }

@@ -7,7 +7,7 @@ import { VERSION } from '../core/meta.js';
 import { redact } from '../core/redact.js';
 import type { HealthReport } from '../views/health-report.js';
 import { formatHealthTable, printableJson } from './format.js';
-import { createLogger } from './logger.js';
+import { LOG_FORMATS, LOG_LEVELS, logOptions, openLogger } from './log-options.js';
 
 /** Exit codes: 0 all checked and healthy / ok, 1 something unhealthy or not checked yet, 2 bad usage, bad config or unreachable. */
 export const EXIT = { ok: 0, unhealthy: 1, usage: 2 } as const;
@@ -17,8 +17,9 @@ Health checks for every deployment in a LiteLLM config.yaml: /health JSON, readi
 
 Usage:
   llm-health-exporter [--config] config.yaml [--host 0.0.0.0] [--port 4000] [--plugins DIR] [--data-dir DIR]
-  llm-health-exporter --check-config --config config.yaml
+  llm-health-exporter --check-config [--strict] --config config.yaml
   llm-health-exporter --once --config config.yaml [--json]
+  llm-health-exporter --probe MODEL_ID [--debug] [--json] --config config.yaml
   llm-health-exporter --health [--url http://127.0.0.1:4000] [--key KEY] [--json]
 
 Options:
@@ -29,14 +30,20 @@ Options:
   --data-dir DIR    keep history and latest results in DIR/llm-health-exporter.db (SQLite), so a
                     restart re-probes nothing still fresh (also $LLM_HEALTH_DATA_DIR; without
                     either, results live in memory only: docs/persistence.md)
-  --check-config    validate the config and exit (0 valid, 2 invalid)
+  --check-config    validate the config against the providers, modes and plugins known, print
+                    every problem with its path, and exit (0 valid, 2 something can never work)
+  --strict          with --check-config: warnings (likely typos, unset variables) are errors too
   --once            probe every deployment once, print the /health answer, exit (0 all healthy, 1 not)
   --health          ask a running exporter's /health (key: --key or $LITELLM_MASTER_KEY)
   --url URL         exporter URL for --health (default http://127.0.0.1:4000)
   --key KEY         master key for --health
-  --json            print JSON instead of a table (--health, --once)
+  --probe MODEL_ID  probe one deployment now (its model_id, or the start of it), print it, exit (0 healthy, 1 not)
+  --debug           with --probe: the trace of its requests (address, TLS, headers, answer, timings; redacted)
+  --json            print JSON instead of a table (--health, --once, --probe)
   --watch           reload the config when the file changes (also: SIGHUP, POST /-/reload)
-  --log-level LVL   trace|debug|info|warn|error (default info, or $LOG_LEVEL)
+  --log-level LVL   ${LOG_LEVELS.join('|')} (default info, or $LOG_LEVEL)
+  --log-format FMT  ${LOG_FORMATS.join('|')} (default json, or $LOG_FORMAT; pretty needs pino-pretty)
+  --log-time T      epoch|iso: the time field (default epoch for json, iso otherwise; or $LOG_TIME)
   -h, --help        this help
   -v, --version     the version
 
@@ -55,6 +62,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         plugins: { type: 'string', multiple: true },
         'data-dir': { type: 'string' },
         'check-config': { type: 'boolean' },
+        strict: { type: 'boolean' },
         once: { type: 'boolean' },
         health: { type: 'boolean' },
         url: { type: 'string', default: 'http://127.0.0.1:4000' },
@@ -62,6 +70,10 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         json: { type: 'boolean' },
         watch: { type: 'boolean' },
         'log-level': { type: 'string' },
+        'log-format': { type: 'string' },
+        'log-time': { type: 'string' },
+        probe: { type: 'string' },
+        debug: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -73,6 +85,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   const { values: o, positionals } = args;
   if (o.help) { out.write(`${HELP}\n`); return EXIT.ok; }
   if (o.version) { out.write(`${VERSION}\n`); return EXIT.ok; }
+  const logs = logOptions({ level: o['log-level'], format: o['log-format'], time: o['log-time'] }, process.env);
+  if ('error' in logs) { err.write(`${logs.error}\n`); return EXIT.usage; }
 
   if (o.health) return healthCommand(o.url, o.key ?? process.env.LITELLM_MASTER_KEY, o.json === true, out, err);
 
@@ -80,6 +94,11 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   if (!configFile) { err.write(`a config file is required\n\n${HELP}\n`); return EXIT.usage; }
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) { err.write(`--port: not a port number: ${o.port}\n`); return EXIT.usage; }
+
+  if (o['check-config']) {
+    const { checkConfigCommand } = await import('./check-config.js');
+    return checkConfigCommand(configFile, { strict: o.strict === true, pluginDirs: o.plugins ?? [] }, out, err);
+  }
 
   // Loaded here, not at the top: --help, --version and --health start without them.
   const { loadConfigFile } = await import('../config/load.js');
@@ -90,21 +109,21 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     if (e instanceof ConfigError) { err.write(`${e.message}\n`); return EXIT.usage; }
     throw e;
   }
-  if (o['check-config']) {
-    const lines = [`config ok: ${config.deployments.length} deployment(s) in ${configFile}`, ...config.warnings.map((w) => `warning: ${w}`)];
-    for (const d of config.deployments) if (d.configError) lines.push(`warning: ${d.modelName}: ${d.configError}`);
-    out.write(`${lines.join('\n')}\n`);
-    return EXIT.ok;
-  }
-
   // Logs go to stderr (fd 2 directly when it is the process's own, for speed).
   const { App } = await import('../app.js');
-  const logger = createLogger(o['log-level'], err === process.stderr ? undefined : (err as never));
+  const logger = await openLogger(logs, err === process.stderr ? undefined : err);
   const app = await App.create({
     config, logger, pluginDirs: [...(config.settings.pluginsDir ? [config.settings.pluginsDir] : []), ...(o.plugins ?? [])],
-    // --once probes everything once and keeps nothing: no database is read or written.
-    dataDir: o.once ? false : o['data-dir'],
+    // --once and --probe probe once and keep nothing: no database is read or written.
+    dataDir: o.once || o.probe !== undefined ? false : o['data-dir'],
   });
+
+  if (o.probe !== undefined) {
+    const { probeCommand } = await import('./probe-command.js');
+    const code = await probeCommand(app, o.probe, { debug: o.debug === true, json: o.json === true }, out, err);
+    await app.close();
+    return code;
+  }
 
   if (o.once) {
     // A long round says how far it got (stderr), so a slow provider does not look like a hang.
@@ -121,7 +140,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   // Reload on SIGHUP and, with --watch, when the file changes; a bad file keeps the old config.
   const reload = () => { void app.reload(); };
   process.on('SIGHUP', reload);
-  const watcher = o.watch ? watchFile(configFile, reload) : undefined;
+  const watcher = o.watch ? watchFiles(config.files.length ? config.files : [configFile], reload) : undefined;
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       watcher?.close();
@@ -138,19 +157,23 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
 }
 
 /**
- * Calls `onChange` (debounced) when `file` changes. Watches the folder, not the file: editors
- * and Kubernetes ConfigMaps replace the file by renaming, which ends a watch on the file itself.
+ * Calls `onChange` (debounced) when one of `files` (the config and the files it includes, as
+ * read at start-up) changes. Watches their folders, not the files: editors and Kubernetes
+ * ConfigMaps replace a file by renaming, which ends a watch on the file itself.
  */
-function watchFile(file: string, onChange: () => void): { close(): void } {
-  const dir = dirname(resolvePath(file));
-  const name = basename(file);
+function watchFiles(files: readonly string[], onChange: () => void): { close(): void } {
+  const names = new Map<string, Set<string>>();
+  for (const f of files) {
+    const dir = dirname(resolvePath(f));
+    names.set(dir, (names.get(dir) ?? new Set()).add(basename(f)));
+  }
   let timer: NodeJS.Timeout | undefined;
-  const w = watch(dir, (_event, changed) => {
-    if (changed !== null && changed !== name && !String(changed).startsWith('..')) return;
+  const watchers = [...names].map(([dir, wanted]) => watch(dir, (_event, changed) => {
+    if (changed !== null && !wanted.has(String(changed)) && !String(changed).startsWith('..')) return;
     clearTimeout(timer);
     timer = setTimeout(onChange, 200);
-  });
-  return { close: () => { clearTimeout(timer); w.close(); } };
+  }));
+  return { close: () => { clearTimeout(timer); for (const w of watchers) w.close(); } };
 }
 
 /** 0 only when every deployment has been checked and is healthy: pending is no all-clear. */

@@ -10,6 +10,13 @@ import { modelKind, resolveModel } from './model-kind.js';
 import { maxTokensFor, probeDefaults, type ProbeDefaults } from './probe-defaults.js';
 import { pricesFor } from './prices.js';
 import { envDefaultsFor } from '../registry/providers.js';
+import { strategyRouterOf, strategyRouterProblem } from './routers.js';
+
+/** An object's own keys without the empty ones: a YAML null (`api_key:`) is a key not written. */
+type Written<T> = { [K in keyof T]?: Exclude<T[K], null> };
+function written<T extends object>(o: T): Written<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as Written<T>;
+}
 
 /**
  * One model_list entry, resolved. `probe` carries the config's model table and LiteLLM's
@@ -18,18 +25,18 @@ import { envDefaultsFor } from '../registry/providers.js';
 export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.ProcessEnv, probe: ProbeDefaults = probeDefaults(undefined, 'config.yaml', env), holderOf: (id: string) => HeldEntry | undefined = () => undefined): Deployment {
   const missing: MissingEnvError[] = [];
   const base = `model_list[${index}]`;
-  const params = resolveEnv(raw.litellm_params, env, `${base}.litellm_params`, missing) as Record<string, unknown>;
-  const customProvider = typeof params.custom_llm_provider === 'string' ? params.custom_llm_provider : undefined;
+  const params = written(resolveEnv(raw.litellm_params, env, `${base}.litellm_params`, missing) as Record<string, unknown>);
+  const customProvider = typeof params.custom_llm_provider === 'string' && params.custom_llm_provider ? params.custom_llm_provider : undefined;
   // Params the entry leaves out come from the provider's usual variables, as in LiteLLM.
   const defaults = envDefaultsFor(resolveModel(raw.litellm_params.model, customProvider, probe.table).provider);
-  const written = new Set(Object.keys(params).filter((k) => params[k] !== undefined));
+  const given = new Set(Object.keys(params));
   for (const [key, vars] of Object.entries(defaults.vars)) {
     if (params[key] !== undefined) continue;
-    if (defaults.groups.some((g) => g.includes(key) && g.some((k) => written.has(k)))) continue;
+    if (defaults.groups.some((g) => g.includes(key) && g.some((k) => given.has(k)))) continue;
     const found = vars.map((v) => env[v]).find((v) => v !== undefined && v !== '');
     if (found !== undefined) params[key] = found;
   }
-  const info = (resolveEnv(raw.model_info ?? {}, env, `${base}.model_info`, missing) ?? {}) as NonNullable<RawDeployment['model_info']>;
+  const info = written((resolveEnv(raw.model_info ?? {}, env, `${base}.model_info`, missing) ?? {}) as NonNullable<RawDeployment['model_info']>);
 
   const secrets = new Set<string>();
   for (const [k, v] of Object.entries(params)) if (SECRET_PARAM_KEYS.has(k) && typeof v === 'string' && v) secrets.add(v);
@@ -49,10 +56,12 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
 
   const model = raw.litellm_params.model;
   const probeModel = info.health_check_model ?? model;
-  // model_info.mode, else the model table, else the name (model-kind.ts).
+  // model_info.mode, else the model table (base_model first), else the name (model-kind.ts).
+  // base_model is read where LiteLLM reads it: model_info, else litellm_params.
+  const baseModel = info.base_model ?? (typeof params.base_model === 'string' && params.base_model ? params.base_model : undefined);
   const kind = modelKind(probeModel, customProvider, probe.table, {
     mode: info.mode,
-    baseModel: info.health_check_model === undefined ? info.base_model : undefined,
+    baseModel: info.health_check_model === undefined ? baseModel : undefined,
   });
   const { provider, name, mode, reasoning } = kind;
   // A wildcard route has no model to generate with: unless told which, list models (free). A
@@ -63,6 +72,9 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
   const maxTokens = supportsMaxTokens ? maxTokensFor(info, reasoning, isWildcard(probeModel), probe) : undefined;
 
   const problems: string[] = missing.map((m) => m.message);
+  const router = strategyRouterOf(params);
+  const routerProblem = router && strategyRouterProblem(router);
+  if (routerProblem) problems.push(`${base}.litellm_params.model: ${routerProblem}`);
   const tls = tlsOptions(params, base, problems);
   const configError = problems.length ? problems.join('; ') : undefined;
   return Object.freeze({
@@ -90,6 +102,8 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
     successThreshold: info.health_check_success_threshold,
     retryIntervalS: info.health_check_retry_interval,
     stalenessS: info.health_check_staleness_threshold,
+    ...(router ? { router } : {}),
+    latencyThresholdS: info.health_check_latency_threshold,
     configError,
     tls,
     credentials: Object.freeze({
@@ -99,7 +113,7 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
     }),
     secrets: Object.freeze([...secrets]),
     params: Object.freeze(params),
-    raw,
+    raw: { ...raw, model_info: raw.model_info ?? undefined },
   });
 }
 

@@ -1,143 +1,67 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import { configSchema, type RawConfig } from './schema.js';
 import { ConfigError, formatPath } from './errors.js';
 import { buildDeployment } from './deployment.js';
-import { probeDefaults } from './probe-defaults.js';
 import type { Deployment } from '../core/deployment.js';
-import { DEFAULT_DENY_NETWORKS, NetworkList } from '../core/networks.js';
-import { envReference } from './env.js';
-import { OFF_THREAD_BYTES, readYamlHere, readYamlOffThread, type YamlRead } from './read-yaml.js';
+import { configTreeOfText, readConfigTree, type ConfigTree } from './include.js';
+import { settingsFrom, type Settings } from './settings.js';
+import { probeDefaults } from './probe-defaults.js';
 
-export const DEFAULT_INTERVAL_S = 300;
-export const DEFAULT_CONCURRENCY = 16;
-export const DEFAULT_MIN_INTERVAL_S = 10;
-export const DEFAULT_HISTORY_SIZE = 100;
-export const DEFAULT_RETRY_INTERVAL_S = 30;
-export const DEFAULT_DB_RETENTION_DAYS = 30;
-export const DEFAULT_DB_MAX_ROWS = 1000;
-/** Larger configs are refused before parsing: a model_list of 10,000 entries is ~2 MB. */
-const MAX_CONFIG_BYTES = 32 * 1024 * 1024;
-
-export interface Settings {
-  masterKey?: string;
-  backgroundHealthChecks: boolean;
-  /** Seconds; ≤ 0 disables background checks, as in LiteLLM. */
-  intervalS: number;
-  details: boolean;
-  concurrency: number;
-  /** Seconds; on-demand probes of one deployment are never closer than this. */
-  minIntervalS: number;
-  /** Leave disable_background_health_check deployments out of on-demand /health too. */
-  skipDisabledOnDemand: boolean;
-  /** Only these model_names are probed in the background (undefined: all). */
-  backgroundModelGroups?: readonly string[];
-  historySize: number;
-  rateLimitedAsHealthy: boolean;
-  /** /metrics needs the master key too. */
-  metricsAuth: boolean;
-  /** Fleet mode's Redis URL (undefined: not shared). */
-  sharedRedisUrl?: string;
-  /** Seconds; older results are stale. Undefined: per deployment (see config/policy.ts). */
-  stalenessS?: number;
-  /** Consecutive failed probes before a deployment is reported unhealthy. */
-  failureThreshold: number;
-  /** Consecutive successful probes before an unhealthy deployment is reported healthy again. */
-  successThreshold: number;
-  /** Seconds before a confirmation probe (capped at each deployment's interval). */
-  retryIntervalS: number;
-  /** Absolute path of general_settings.health_check_plugins_dir. */
-  pluginsDir?: string;
-  otlpEndpoint?: string;
-  /** general_settings.health_check_prompt */
-  prompt?: string;
-  otlpProtocol?: string;
-  /** Where probes may not connect (general_settings.health_check_deny_networks). */
-  denyNetworks: NetworkList;
-  /** general_settings.health_check_db (os.environ/ resolved): a path, `:memory:` or a postgres URL. */
-  historyDb?: string;
-  dbRetentionDays: number;
-  /** Rows kept per deployment in the database (at least historySize). */
-  dbMaxRows: number;
-}
+export type { Settings } from './settings.js';
 
 export interface LoadedConfig {
   file: string;
+  /** The config as validated, included files merged in. */
   raw: RawConfig;
   settings: Settings;
   /** Unique by id, in file order. */
   deployments: Deployment[];
   warnings: string[];
+  /** Every file read: the config, then the files it includes (absolute; empty for text). */
+  files: readonly string[];
 }
 
-/**
- * Redis for fleet mode, as LiteLLM finds it: general_settings.redis_url, else REDIS_URL, else
- * REDIS_HOST / REDIS_PORT / REDIS_PASSWORD. Asking for sharing without any is a config error.
- */
-function redisUrl(configured: string | undefined, env: NodeJS.ProcessEnv, file: string): string {
-  const ref = envReference(configured);
-  const fromConfig = ref !== undefined ? env[ref] : configured;
-  if (fromConfig) return fromConfig;
-  if (env.REDIS_URL) return env.REDIS_URL;
-  if (env.REDIS_HOST) {
-    const auth = env.REDIS_PASSWORD ? `:${encodeURIComponent(env.REDIS_PASSWORD)}@` : '';
-    return `redis://${auth}${env.REDIS_HOST}:${env.REDIS_PORT ?? '6379'}`;
-  }
-  throw new ConfigError(file, ['general_settings.use_shared_health_check: needs Redis: set general_settings.redis_url, REDIS_URL, or REDIS_HOST/REDIS_PORT/REDIS_PASSWORD']);
-}
-
-/** A value that may be an os.environ/NAME reference; a reference to an unset variable is a config error. */
-function fromEnv(configured: string | undefined, env: NodeJS.ProcessEnv, file: string, key: string): string | undefined {
-  const ref = envReference(configured);
-  if (ref === undefined) return configured;
-  if (!env[ref]) throw new ConfigError(file, [`${key}: environment variable ${ref} is not set`]);
-  return env[ref];
-}
-
+/** Reads, validates and resolves a config file and the files it includes. Throws ConfigError. */
 export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
-  let text: string;
-  try {
-    const buf = await readFile(file);
-    if (buf.byteLength > MAX_CONFIG_BYTES) throw new ConfigError(file, [`(file): larger than ${MAX_CONFIG_BYTES} bytes`]);
-    text = buf.toString('utf8');
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    throw new ConfigError(file, [`(file): cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
-  }
-  const read = text.length > OFF_THREAD_BYTES ? await readYamlOffThread(text) : readYamlHere(text);
-  return configFromYaml(read, file, env);
+  return configFromTree(await readConfigTree(file), file, env);
 }
 
+/** The same for a config given as text (no includes: there is no file to find them from). */
 export function parseConfig(text: string, file = 'config.yaml', env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  return configFromYaml(readYamlHere(text), file, env);
+  return configFromTree(configTreeOfText(text, file), file, env);
 }
 
-function configFromYaml(read: YamlRead, file: string, env: NodeJS.ProcessEnv): LoadedConfig {
-  if ('issues' in read) throw new ConfigError(file, read.issues);
-  let data = read.data;
-  if (data === null || data === undefined) data = {};
+/** The config's data as a mapping: an empty file is an empty config; a list or a scalar is an error. */
+export function configData(tree: Pick<ConfigTree, 'data'>, file: string): Record<string, unknown> {
+  const data = tree.data ?? {};
   if (typeof data !== 'object' || Array.isArray(data)) throw new ConfigError(file, ['(root): expected a mapping with model_list']);
+  return data as Record<string, unknown>;
+}
 
+/** Validates the merged data against the schema; every bad key at once, each with its path. */
+export function validateConfig(data: Record<string, unknown>): { raw: RawConfig } | { issues: string[] } {
   const parsed = configSchema.safeParse(data, {
-    error: (issue) => (issue.input === undefined ? 'Required' : undefined),
+    error: (issue) => {
+      if (issue.input === undefined) return 'Required';
+      // `model_name: off` is a boolean to YAML 1.1, as to LiteLLM's PyYAML: say so.
+      if (issue.code === 'invalid_type' && issue.expected === 'string' && typeof issue.input === 'boolean') {
+        return 'expected a string, received a boolean (YAML 1.1, as LiteLLM reads it, takes yes/no/on/off for booleans: quote it)';
+      }
+      return undefined;
+    },
   });
-  if (!parsed.success) {
-    throw new ConfigError(file, parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`));
-  }
-  const raw = parsed.data;
-  const gs = raw.general_settings;
+  if (parsed.success) return { raw: parsed.data };
+  return { issues: parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`) };
+}
 
-  let masterKey = gs.master_key;
-  const masterRef = envReference(masterKey);
-  if (masterRef !== undefined) {
-    masterKey = env[masterRef];
-    // Running without the key the file asks for would expose /health: refuse to start instead.
-    if (!masterKey) throw new ConfigError(file, [`general_settings.master_key: environment variable ${masterRef} is not set`]);
-  }
-
+function configFromTree(tree: ConfigTree, file: string, env: NodeJS.ProcessEnv): LoadedConfig {
+  const valid = validateConfig(configData(tree, file));
+  if ('issues' in valid) throw new ConfigError(file, valid.issues);
+  const { raw } = valid;
   // The model table and LiteLLM's health-check variables (DEFAULT_HEALTH_CHECK_PROMPT, …).
-  const probe = probeDefaults(gs.model_table ?? undefined, file, env);
-  const warnings: string[] = [];
+  const probe = probeDefaults(raw.general_settings.model_table ?? undefined, file, env);
+  const warnings: string[] = [...tree.warnings];
+  const settings = settingsFrom(raw.general_settings, env, file, probe.prompt, warnings);
+
   const byId = new Map<string, Deployment>();
   raw.model_list.forEach((entry, i) => {
     const d = buildDeployment(entry, i, env, probe, (id) => byId.get(id)?.raw);
@@ -149,36 +73,5 @@ function configFromYaml(read: YamlRead, file: string, env: NodeJS.ProcessEnv): L
     byId.set(d.id, d);
   });
 
-  return {
-    file,
-    raw,
-    settings: {
-      masterKey,
-      backgroundHealthChecks: gs.background_health_checks ?? false,
-      intervalS: gs.health_check_interval ?? DEFAULT_INTERVAL_S,
-      details: gs.health_check_details ?? true,
-      concurrency: gs.health_check_concurrency ?? DEFAULT_CONCURRENCY,
-      minIntervalS: gs.health_check_min_interval ?? DEFAULT_MIN_INTERVAL_S,
-      skipDisabledOnDemand: gs.health_check_skip_disabled_background_models ?? false,
-      backgroundModelGroups: gs.background_health_check_model_groups,
-      historySize: gs.health_check_history_size ?? DEFAULT_HISTORY_SIZE,
-      rateLimitedAsHealthy: gs.health_check_rate_limited_as_healthy ?? false,
-      metricsAuth: gs.metrics_auth ?? false,
-      sharedRedisUrl: gs.use_shared_health_check ? redisUrl(gs.redis_url, env, file) : undefined,
-      stalenessS: gs.health_check_staleness_threshold,
-      failureThreshold: gs.health_check_failure_threshold ?? 1,
-      successThreshold: gs.health_check_success_threshold ?? 1,
-      retryIntervalS: gs.health_check_retry_interval ?? DEFAULT_RETRY_INTERVAL_S,
-      otlpEndpoint: gs.otel_exporter_otlp_endpoint,
-      prompt: gs.health_check_prompt ?? probe.prompt,
-      otlpProtocol: gs.otel_exporter_otlp_protocol,
-      denyNetworks: new NetworkList(gs.health_check_deny_networks ?? DEFAULT_DENY_NETWORKS),
-      historyDb: fromEnv(gs.health_check_db ?? undefined, env, file, 'general_settings.health_check_db'),
-      dbRetentionDays: gs.health_check_db_retention_days ?? DEFAULT_DB_RETENTION_DAYS,
-      dbMaxRows: Math.max(gs.health_check_db_max_rows ?? DEFAULT_DB_MAX_ROWS, gs.health_check_history_size ?? DEFAULT_HISTORY_SIZE),
-      pluginsDir: gs.health_check_plugins_dir ? resolve(dirname(file), gs.health_check_plugins_dir) : undefined,
-    },
-    deployments: [...byId.values()],
-    warnings,
-  };
+  return { file, raw, settings, deployments: [...byId.values()], warnings, files: tree.files };
 }

@@ -31,10 +31,15 @@ export function resolveModel(model: string, customProvider: string | undefined, 
 }
 
 /**
- * Mode and reasoning as LiteLLM decides them: model_info.mode first, then the model table (for
- * the probed model, else for model_info.base_model), then the name's patterns, then chat.
- * Reasoning: the table's supports_reasoning when it says, else the name's patterns (o1-mini and
- * the like, which the table leaves unmarked but which take max_completion_tokens).
+ * Mode and reasoning as LiteLLM decides them: model_info.mode first, then the model table, then
+ * the name's patterns, then chat. model_info.base_model names the model behind a deployment
+ * with a name of its own (Azure deployments are named freely: `azure/prod-primary` is an o3-mini
+ * when `base_model: azure/o3-mini` says so), so it is asked first, as LiteLLM's router does for
+ * model info: its table entry, then the probed model's, then the names' patterns (base_model's,
+ * then the probed model's). Reasoning: the table's supports_reasoning when it says, else the
+ * patterns (o1-mini and the like, which the table leaves unmarked but which take
+ * max_completion_tokens); a base_model the table knows decides it, one it does not know only
+ * when its name says it reasons.
  *
  * One exception: the table files realtime models (`gpt-4o-realtime-preview`) under `chat`, for
  * their token prices, but they only answer on the realtime websocket: a name the patterns call
@@ -47,14 +52,18 @@ export function modelKind(
   info: { mode?: string; baseModel?: string } = {},
 ): ModelKind {
   const resolved = resolveModel(model, customProvider, table);
-  const base = info.baseModel ? resolveModel(info.baseModel, undefined, table).facts : undefined;
-  const facts = resolved.facts ?? base;
+  const base = info.baseModel ? resolveModel(info.baseModel, undefined, table) : undefined;
+  const facts = base?.facts ?? resolved.facts;
   const named = inferMode(resolved.name);
   const fromTable = facts?.mode === 'chat' && named === 'realtime' ? named : facts?.mode;
+  // A base_model the table knows decides; one it does not know decides only when its name says so.
+  const reasoning = base?.facts
+    ? base.facts.reasoning ?? isReasoningModel(base.name)
+    : (base !== undefined && isReasoningModel(base.name)) || (resolved.facts?.reasoning ?? isReasoningModel(resolved.name));
   return {
     ...resolved,
-    mode: info.mode ?? fromTable ?? named ?? 'chat',
-    reasoning: facts?.reasoning ?? isReasoningModel(resolved.name),
+    mode: info.mode ?? fromTable ?? (base ? inferMode(base.name) : undefined) ?? named ?? 'chat',
+    reasoning,
     ...(facts ? { facts } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import type { Deployment } from '../core/deployment.js';
 import type { Thresholds } from '../core/result.js';
-import type { Settings } from './load.js';
+import type { Settings } from './settings.js';
 
 /** How one deployment is probed and judged, with model_info overrides applied. */
 export interface ProbePolicy extends Thresholds {
@@ -19,6 +19,8 @@ export interface ProbePolicy extends Thresholds {
    * without a result is unknown time (the exporter was down, or the probe never came).
    */
   coverMs: number;
+  /** A successful probe slower than this is degraded; undefined: no threshold. */
+  latencyThresholdMs: number | undefined;
 }
 
 /** Extra age a fleet result may reach: a dead replica's lease (timeout + 2 s) and the 5 s pull. */
@@ -31,6 +33,7 @@ const fleetSlackMs = (d: Deployment) => d.timeoutMs + 2000 + 5000;
  */
 export function policyOf(d: Deployment, s: Settings, scheduled: boolean): ProbePolicy {
   const intervalMs = (d.intervalS ?? s.intervalS) * 1000;
+  const latencyS = d.latencyThresholdS ?? s.latencyThresholdS;
   const explicit = d.stalenessS ?? s.stalenessS;
   const staleAfterMs = !scheduled
     ? undefined
@@ -44,5 +47,6 @@ export function policyOf(d: Deployment, s: Settings, scheduled: boolean): ProbeP
     failureThreshold: d.failureThreshold ?? s.failureThreshold,
     successThreshold: d.successThreshold ?? s.successThreshold,
     staleAfterMs,
+    latencyThresholdMs: latencyS === undefined ? undefined : latencyS * 1000,
   };
 }

@@ -1,6 +1,8 @@
 import type { Deployment } from '../core/deployment.js';
-import type { LoadedConfig, Settings } from './load.js';
+import type { LoadedConfig } from './load.js';
+import type { Settings } from './settings.js';
 import { policyOf, type ProbePolicy } from './policy.js';
+import { probedFor } from './routers.js';
 
 /**
  * One applied config and what follows from it, immutable. A reload builds a new snapshot and
@@ -12,9 +14,14 @@ export interface Snapshot {
   readonly settings: Settings;
   readonly deployments: readonly Deployment[];
   readonly byId: ReadonlyMap<string, Deployment>;
+  /** The deployments of each model group (model_name), in file order. */
+  readonly byModelName: ReadonlyMap<string, readonly Deployment[]>;
   /** Background checks on (LiteLLM: health_check_interval ≤ 0 disables them). */
   readonly backgroundOn: boolean;
-  /** The deployments probed in the background: not disabled, and in the allowed model groups. */
+  /**
+   * The deployments probed in the background: not disabled, in the allowed model groups, and
+   * not a strategy router (graded from the groups it routes to, never probed itself).
+   */
   readonly background: readonly Deployment[];
   /**
    * The deployments every untargeted answer lists, pending until checked: the background set in
@@ -25,6 +32,8 @@ export interface Snapshot {
   readonly generation: number;
   /** Interval, retry interval, thresholds and staleness of a deployment of this snapshot. */
   policy(d: Deployment): ProbePolicy;
+  /** What probing `targets` means: strategy routers replaced by what they route to. */
+  probed(targets: readonly Deployment[]): Deployment[];
 }
 
 export function buildSnapshot(config: LoadedConfig, generation: number): Snapshot {
@@ -33,20 +42,31 @@ export function buildSnapshot(config: LoadedConfig, generation: number): Snapsho
   Object.freeze(config.deployments);
   const backgroundOn = s.backgroundHealthChecks && s.intervalS > 0;
   const groups = s.backgroundModelGroups;
-  const background = config.deployments.filter((d) => !d.backgroundDisabled && (!groups || groups.includes(d.modelName)));
+  const eligible = config.deployments.filter((d) => !d.backgroundDisabled && (!groups || groups.includes(d.modelName)));
+  const background = eligible.filter((d) => !d.router);
   const scheduled = new Set(backgroundOn ? background.map((d) => d.id) : []);
+  const byModelName = new Map<string, Deployment[]>();
+  for (const d of config.deployments) {
+    const group = byModelName.get(d.modelName);
+    if (group) group.push(d);
+    else byModelName.set(d.modelName, [d]);
+  }
   const onDemand = s.skipDisabledOnDemand ? config.deployments.filter((d) => !d.backgroundDisabled) : config.deployments;
+  const onDemandIds = new Set(onDemand.map((d) => d.id));
   const policies = new Map(config.deployments.map((d) => [d.id, policyOf(d, s, scheduled.has(d.id))]));
   return Object.freeze({
     config,
     settings: s,
     deployments: config.deployments,
     byId: new Map(config.deployments.map((d) => [d.id, d])),
+    byModelName,
     backgroundOn,
     background,
-    listed: new Set((backgroundOn ? background : onDemand).map((d) => d.id)),
+    listed: new Set((backgroundOn ? eligible : onDemand).map((d) => d.id)),
     generation,
     // A deployment of another snapshot (a probe that outlived a reload) gets the rules it would have now.
     policy: (d: Deployment) => policies.get(d.id) ?? policyOf(d, s, false),
+    // What a router routes to is probed in its place, never a deployment left out of on-demand checks.
+    probed: (targets: readonly Deployment[]) => probedFor(targets, byModelName).filter((d) => onDemandIds.has(d.id)),
   });
 }

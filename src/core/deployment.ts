@@ -49,6 +49,13 @@ export interface Deployment {
   readonly successThreshold?: number;
   readonly retryIntervalS?: number;
   readonly stalenessS?: number;
+  /**
+   * Set for a LiteLLM strategy router (`model: auto_router/…`): never probed itself, it is graded
+   * from the deployments of the model groups it routes to.
+   */
+  readonly router?: StrategyRouter;
+  /** model_info.health_check_latency_threshold, seconds: a slower successful probe is degraded. */
+  readonly latencyThresholdS?: number;
   /** Why this deployment cannot be probed as configured (e.g. an unset env variable). */
   readonly configError?: string;
   /** TLS for this deployment's connections: verify certificates, and extra CA to trust. */
@@ -60,6 +67,15 @@ export interface Deployment {
   readonly params: Readonly<Record<string, unknown>>;
   /** The config entry as written (unresolved), for /model/info through an allow-list. */
   readonly raw: Readonly<{ model_name: string; litellm_params: Readonly<Record<string, unknown>>; model_info?: Readonly<Record<string, unknown>> }>;
+}
+
+/** A strategy router's kind and the model groups it names (config/routers.ts). */
+export interface StrategyRouter {
+  readonly kind: 'semantic' | 'complexity' | 'adaptive' | 'quality' | 'online_experiment';
+  /** Groups a request may be routed to: healthy when one of them is. */
+  readonly routes: readonly string[];
+  /** Groups the router calls to choose (a classifier or embedding model): each must work. */
+  readonly required: readonly string[];
 }
 
 /**

@@ -1,7 +1,11 @@
-/** The one small set of failure kinds used in /health, metrics and spans. */
+/**
+ * The one small set of failure kinds used in /health, metrics and spans. Append only: stored
+ * history encodes them by position. `stale` and `no_healthy_route` (a strategy router none of
+ * whose routes is healthy) are shown states, never a probe's outcome.
+ */
 export const ERROR_TYPES = [
   'auth', 'not_found', 'rate_limited', 'timeout', 'connection', 'server_error', 'bad_request',
-  'bad_response', 'config', 'no_plugin', 'plugin_error', 'unsupported', 'stale',
+  'bad_response', 'config', 'no_plugin', 'plugin_error', 'unsupported', 'stale', 'no_healthy_route',
 ] as const;
 export type ErrorType = (typeof ERROR_TYPES)[number];
 

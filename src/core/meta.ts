@@ -2,11 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The package root, found by walking up from this module (works from src/ and from dist/src/). */
+/**
+ * The package root: the nearest folder above this module with a package.json. The same from
+ * src/core/ (tests), dist/src/core/ (a build) and an installed package, which ships dist/ but
+ * not the TypeScript sources (plugins/ among them).
+ */
 export const PACKAGE_ROOT = (() => {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'plugins'))) return dir;
+    if (existsSync(join(dir, 'package.json'))) return dir;
     const up = dirname(dir);
     if (up === dir) throw new Error('package root not found');
     dir = up;

@@ -44,6 +44,13 @@ export interface ProbeResult {
    * with its age until the deployment is probed again.
    */
   restored?: boolean;
+  /** Epoch ms of the earliest certificate expiry the upstream presented (HTTPS probes that connected). */
+  tlsCertExpiresAt?: number;
+  /**
+   * Derived when shown, never stored: a successful probe slower than the deployment's
+   * health_check_latency_threshold (views/staleness.ts).
+   */
+  degraded?: boolean;
 }
 
 export function verdictOf(r: ProbeResult): Verdict {

@@ -38,6 +38,7 @@ const fleetRecord = z.object({
   consecutiveFailures: z.number().int().nonnegative().optional(),
   consecutiveSuccesses: z.number().int().nonnegative().optional(),
   spend: spend.optional().catch(undefined),
+  tlsCertExpiresAt: finite.optional(),
 });
 
 /** Parses and validates one record read from the fleet's store for deployment `id`. */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Settings } from '../config/load.js';
+import type { Settings } from '../config/settings.js';
 import { LocalCoordinator, type Coordinator } from './coordinator.js';
 import { RedisCoordinator } from './redis-coordinator.js';
 

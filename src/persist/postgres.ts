@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { ProbeResult } from '../core/result.js';
-import { MAX_SEGMENTS, UPTIME_KEEP_MS, type UptimeSegment } from '../store/uptime.js';
+import { MAX_SEGMENTS, UPTIME_KEEP_MS, type UptimeSegment } from '../store/uptime-runs.js';
 import { SPEND_DAYS, dayOf, type DaySpend } from '../store/spend.js';
 import { DAY_COLUMNS, dayFromRecord, HISTORY_COLUMNS, historyValues, latestJson, resultFromHistory, resultFromLatest, RUN_COLUMNS, runFromRecord, type DayRecord, type HistoryRecord, type RunRecord } from './rows.js';
 import { MIGRATIONS } from './schema.js';

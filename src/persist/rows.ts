@@ -2,7 +2,7 @@ import { ERROR_TYPES, type ErrorType } from '../core/errors.js';
 import { REPORTED_HEADERS } from '../core/operation.js';
 import type { ProbeResult } from '../core/result.js';
 import { parseFleetRecord } from '../fleet/record.js';
-import type { UptimeSegment } from '../store/uptime.js';
+import type { UptimeSegment } from '../store/uptime-runs.js';
 import type { DaySpend } from '../store/spend.js';
 
 /** Error texts are already redacted; they are cut to this length in the database. */
@@ -80,6 +80,7 @@ export function latestJson(r: ProbeResult): string {
     consecutiveFailures: r.consecutiveFailures,
     consecutiveSuccesses: r.consecutiveSuccesses,
     spend: r.spend,
+    tlsCertExpiresAt: r.tlsCertExpiresAt,
   });
 }
 

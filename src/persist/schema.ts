@@ -28,7 +28,7 @@ export const MIGRATIONS: Readonly<Record<number, Migration>> = {
       'CREATE TABLE llm_health_latest (deployment_id TEXT PRIMARY KEY, checked_at BIGINT NOT NULL, result TEXT NOT NULL)',
     ],
   },
-  // Uptime: runs of equal outcomes (src/store/uptime.ts), one row per run, updated as it grows.
+  // Uptime: runs of equal outcomes (src/store/uptime-runs.ts), one row per run, updated as it grows.
   2: {
     sqlite: [
       `CREATE TABLE llm_health_uptime (deployment_id TEXT NOT NULL, start_at INTEGER NOT NULL, last_at INTEGER NOT NULL,

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ProbeResult } from '../core/result.js';
-import { UPTIME_KEEP_MS, MAX_SEGMENTS, type UptimeSegment } from '../store/uptime.js';
+import { UPTIME_KEEP_MS, MAX_SEGMENTS, type UptimeSegment } from '../store/uptime-runs.js';
 import { SPEND_DAYS, dayOf, type DaySpend } from '../store/spend.js';
 import { DAY_COLUMNS, dayFromRecord, HISTORY_COLUMNS, historyValues, latestJson, resultFromHistory, resultFromLatest, RUN_COLUMNS, runFromRecord, type DayRecord, type HistoryRecord, type RunRecord } from './rows.js';
 import { MIGRATIONS } from './schema.js';

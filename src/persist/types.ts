@@ -1,5 +1,5 @@
 import type { ProbeResult } from '../core/result.js';
-import type { UptimeSegment } from '../store/uptime.js';
+import type { UptimeSegment } from '../store/uptime-runs.js';
 import type { DaySpend } from '../store/spend.js';
 
 /**

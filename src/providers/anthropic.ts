@@ -4,8 +4,14 @@ import { joinUrl, openAiErrorMessage } from './openai.js';
 import { chatCompletion, openAiUsage, isObject, jsonHeaders, jsonPayload, requiredMaxTokens, rest, splitSystem, textOf, trimBase } from './translate.js';
 
 export const ANTHROPIC_DEFAULT_BASE = 'https://api.anthropic.com';
-/** The API version header every Anthropic request needs. */
+/**
+ * The API version every Anthropic request names, unless the deployment names another
+ * (`litellm_params.anthropic_version`, or an `anthropic-version` in extra_headers): the one the
+ * SDK sent up to 0.x, which every key accepts.
+ */
 export const ANTHROPIC_VERSION = '2023-06-01';
+/** From this version on, the official SDK (1.x) sends the key as a bearer instead of `x-api-key`. */
+export const ANTHROPIC_BEARER_FROM_VERSION = '2026-10-21';
 
 /** `…/v1` of an Anthropic base, whether it was given as the host, `…/v1` or `…/v1/messages`. */
 function v1Root(d: Deployment): string {
@@ -13,12 +19,23 @@ function v1Root(d: Deployment): string {
   return b.endsWith('/v1') ? b : `${b}/v1`;
 }
 
-/** `x-api-key` and `anthropic-version` on every request. */
+/** The deployment's API version: an extra_headers `anthropic-version`, else anthropic_version, else the default. */
+export function anthropicVersion(d: Deployment): string {
+  const header = Object.entries(d.credentials.extraHeaders).find(([k]) => k.toLowerCase() === 'anthropic-version')?.[1];
+  const param = d.params.anthropic_version;
+  return header || (typeof param === 'string' && param ? param : ANTHROPIC_VERSION);
+}
+
+/**
+ * `anthropic-version` and the key on every request, as the official SDK sends them for that
+ * version: `x-api-key` (SDK 0.x, versions before 2026-10-21), `Authorization: Bearer` from
+ * 2026-10-21 on (SDK 1.x). Versions are dates, so they compare as strings.
+ */
 function headersFor(d: Deployment): Record<string, string> {
-  return jsonHeaders(d, {
-    'anthropic-version': ANTHROPIC_VERSION,
-    ...(d.credentials.apiKey ? { 'x-api-key': d.credentials.apiKey } : {}),
-  });
+  const version = anthropicVersion(d);
+  const key = d.credentials.apiKey;
+  const auth: Record<string, string> = !key ? {} : version >= ANTHROPIC_BEARER_FROM_VERSION ? { authorization: `Bearer ${key}` } : { 'x-api-key': key };
+  return jsonHeaders(d, { 'anthropic-version': version, ...auth });
 }
 
 const STOP_REASONS: Record<string, string> = { end_turn: 'stop', stop_sequence: 'stop', max_tokens: 'length', tool_use: 'tool_calls', refusal: 'content_filter' };
@@ -49,7 +66,7 @@ function messageAnswer(json: unknown): unknown {
 }
 
 /**
- * Anthropic Messages API: `POST /v1/messages` with `x-api-key` and `anthropic-version`, and
+ * Anthropic Messages API: `POST /v1/messages` with the key and `anthropic-version`, and
  * `GET /v1/models` (already `{data: […]}`) for the free probe. Errors are
  * `{type: "error", error: {type, message}}`; 529 (overloaded) is a server error by its status.
  */

@@ -1,39 +1,52 @@
 import type { Deployment } from '../core/deployment.js';
 import type { Operation } from '../core/operation.js';
 import type { Payload, Provider, WireRequest } from './types.js';
-import { OPENAI_OPERATIONS, OPENAI_PATHS, encodeBody, isLimitedList, joinUrl, lowerKeys, methodOf, openAiErrorMessage, operationsOf, reasoningBody, toWebSocketUrl } from './openai.js';
+import { OPENAI_OPERATIONS, OPENAI_PATHS, acceptFor, encodeBody, isLimitedList, joinUrl, lowerKeys, methodOf, openAiErrorMessage, operationsOf, reasoningBody, toWebSocketUrl, withModel } from './openai.js';
 
 /** Used when a deployment has no api_version; Azure rejects calls without one. */
 export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
+/**
+ * Used for the Responses API when a deployment has no api_version: Azure serves it only from
+ * 2025-03-01-preview on, so the GA default above would be a false red.
+ */
+export const AZURE_RESPONSES_DEFAULT_API_VERSION = '2025-04-01-preview';
 
 /**
- * The deployment name is in the path, the version in `api-version`, the key in the `api-key`
- * header (or an Entra ID token as a bearer). Files and batches are not per deployment.
+ * The operations Azure serves per deployment (`/openai/deployments/{name}/…`): the paths the
+ * openai SDK's AzureOpenAI client rewrites (completions, chat, embeddings, audio, images, batch
+ * creation), plus rerank. The others (responses, moderations, batch and model lists, realtime) are
+ * per resource under `/openai/…`, the deployment named in the body (or the query, realtime).
+ */
+const PER_DEPLOYMENT: ReadonlySet<Operation> = new Set([
+  'completion', 'chat', 'embedding', 'audio_transcription', 'audio_speech', 'image_generation', 'image_edit', 'rerank',
+]);
+
+/**
+ * The version in `api-version`, the key in the `api-key` header (or an Entra ID token as a
+ * bearer). Bodies carry the deployment as `model`, as the SDK sends them (Azure routes by the
+ * path where there is a deployment in it, by `model` where there is not).
  */
 function request(d: Deployment, op: Operation, payload: Payload): WireRequest {
   if (!d.apiBase) throw new Error('azure deployments need litellm_params.api_base');
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: acceptFor(op) };
   if (d.credentials.apiKey) headers['api-key'] = d.credentials.apiKey;
   const adToken = d.params.azure_ad_token;
   if (typeof adToken === 'string' && adToken) headers.authorization = `Bearer ${adToken}`;
   Object.assign(headers, lowerKeys(d.credentials.extraHeaders));
   const base = d.apiBase.replace(/\/+$/, '').replace(/\/openai$/, '');
   if (VIDEO_OPS.has(op)) return videoRequest(d, op, base, headers, payload);
-  // Batches, files, models and the realtime endpoint are per resource, not per deployment.
-  const perDeployment = op !== 'batch_list' && op !== 'models_list' && op !== 'realtime';
-  const path = perDeployment
+  const path = PER_DEPLOYMENT.has(op)
     ? `/openai/deployments/${encodeURIComponent(d.providerModel)}${OPENAI_PATHS[op]}`
     : `/openai${OPENAI_PATHS[op]}`;
   const url = joinUrl(base, path);
-  url.searchParams.set('api-version', d.apiVersion ?? AZURE_DEFAULT_API_VERSION);
+  url.searchParams.set('api-version', d.apiVersion ?? (op === 'responses' ? AZURE_RESPONSES_DEFAULT_API_VERSION : AZURE_DEFAULT_API_VERSION));
   if (isLimitedList(op)) url.searchParams.set('limit', '1');
   const method = methodOf(op);
   if (method === 'WS') {
     url.searchParams.set('deployment', d.providerModel);
     return { method, url: toWebSocketUrl(url), headers };
   }
-  // The deployment in the path picks the model; the body carries none.
-  return { method, url, headers, body: method === 'GET' ? undefined : encodeBody(reasoningBody(d, op, payload), headers) };
+  return { method, url, headers, body: encodeBody(withModel(d, op, reasoningBody(d, op, payload)), headers) };
 }
 
 const VIDEO_OPS: ReadonlySet<Operation> = new Set(['video_generation', 'video_list']);
@@ -47,15 +60,10 @@ function videoRequest(d: Deployment, op: Operation, base: string, headers: Recor
   if (d.apiVersion) url.searchParams.set('api-version', d.apiVersion);
   if (isLimitedList(op)) url.searchParams.set('limit', '1');
   const method = methodOf(op);
-  if (method !== 'POST') return { method, url, headers };
-  if (payload instanceof FormData) {
-    if (!payload.has('model')) payload.set('model', d.providerModel);
-    return { method, url, headers, body: encodeBody(payload, headers) };
-  }
-  return { method, url, headers, body: encodeBody({ model: d.providerModel, ...payload }, headers) };
+  return { method, url, headers, body: encodeBody(withModel(d, op, payload), headers) };
 }
 
-/** Azure OpenAI: every OpenAI operation, per deployment (videos per resource, as above). */
+/** Azure OpenAI: every OpenAI operation, per deployment or per resource as above (videos on the v1 API). */
 export const azure: Provider = {
   name: 'azure',
   genAiProvider: 'azure.ai.openai',

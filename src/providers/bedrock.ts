@@ -41,10 +41,14 @@ const STOP_REASONS: Record<string, string> = {
   guardrail_intervened: 'content_filter', content_filtered: 'content_filter',
 };
 
-/** Signs the request (or sends the Bedrock API key as a bearer, as LiteLLM does). */
-async function send(d: Deployment, url: URL, body?: Record<string, unknown>): Promise<WireRequest> {
+/**
+ * Signs the request (or sends the Bedrock API key as a bearer, as LiteLLM does). Headers as the
+ * AWS SDK sends them: an Accept only for InvokeModel (JSON), the content length signed too.
+ */
+async function send(d: Deployment, url: URL, body?: Record<string, unknown>, accept: string | null = null): Promise<WireRequest> {
   const text = body === undefined ? undefined : JSON.stringify(body);
-  const headers = jsonHeaders(d, text === undefined ? {} : { 'content-type': 'application/json' });
+  const sized: Record<string, string> = text === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) };
+  const headers = jsonHeaders(d, sized, accept);
   const wire: WireRequest = { method: text === undefined ? 'GET' : 'POST', url, headers, ...(text === undefined ? {} : { body: text }) };
   if (d.credentials.apiKey) {
     headers.authorization = `Bearer ${d.credentials.apiKey}`;
@@ -110,7 +114,7 @@ export const bedrock: Provider = {
   operations: {
     chat: { build: converse, parse: whenObject(converseAnswer) },
     embedding: {
-      build: (d, payload) => send(d, modelUrl(d, 'invoke'), embeddingBody(bedrockModelId(d), jsonPayload(payload))),
+      build: (d, payload) => send(d, modelUrl(d, 'invoke'), embeddingBody(bedrockModelId(d), jsonPayload(payload)), 'application/json'),
       parse: whenObject(embeddingAnswer),
     },
     models_list: {

@@ -1,38 +1,21 @@
-import { Agent, errors as undiciErrors, request } from 'undici';
+import { errors as undiciErrors, request } from 'undici';
 import type { Deployment } from '../core/deployment.js';
 import { ProbeError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { REPORTED_HEADERS, type CallOptions, type Operation, type ProviderResponse } from '../core/operation.js';
-import type { Provider } from './types.js';
+import type { OperationCodec, Provider, WireRequest } from './types.js';
 import { firstWebSocketEvent } from './websocket.js';
-import { deniedError, guardedLookup } from './network-guard.js';
+import { deniedError } from './network-guard.js';
 import type { NetworkList } from '../core/networks.js';
+import type { ConnectionFacts, ProbeTrace } from '../core/trace.js';
+import { oneOffConnections, pooledConnections, type Connections } from './agents.js';
+import { CallRecorder } from './trace-record.js';
+import { moveUserInfoToBasicAuth } from './user-info.js';
 
 /** JSON answers of a health probe are tiny; a larger body is cut here and the socket dropped. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 /** Error bodies are only read this far: enough for a provider's message. */
 const MAX_ERROR_BYTES = 16 * 1024;
-
-
-// Pooled agents, one per TLS setting (almost always just the default one); per-call timeouts
-// come from the runner's AbortSignal.
-const agents = new Map<string, Agent>();
-function agentFor(tls: Deployment['tls'], deny: NetworkList | undefined): Agent {
-  const key = `${tls.verify ? 1 : 0}:${tls.ca ?? ''}:${deny?.key ?? ''}`;
-  let agent = agents.get(key);
-  if (!agent) {
-    // No per-origin connection limit: the scheduler's concurrency cap is the one limit. A lower
-    // one here would let probes time out queued inside the client, never sent.
-    agent = new Agent({
-      keepAliveTimeout: 10_000,
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      connect: { rejectUnauthorized: tls.verify, ...(tls.ca ? { ca: tls.ca } : {}), ...(deny?.key ? { lookup: guardedLookup(deny) } : {}) },
-    });
-    agents.set(key, agent);
-  }
-  return agent;
-}
 
 export interface CallRequest {
   deployment: Deployment;
@@ -44,10 +27,15 @@ export interface CallRequest {
   options?: CallOptions;
   /** Where the request may not connect (general_settings.health_check_deny_networks). */
   denyNetworks?: NetworkList;
+  /** A debug probe's trace: the call gets its own connection and is recorded (redacted). */
+  trace?: ProbeTrace;
+  /** What the connection showed (address, TLS certificate), once an answer arrived over it. */
+  onConnection?: (facts: ConnectionFacts) => void;
 }
 
 /** Sends one provider request and maps every failure to a typed ProbeError. */
-export async function callProvider({ deployment: d, provider, op, payload, signal, options, denyNetworks }: CallRequest): Promise<ProviderResponse> {
+export async function callProvider(req: CallRequest): Promise<ProviderResponse> {
+  const { deployment: d, provider, op, payload, denyNetworks, trace } = req;
   const codec = provider.operations[op];
   if (!codec) throw new ProbeError('unsupported', `provider "${d.provider}" has no ${op} API`);
   const merged = mergeCheckParams(payload, d.checkParams);
@@ -59,8 +47,33 @@ export async function callProvider({ deployment: d, provider, op, payload, signa
   }
 
   moveUserInfoToBasicAuth(wire, Object.keys(d.credentials.extraHeaders).some((k) => k.toLowerCase() === 'authorization'));
-  if (denyNetworks?.contains(wire.url.hostname)) throw deniedError(wire.url.hostname);
-  if (wire.method === 'WS') return firstWebSocketEvent(wire.url, wire.headers, signal, agentFor(d.tls, denyNetworks));
+  const rec = trace ? new CallRecorder(trace, op, wire, d.secrets) : undefined;
+  const conns = trace ? oneOffConnections(d.tls, denyNetworks) : pooledConnections(d.tls, denyNetworks);
+  try {
+    if (denyNetworks?.contains(wire.url.hostname)) throw deniedError(wire.url.hostname);
+    return await exchange(req, codec, wire, conns, rec);
+  } catch (err) {
+    rec?.failed(err);
+    throw err;
+  } finally {
+    rec?.end();
+    conns.done();
+  }
+}
+
+/** One request over `conns`, its answer read and judged; `rec` records it when traced. */
+async function exchange({ deployment: d, provider, op, signal, options, onConnection }: CallRequest, codec: OperationCodec, wire: WireRequest, conns: Connections, rec: CallRecorder | undefined): Promise<ProviderResponse> {
+  const connected = () => {
+    const facts = conns.factsFor(wire.url);
+    if (!facts) return;
+    onConnection?.(facts);
+    rec?.connected(facts);
+  };
+  if (wire.method === 'WS') {
+    const res = await firstWebSocketEvent(wire.url, wire.headers, signal, conns.agent);
+    connected();
+    return res;
+  }
   if (wire.body instanceof FormData) {
     // Plugins build forms with the global FormData; encode it here (boundary and all) so the
     // pooled undici client sends plain bytes.
@@ -76,11 +89,13 @@ export async function callProvider({ deployment: d, provider, op, payload, signa
       headers: wire.headers,
       body: wire.body as never,
       signal,
-      dispatcher: agentFor(d.tls, denyNetworks),
+      dispatcher: conns.agent,
     });
   } catch (err) {
     throw transportError(err, signal);
   }
+  connected();
+  rec?.answered(res.statusCode, res.headers);
 
   // Header values come from outside like any body: an upstream may echo the key into them.
   const reported = (v: string) => redact(v, d.secrets).slice(0, 128);
@@ -97,6 +112,7 @@ export async function callProvider({ deployment: d, provider, op, payload, signa
   const contentType = String(res.headers['content-type'] ?? '');
   const ok = res.statusCode >= 200 && res.statusCode < 300;
   const bytes = await readCapped(res.body, ok ? (options?.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES) : MAX_ERROR_BYTES, ok, signal, res.statusCode);
+  rec?.body(bytes, contentType);
   const text = () => Buffer.from(bytes).toString('utf8');
 
   if (!ok) {
@@ -217,24 +233,4 @@ function mergeCheckParams(payload: Record<string, unknown> | FormData | undefine
   if (!(payload instanceof FormData)) return { ...payload, ...params };
   for (const [k, v] of Object.entries(params)) payload.set(k, typeof v === 'string' ? v : JSON.stringify(v));
   return payload;
-}
-
-/**
- * `api_base: https://user:pass@gateway/v1` is how LiteLLM users reach gateways behind Basic auth:
- * LiteLLM's HTTP client (httpx) sends the user info as `Authorization: Basic …` in place of the
- * api_key's bearer header, never in the URL; undici would drop it silently. An Authorization
- * the user wrote in extra_headers is the more explicit wish and is kept.
- */
-export function moveUserInfoToBasicAuth(wire: { url: URL; headers: Record<string, string> }, explicitAuthorization: boolean): void {
-  const { url } = wire;
-  if (!url.username && !url.password) return;
-  const decoded = (s: string) => { try { return decodeURIComponent(s); } catch { return s; } };
-  const credentials = Buffer.from(`${decoded(url.username)}:${decoded(url.password)}`).toString('base64');
-  const bare = new URL(url);
-  bare.username = '';
-  bare.password = '';
-  wire.url = bare;
-  if (explicitAuthorization) return;
-  for (const name of Object.keys(wire.headers)) if (name.toLowerCase() === 'authorization') delete wire.headers[name];
-  wire.headers.authorization = `Basic ${credentials}`;
 }

@@ -8,8 +8,9 @@ export const COHERE_DEFAULT_BASE = 'https://api.cohere.com';
 
 const FINISH_REASONS: Record<string, string> = { COMPLETE: 'stop', STOP_SEQUENCE: 'stop', MAX_TOKENS: 'length', TOOL_CALL: 'tool_calls' };
 
+/** A bearer key, and the Accept that Cohere's SDK sends (any type). */
 function headersFor(d: Deployment): Record<string, string> {
-  return jsonHeaders(d, d.credentials.apiKey ? { authorization: `Bearer ${d.credentials.apiKey}` } : {});
+  return jsonHeaders(d, d.credentials.apiKey ? { authorization: `Bearer ${d.credentials.apiKey}` } : {}, '*/*');
 }
 
 /** An api_base may name a version (…/v1, …/v2): each call picks its own. */
@@ -32,6 +33,8 @@ function chatBody(p: Record<string, unknown>): Record<string, unknown> {
   return {
     messages: messages.map((m) => ({ role: m.role === 'developer' ? 'system' : m.role, content: textOf(m.content) })),
     ...(typeof p.max_tokens === 'number' ? { max_tokens: p.max_tokens } : {}),
+    // Cohere's SDK says it; the API's default is the same.
+    stream: false,
     ...rest(p, ['messages', 'max_tokens']),
   };
 }

@@ -21,17 +21,19 @@ const FINISH_REASONS: Record<string, string> = {
   BLOCKLIST: 'content_filter', PROHIBITED_CONTENT: 'content_filter', SPII: 'content_filter',
 };
 
-/** A URL under the version root, with the key in its query: here and only here (see below). */
-function keyedUrl(d: Deployment, path: string): URL {
-  const url = joinUrl(versionRoot(d.apiBase ?? GEMINI_DEFAULT_BASE), path);
-  if (d.credentials.apiKey) url.searchParams.set('key', d.credentials.apiKey);
-  return url;
+function url(d: Deployment, path: string): URL {
+  return joinUrl(versionRoot(d.apiBase ?? GEMINI_DEFAULT_BASE), path);
+}
+
+/** The key in `x-goog-api-key` (never in the URL: see below) and any Accept, as Google's SDK sends them. */
+function headersFor(d: Deployment): Record<string, string> {
+  return jsonHeaders(d, d.credentials.apiKey ? { 'x-goog-api-key': d.credentials.apiKey } : {}, '*/*');
 }
 
 function postJson(d: Deployment, method: string, body: Record<string, unknown>): WireRequest {
-  const headers = jsonHeaders(d, {});
+  const headers = headersFor(d);
   headers['content-type'] = 'application/json';
-  return { method: 'POST', url: keyedUrl(d, `${modelPath(d.providerModel)}:${method}`), headers, body: JSON.stringify(body) };
+  return { method: 'POST', url: url(d, `${modelPath(d.providerModel)}:${method}`), headers, body: JSON.stringify(body) };
 }
 
 function generateContent(d: Deployment, payload: Payload): WireRequest {
@@ -44,10 +46,24 @@ function generateContent(d: Deployment, payload: Payload): WireRequest {
   });
 }
 
-function embedContent(d: Deployment, payload: Payload): WireRequest {
+/**
+ * `:batchEmbedContents` with one request, as Google's SDK (and LiteLLM) embed: the content with
+ * the user role, the model named again, health_check_params (taskType, outputDimensionality…)
+ * in the request.
+ */
+function batchEmbedContents(d: Deployment, payload: Payload): WireRequest {
   const p = jsonPayload(payload);
   const input = Array.isArray(p.input) ? p.input : [p.input];
-  return postJson(d, 'embedContent', { content: { parts: [{ text: textOf(input[0]) }] }, ...rest(p, ['input']) });
+  const model = `models/${d.providerModel.replace(/^models\//, '')}`;
+  return postJson(d, 'batchEmbedContents', {
+    requests: [{ content: { role: 'user', parts: [{ text: textOf(input[0]) }] }, model, ...rest(p, ['input']) }],
+  });
+}
+
+/** `embeddings[0].values` (batchEmbedContents), or `embedding.values` (embedContent). */
+function embeddingAnswer(json: Record<string, unknown>): unknown {
+  const first = Array.isArray(json.embeddings) ? json.embeddings[0] : json.embedding;
+  return embeddingList(isObject(first) ? first.values : undefined);
 }
 
 /** `candidates` come back as choices. */
@@ -69,11 +85,12 @@ function candidatesAnswer(json: Record<string, unknown>): unknown {
 }
 
 /**
- * Google AI Studio's Gemini API: `POST {base}/v1beta/models/{model}:generateContent?key=…` and
- * `:embedContent`, `GET /v1beta/models?key=…`. The key goes into the query here and only here:
- * never into api_base, so /health, /model/info, spans and logs (which all show api_base or the
- * host) cannot carry it, and redaction removes it from any error text (it is a known secret, and
- * `key=` is credential-shaped). `candidates` come back as choices, `embedding.values` as
+ * Google AI Studio's Gemini API: `POST {base}/v1beta/models/{model}:generateContent` and
+ * `:batchEmbedContents`, `GET /v1beta/models`, the key in the `x-goog-api-key` header as Google's
+ * SDK sends it. Never in the URL (`?key=` works at Google, but URLs land in proxy and access
+ * logs), never in api_base, so /health, /model/info, spans and logs cannot carry it; redaction
+ * removes it from any error text (it is a known secret, and a `key=` an upstream echoes is
+ * credential-shaped). `candidates` come back as choices, `embeddings[0].values` as
  * `data[0].embedding`. A bad key is a 400 whose details say API_KEY_INVALID: typed auth.
  */
 export const gemini: Provider = {
@@ -86,8 +103,8 @@ export const gemini: Provider = {
   },
   operations: {
     chat: { build: generateContent, parse: whenObject(candidatesAnswer) },
-    embedding: { build: embedContent, parse: whenObject((json) => embeddingList(isObject(json.embedding) ? json.embedding.values : undefined)) },
-    models_list: { build: (d) => ({ method: 'GET', url: keyedUrl(d, '/models'), headers: jsonHeaders(d, {}) }), parse: whenObject((json) => modelList(json.models)) },
+    embedding: { build: batchEmbedContents, parse: whenObject(embeddingAnswer) },
+    models_list: { build: (d) => ({ method: 'GET', url: url(d, '/models'), headers: headersFor(d) }), parse: whenObject((json) => modelList(json.models)) },
   },
   errorMessage: openAiErrorMessage,
   errorDetails: geminiErrorDetails,

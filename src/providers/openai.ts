@@ -46,6 +46,11 @@ export function encodeBody(payload: Payload, headers: Record<string, string>): W
   return JSON.stringify(payload);
 }
 
+/** The Accept header OpenAI's SDK sends: JSON, except for speech, whose answer is audio. */
+export function acceptFor(op: Operation): string {
+  return op === 'audio_speech' ? 'application/octet-stream' : 'application/json';
+}
+
 export function methodOf(op: Operation): WireRequest['method'] {
   if (op === 'realtime') return 'WS';
   return LIST_OPS.has(op) ? 'GET' : 'POST';
@@ -83,7 +88,8 @@ export function openAiErrorMessage(body: unknown): string | undefined {
   return undefined;
 }
 
-function withModel(d: Deployment, op: Operation, payload: Payload) {
+/** The body with the deployment's model, as OpenAI's SDK sends it (a form gets a `model` field). */
+export function withModel(d: Deployment, op: Operation, payload: Payload) {
   if (methodOf(op) !== 'POST') return undefined;
   if (payload instanceof FormData) {
     if (!payload.has('model')) payload.set('model', d.providerModel);
@@ -150,7 +156,7 @@ export function openAiCompatible(spec: OpenAiCompatibleSpec): Provider {
     const given = d.apiBase ?? defaultBase;
     if (!given) throw new Error(`no api_base for provider "${name}"${spec.baseHint ? ` (set litellm_params.api_base or ${spec.baseHint})` : ''}`);
     const base = spec.base ? spec.base(given) : given;
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: acceptFor(op) };
     if (spec.auth) Object.assign(headers, spec.auth(d, new URL(base), op));
     else if (d.credentials.apiKey) headers.authorization = `Bearer ${d.credentials.apiKey}`;
     if (d.credentials.organization) headers['openai-organization'] = d.credentials.organization;

@@ -74,9 +74,12 @@ export function requiredMaxTokens(d: Deployment, payload: JsonPayload): number {
   return typeof payload.max_tokens === 'number' ? payload.max_tokens : d.maxTokens ?? DEFAULT_MAX_TOKENS;
 }
 
-/** JSON request headers plus the deployment's extra_headers (which win). */
-export function jsonHeaders(d: Deployment, auth: Record<string, string>): Record<string, string> {
-  return { accept: 'application/json', ...auth, ...lowerKeys(d.credentials.extraHeaders) };
+/**
+ * Request headers: the Accept the provider's SDK sends (none when it sends none), the auth, then
+ * the deployment's extra_headers (which win).
+ */
+export function jsonHeaders(d: Deployment, auth: Record<string, string>, accept: string | null = 'application/json'): Record<string, string> {
+  return { ...(accept ? { accept } : {}), ...auth, ...lowerKeys(d.credentials.extraHeaders) };
 }
 
 /** A base URL without its trailing slashes. */

@@ -28,6 +28,8 @@ export interface BackgroundHost {
   stopped(): boolean;
   /** Every background deployment has a result: the first round is complete. */
   firstRoundDone(at: number): void;
+  /** When the maintenance window covering `d` now ends (undefined: not covered). */
+  pausedUntil?(d: Deployment): number | undefined;
 }
 
 /**
@@ -47,6 +49,8 @@ export class BackgroundLoop {
   #running = 0;
   /** Resolves start() once every background deployment has a result. */
   #firstRound: (() => void) | undefined;
+  /** Deployments queued for the end of their maintenance window instead of their slot. */
+  readonly #paused = new Set<string>();
 
   constructor(host: BackgroundHost) {
     this.#host = host;
@@ -79,6 +83,12 @@ export class BackgroundLoop {
     for (const id of old.byId.keys()) if (!this.#plan.byId.has(id)) { this.#queue.delete(id); this.#grid.forget(id); }
     const now = this.#host.now();
     for (const d of plan.deployments) if (!old.byId.has(d.id) && !this.#host.isInFlight(d.id)) this.#queue.set(d.id, now);
+    // A reload may have shortened or removed the window they wait for.
+    for (const id of this.#paused) {
+      const d = this.#plan.byId.get(id);
+      const due = d && (this.#host.pausedUntil?.(d) ?? now);
+      if (due !== undefined && due < (this.#queue.dueOf(id) ?? Infinity)) this.#queue.set(id, due);
+    }
     this.#arm();
     this.#checkFirstRound();
   }
@@ -110,7 +120,8 @@ export class BackgroundLoop {
     const bg = this.#plan;
     if (!this.#firstRound || !bg) return;
     const now = this.#host.now();
-    if (bg.deployments.every((d) => this.#fresh(d, now))) {
+    // One in a maintenance window gets no result until the window ends: it does not hold readiness.
+    if (bg.deployments.every((d) => this.#fresh(d, now) || this.#host.pausedUntil?.(d) !== undefined)) {
       this.#host.firstRoundDone(now);
       const done = this.#firstRound;
       this.#firstRound = undefined;
@@ -162,6 +173,15 @@ export class BackgroundLoop {
   }
 
   async #runDueNow(d: Deployment): Promise<void> {
+    // In a maintenance window: no probe (no spend); due again when the window ends.
+    const until = this.#host.pausedUntil?.(d);
+    if (until !== undefined) {
+      this.#paused.add(d.id);
+      this.#checkFirstRound();
+      this.#requeue(d.id, until);
+      return;
+    }
+    this.#paused.delete(d.id);
     const intervalMs = this.#plan!.intervalS(d) * 1000;
     const wantedMs = this.#cadenceMs(d, intervalMs);
     let startedAt: number;

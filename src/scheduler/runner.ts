@@ -7,6 +7,7 @@ import { redact } from '../core/redact.js';
 import type { NetworkList } from '../core/networks.js';
 import type { ProbeResult } from '../core/result.js';
 import { addUsage, costOf, usageOf, type ProbeSpend } from '../core/usage.js';
+import type { ConnectionFacts, ProbeTrace } from '../core/trace.js';
 import type { Context } from '@opentelemetry/api';
 import { endProbeSpan, type Telemetry } from '../telemetry/telemetry.js';
 
@@ -28,6 +29,8 @@ export interface RunnerOptions {
   /** Count a 429 as healthy: the deployment answered (general_settings.health_check_rate_limited_as_healthy). */
   rateLimitedAsHealthy?: boolean;
   denyNetworks?: NetworkList;
+  /** A debug probe: each request is recorded here, redacted, over its own connection. */
+  trace?: ProbeTrace;
 }
 
 /**
@@ -49,6 +52,12 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
   const now = opts.now ?? Date.now;
   const startedAt = now();
   const t0 = performance.now();
+  // The earliest certificate expiry any HTTPS answer of this probe came over.
+  let certExpiresAt: number | undefined;
+  const onConnection = (facts: ConnectionFacts) => {
+    const at = facts.tls?.certNotAfter;
+    if (at !== undefined) certExpiresAt = Math.min(certExpiresAt ?? at, at);
+  };
   const finish = (outcome: ProbeOutcome, extra: Partial<ProbeResult>): ProbeResult => ({
     deploymentId: d.id,
     healthy: outcome.healthy,
@@ -56,6 +65,7 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
     checkedAt: now(),
     latencyMs: Math.round((performance.now() - t0) * 10) / 10,
     headers: {},
+    ...(certExpiresAt !== undefined ? { tlsCertExpiresAt: certExpiresAt } : {}),
     ...extra,
     ...(outcome.healthy ? {} : {
       errorType: outcome.errorType ?? 'plugin_error',
@@ -99,7 +109,7 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
     async call(op, payload, callOpts) {
       let res: ProviderResponse;
       try {
-        res = await callProvider({ deployment: d, provider: providerFor(d), op, payload, signal, options: callOpts, denyNetworks: opts.denyNetworks });
+        res = await callProvider({ deployment: d, provider: providerFor(d), op, payload, signal, options: callOpts, denyNetworks: opts.denyNetworks, trace: opts.trace, onConnection });
       } catch (err) {
         throw redactedError(err, d.secrets);
       }

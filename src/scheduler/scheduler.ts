@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events';
 import type { Context } from '@opentelemetry/api';
 import type { Deployment } from '../core/deployment.js';
 import type { ProbePlugin } from '../core/plugin.js';
+import type { ProbeTrace } from '../core/trace.js';
 import type { HealthStore } from '../store/types.js';
 import { judge, type ProbeResult, type Thresholds } from '../core/result.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
@@ -29,6 +30,11 @@ export interface SchedulerOptions {
   /** A deployment's thresholds and retry interval (default 1/1: every probe is a verdict). */
   policy?: (d: Deployment) => Thresholds & { retryMs: number; staleAfterMs?: number };
   /**
+   * When the maintenance window covering a deployment at `now` ends; undefined when none does.
+   * A covered deployment is not probed, in the background or on demand (no spend).
+   */
+  maintenanceUntil?: (d: Deployment, now: number) => number | undefined;
+  /**
    * Who probes what, and where results are shared; it names this replica in results
    * (checked_by). Default: a replica alone (LocalCoordinator).
    */
@@ -36,6 +42,9 @@ export interface SchedulerOptions {
 }
 
 export type { BackgroundPlan } from './background.js';
+
+/** An on-demand probe's answer: run now, served from the last probe (cached), or shared (joined). */
+export interface OnDemandResult { result: ProbeResult; cached: boolean; joined?: boolean }
 
 /**
  * Decides when probes run. Every probe is a paid call, so:
@@ -68,6 +77,7 @@ export class Scheduler {
       policy: (d) => this.#policy(d),
       stopped: () => this.#shutdown.signal.aborted,
       firstRoundDone: (at) => { this.lastRoundAt = at; },
+      pausedUntil: (d) => opts.maintenanceUntil?.(d, this.now),
     });
     // Every running probe listens for shutdown (up to the concurrency cap, by design).
     setMaxListeners(0, this.#shutdown.signal);
@@ -82,15 +92,18 @@ export class Scheduler {
 
   set concurrency(n: number) { this.#limiter.limit = n; }
 
-  /** Probes one deployment now, or joins the probe of it already in flight. */
-  probe(d: Deployment, parent?: Context): Promise<ProbeResult> {
+  /** Whether a probe of the deployment is pending now (running, or waiting for a slot). */
+  probing(id: string): boolean { return this.#inFlight.has(id); }
+
+  /** Probes one deployment now, or joins the probe of it already in flight (untraced, then). */
+  probe(d: Deployment, parent?: Context, trace?: ProbeTrace): Promise<ProbeResult> {
     const running = this.#inFlight.get(d.id);
     if (running) return running;
     const { plugins, prompt, now, telemetry, store, accept, onResult } = this.#opts;
     const rateLimitedAsHealthy = this.#opts.rateLimitedAsHealthy?.() ?? false;
     const denyNetworks = this.#opts.denyNetworks?.();
     const p = this.#limiter
-      .run(() => runProbe(d, { plugins, prompt, now, telemetry, parent, rateLimitedAsHealthy, denyNetworks, signal: this.#shutdown.signal }))
+      .run(() => runProbe(d, { plugins, prompt, now, telemetry, parent, rateLimitedAsHealthy, denyNetworks, trace, signal: this.#shutdown.signal }))
       .then((r) => {
         r.checkedBy = this.#coordinator.replicaId;
         if (accept?.(d.id) ?? true) {
@@ -111,20 +124,30 @@ export class Scheduler {
   /**
    * An on-demand probe that never probes a deployment more often than `minIntervalMs`: inside
    * that window since the last probe started, the stored result is returned, marked cached.
+   * `joined`: a probe was already in flight and its result is returned (without `trace`).
    */
-  async probeAtMostEvery(d: Deployment, minIntervalMs: number, parent?: Context): Promise<{ result: ProbeResult; cached: boolean }> {
+  async probeAtMostEvery(d: Deployment, minIntervalMs: number, parent?: Context, trace?: ProbeTrace): Promise<OnDemandResult> {
     const running = this.#inFlight.get(d.id);
-    if (running) return { result: await running, cached: false };
+    if (running) return { result: await running, cached: false, joined: true };
     const last = this.#opts.store.get(d.id);
     if (last && this.now - last.startedAt < minIntervalMs) return { result: last, cached: true };
-    return { result: await this.probe(d, parent), cached: false };
+    return { result: await this.probe(d, parent, trace), cached: false };
   }
 
-  /** Probes every deployment given (each at most once at a time), bounded by the global cap. */
-  async probeAll(ds: readonly Deployment[], minIntervalMs = 0): Promise<Array<{ result: ProbeResult; cached: boolean }>> {
+  /**
+   * Probes every deployment given (each at most once at a time), bounded by the global cap. Those
+   * in a maintenance window are left out: they have no result in the answer.
+   * `onEach` hears each deployment's result as it comes (a caller may stop waiting for the rest).
+   */
+  async probeAll(asked: readonly Deployment[], minIntervalMs = 0, onEach?: (r: OnDemandResult) => void): Promise<OnDemandResult[]> {
+    const paused = this.#opts.maintenanceUntil;
+    const ds = paused ? asked.filter((d) => paused(d, this.now) === undefined) : asked;
     const round = this.#opts.telemetry?.startRoundSpan(ds.length);
     try {
-      const results = await Promise.all(ds.map((d) => this.probeAtMostEvery(d, minIntervalMs, round?.context)));
+      const results = await Promise.all(ds.map((d) => {
+        const p = this.probeAtMostEvery(d, minIntervalMs, round?.context);
+        return onEach ? p.then((r) => { onEach(r); return r; }) : p;
+      }));
       this.lastRoundAt = this.now;
       round?.span.setAttribute('llm.unhealthy', results.filter((r) => !r.result.healthy).length);
       return results;

@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import type { Views } from '../views/index.js';
 import { healthRoutes } from './routes/health.js';
+import { probeRoutes } from './routes/probe.js';
 import { historyRoutes } from './routes/history.js';
 import { uptimeRoutes } from './routes/uptime.js';
 import { spendRoutes } from './routes/spend.js';
@@ -9,6 +10,8 @@ import { metricsRoutes } from './routes/metrics.js';
 import { reloadRoutes } from './routes/reload.js';
 import { modelInfoRoutes } from './routes/model-info.js';
 import { lifecycleRoutes } from './routes/lifecycle.js';
+import { statusRoutes } from './routes/status.js';
+import { badgeRoutes } from './routes/badges.js';
 import { boundConnections, DEFAULT_SERVER_LIMITS, type ServerLimits } from './limits.js';
 
 const BODY_LIMIT = 64 * 1024;
@@ -36,7 +39,8 @@ export function buildServer(views: Views, logger: Logger, limits: ServerLimits =
     }
   });
 
-  boundConnections(app.server, limits.maxConnections);
+  const connections = boundConnections(app.server, limits.maxConnections, limits.scrapeDeadlineMs);
+  app.addHook('preClose', async () => connections.closeIdle());
 
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send({ error: { message: `route ${req.method} ${req.url.split('?')[0]} not found`, type: 'not_found', code: 404 } });
@@ -53,6 +57,7 @@ export function buildServer(views: Views, logger: Logger, limits: ServerLimits =
   });
 
   void app.register(healthRoutes, { views });
+  void app.register(probeRoutes, { views });
   void app.register(lifecycleRoutes, { views });
   void app.register(modelInfoRoutes, { views });
   void app.register(metricsRoutes, { views, limits });
@@ -60,5 +65,7 @@ export function buildServer(views: Views, logger: Logger, limits: ServerLimits =
   void app.register(uptimeRoutes, { views });
   void app.register(spendRoutes, { views });
   void app.register(reloadRoutes, { views });
+  void app.register(statusRoutes, { views });
+  void app.register(badgeRoutes, { views });
   return app;
 }

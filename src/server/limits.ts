@@ -10,7 +10,11 @@ export interface ServerLimits {
   headersTimeoutMs: number;
   /** /metrics answers being written at once; more get 503 (each is the whole exposition). */
   maxConcurrentScrapes: number;
-  /** A /metrics answer not taken by the client within this is cut (its buffer is freed). */
+  /**
+   * An answer the client has not taken within this after it was written is cut (its buffer is
+   * freed): /metrics from its start, any other answer from its end() (a probing /health may
+   * take its time to be written, never to be read).
+   */
   scrapeDeadlineMs: number;
 }
 
@@ -27,9 +31,10 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
  * opens connections and trickles bytes would otherwise hold every file descriptor, and
  * /health/liveliness would go unanswered. Closing the oldest connection that is not mid-answer
  * lets a quick request (a kubelet's probe, a scrape) always get in; the slow ones were going to
- * be cut by requestTimeoutMs anyway.
+ * be cut by requestTimeoutMs anyway. Answers being read are not evicted, but each must be taken
+ * within takeWithinMs.
  */
-export function boundConnections(server: Server, max: number): void {
+export function boundConnections(server: Server, max: number, takeWithinMs: number): { closeIdle(): void } {
   /** Insertion order is age; the value is the answer being written on it, if any. */
   const open = new Map<Socket, ServerResponse | undefined>();
   server.on('connection', (socket: Socket) => {
@@ -49,5 +54,23 @@ export function boundConnections(server: Server, max: number): void {
     if (!open.has(socket)) return;
     open.set(socket, res);
     res.once('finish', () => { if (open.get(socket) === res) open.set(socket, undefined); });
+    // A slow reader keeps its answer's bytes in memory and its connection out of eviction.
+    const deadline = () => {
+      const cut = setTimeout(() => res.destroy(), takeWithinMs);
+      res.once('close', () => clearTimeout(cut));
+    };
+    // A handler that answered synchronously (before this listener ran) has already ended.
+    if (res.writableEnded) deadline();
+    else res.once('prefinish', deadline);
   });
+  return {
+    /**
+     * Closes every connection not being answered, for shutdown. Node's server.close() ends idle
+     * keep-alive connections but waits for one that never sent a request: a browser's
+     * speculative preconnect (the status page) held shutdown for as long as the browser liked.
+     */
+    closeIdle() {
+      for (const [socket, res] of open) if (!res) socket.destroy();
+    },
+  };
 }

@@ -1,16 +1,20 @@
 import { EMPTY_HISTORY, HistoryRing, StringTable } from './history-ring.js';
 import type { HealthStore, History, ProbeStats } from './types.js';
-import { UptimeLedger, type UptimeSegment } from './uptime.js';
+import { UptimeLedger, type UptimeSegment } from './uptime-runs.js';
 import { SpendLedger, type DaySpend } from './spend.js';
 import type { ProbeResult } from '../core/result.js';
+import { Uptime } from './uptime.js';
 
 interface Entry {
   latest: ProbeResult;
   /** The last results, compact (see HistoryRing). */
   history: HistoryRing;
-  uptime: UptimeLedger;
+  /** Runs of equal outcomes over the last 30 days, for /health/uptime and the uptime ratio (persisted). */
+  runs: UptimeLedger;
   spend: SpendLedger;
   stats: ProbeStats & { outcomes: Map<string, number> };
+  /** Verdicts per hour and per day, for uptime bars and badges. */
+  uptime: Uptime;
 }
 
 /**
@@ -48,7 +52,8 @@ export class MemoryStore implements HealthStore {
   get(id: string) { return this.#entries.get(id)?.latest; }
   stats(id: string) { return this.#entries.get(id)?.stats; }
   history(id: string): History { return this.#entries.get(id)?.history ?? EMPTY_HISTORY; }
-  uptime(id: string): readonly UptimeSegment[] { return this.#entries.get(id)?.uptime.segments ?? []; }
+  uptime(id: string): Uptime | undefined { return this.#entries.get(id)?.uptime; }
+  uptimeRuns(id: string): readonly UptimeSegment[] { return this.#entries.get(id)?.runs.segments ?? []; }
   spend(id: string): SpendLedger | undefined { return this.#entries.get(id)?.spend; }
 
   set(result: ProbeResult) {
@@ -56,15 +61,16 @@ export class MemoryStore implements HealthStore {
     let e = this.#entries.get(result.deploymentId);
     if (!e) {
       const history = new HistoryRing(result.deploymentId, this.#historySize, this.#strings);
-      e = { latest: result, history, uptime: new UptimeLedger(), spend: new SpendLedger(), stats: { since: result.startedAt, outcomes: new Map() } };
+      e = { latest: result, history, runs: new UptimeLedger(), spend: new SpendLedger(), stats: { since: result.startedAt, outcomes: new Map() }, uptime: new Uptime() };
       this.#entries.set(result.deploymentId, e);
     }
     e.latest = result;
     e.history.push(result);
+    e.uptime.record(result);
     const key = result.healthy ? 'healthy' : (result.errorType ?? 'plugin_error');
     e.stats.outcomes.set(key, (e.stats.outcomes.get(key) ?? 0) + 1);
     if (result.healthy) e.stats.lastSuccessAt = result.checkedAt;
-    const run = e.uptime.add(result.checkedAt, result.healthy, this.#coverMs(result.deploymentId) ?? DEFAULT_COVER_MS);
+    const run = e.runs.add(result.checkedAt, result.healthy, this.#coverMs(result.deploymentId) ?? DEFAULT_COVER_MS);
     const day = result.spend ? e.spend.add(result.checkedAt, result.spend) : undefined;
     this.onSet?.(result, run, day);
   }
@@ -87,11 +93,16 @@ export class MemoryStore implements HealthStore {
       const success = rows.findLast((row) => row.healthy)?.checkedAt ?? (r.healthy ? r.checkedAt : undefined);
       const stats: Entry['stats'] = { since: now, outcomes: new Map() };
       if (success !== undefined) stats.lastSuccessAt = success;
-      const uptime = new UptimeLedger();
-      uptime.restore(more.runs?.get(r.deploymentId) ?? []);
+      const runs = new UptimeLedger();
+      runs.restore(more.runs?.get(r.deploymentId) ?? []);
       const spend = new SpendLedger();
       spend.restore(more.spend?.get(r.deploymentId) ?? []);
-      this.#entries.set(r.deploymentId, { latest: r, history: ring, uptime, spend, stats });
+      // The status page's hourly and daily bars start from the stored history rows (their
+      // outcomes; history rows keep no threshold verdict), so a restart does not blank them.
+      const uptime = new Uptime();
+      for (const row of rows) uptime.record(row);
+      if (rows[rows.length - 1]?.checkedAt !== r.checkedAt) uptime.record(r);
+      this.#entries.set(r.deploymentId, { latest: r, history: ring, runs, spend, stats, uptime });
     }
     this.#version++;
   }

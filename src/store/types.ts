@@ -1,6 +1,7 @@
 import type { HistoryRow, ProbeResult } from '../core/result.js';
-import type { UptimeSegment } from './uptime.js';
+import type { UptimeSegment } from './uptime-runs.js';
 import type { SpendLedger } from './spend.js';
+import type { Uptime } from './uptime.js';
 
 /** Running totals per deployment, for cumulative metrics. */
 export interface ProbeStats {
@@ -27,8 +28,10 @@ export interface HealthStore {
   stats(id: string): ProbeStats | undefined;
   /** The last results of a deployment, oldest first (bounded). */
   history(id: string): History;
-  /** A deployment's runs of equal outcomes over the last 30 days, oldest first (uptime.ts). */
-  uptime(id: string): readonly UptimeSegment[];
+  /** Verdicts per hour and day, for the status page's bars and badges (undefined: no result yet). */
+  uptime(id: string): Uptime | undefined;
+  /** A deployment's runs of equal outcomes over the last 30 days, oldest first (uptime-runs.ts). */
+  uptimeRuns(id: string): readonly UptimeSegment[];
   /** What a deployment's probes spent, per day and since start (spend.ts); undefined: nothing stored. */
   spend(id: string): Pick<SpendLedger, 'days' | 'sinceStart'> | undefined;
   set(result: ProbeResult): void;

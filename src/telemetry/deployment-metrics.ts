@@ -10,7 +10,7 @@ import { serverEndpoint } from '../registry/providers.js';
 import type { HealthStore } from '../store/types.js';
 import { verdictOf, type ProbeResult } from '../core/result.js';
 import { VERSION } from '../core/meta.js';
-import { UPTIME_WINDOWS, uptimeBetween } from '../store/uptime.js';
+import { UPTIME_WINDOWS, uptimeBetween } from '../store/uptime-runs.js';
 import { METRICS, metricName, type AttributeOf, type ExportPath, type ExportedMetricSpec } from './metrics.js';
 
 type DeploymentAttributes = Record<AttributeOf<'deploymentHealthy'>, string>;
@@ -43,6 +43,8 @@ export interface MetricSource {
   listed?: (id: string) => boolean;
   /** A deployment's staleness threshold in seconds (undefined: never stale). */
   staleAfterS?: (d: Deployment) => number | undefined;
+  /** A deployment's latency threshold in seconds (undefined: none, so never degraded). */
+  latencyThresholdS?: (d: Deployment) => number | undefined;
 }
 
 /**
@@ -79,14 +81,16 @@ export class DeploymentMetricProducer implements MetricProducer {
     const tokens: SumMetricData['dataPoints'] = [];
     const cost: SumMetricData['dataPoints'] = [];
     const nowMs = Date.now();
+    const degraded: GaugeMetricData['dataPoints'] = [];
+    const certExpiry: GaugeMetricData['dataPoints'] = [];
     const counts = { healthy: 0, unhealthy: 0, pending: 0 };
-    const { store, listed, staleAfterS } = this.#source;
+    const { store, listed, staleAfterS, latencyThresholdS } = this.#source;
     const view = this.#source.view ?? ((id: string) => store.get(id));
 
     for (const d of this.#source.deployments()) {
       const r = view(d.id);
       const stats = store.stats(d.id);
-      if (!r || !stats) {
+      if (!r) {
         if (listed?.(d.id)) counts.pending++;
         continue;
       }
@@ -105,13 +109,18 @@ export class DeploymentMetricProducer implements MetricProducer {
       const verdict = verdictOf(r);
       counts[verdict]++;
       if (verdict !== 'pending' && r.errorType !== 'stale') healthy.push(point(verdict === 'healthy' ? 1 : 0));
+      // A strategy router is graded from what it routes to and never probed: no probe series.
+      if (!stats) continue;
       failures.push(point(r.consecutiveFailures ?? (r.healthy ? 0 : 1)));
       const staleS = staleAfterS?.(d);
       if (staleS !== undefined) staleAfter.push(point(staleS));
+      // Degraded is a healthy deployment's shade: known only with a fresh verdict (view marks it).
+      if (verdict !== 'pending' && r.errorType !== 'stale' && latencyThresholdS?.(d) !== undefined) degraded.push(point(r.degraded ? 1 : 0));
+      if (r.tlsCertExpiresAt !== undefined) certExpiry.push(point(r.tlsCertExpiresAt / 1000));
       duration.push(point(r.latencyMs / 1000));
       lastProbe.push(point(r.checkedAt / 1000));
       if (stats.lastSuccessAt !== undefined) lastSuccess.push(point(stats.lastSuccessAt / 1000));
-      const runs = store.uptime(d.id);
+      const runs = store.uptimeRuns(d.id);
       for (let w = 0; runs.length && w < WINDOWS.length; w++) {
         const ratio = uptimeBetween(runs, nowMs - WINDOWS[w]![1], nowMs).ratio;
         if (ratio !== null) uptime.push({ startTime: now, endTime: now, attributes: labels.windows[w]!, value: ratio });
@@ -165,6 +174,8 @@ export class DeploymentMetricProducer implements MetricProducer {
       gauge(METRICS.consecutiveFailures, failures),
       gauge(METRICS.uptimeRatio, uptime),
       gauge(METRICS.staleAfter, staleAfter),
+      gauge(METRICS.degraded, degraded),
+      gauge(METRICS.tlsCertExpiry, certExpiry),
       gauge(METRICS.healthyCount, single(counts.healthy)),
       gauge(METRICS.unhealthyCount, single(counts.unhealthy)),
       gauge(METRICS.pendingCount, single(counts.pending)),

@@ -68,7 +68,16 @@ export const DEPLOYMENT_LABELS = [
 const HOW_A_PROBE_ENDED = [
   { attribute: 'result', help: '`healthy` or `unhealthy`.' },
   // `stale` is how /health shows an old result, never the outcome of a probe.
-  { attribute: 'error_type', help: `Why the probe failed: ${ERROR_TYPES.filter((t) => t !== 'stale').map((t) => `\`${t}\``).join(', ')}; empty when healthy.` },
+  { attribute: 'error_type', help: `Why the probe failed: ${ERROR_TYPES.filter((t) => t !== 'stale' && t !== 'no_healthy_route').map((t) => `\`${t}\``).join(', ')}; empty when healthy.` },
+] as const satisfies readonly LabelSpec[];
+
+/** A notification target, named in config (its URL is a secret and never a label). */
+const NOTIFICATION_LABELS = [
+  { attribute: 'target', help: 'The notification target: its `name` in `general_settings.notifications` (default `<type>-<index>`); never its URL.' },
+] as const satisfies readonly LabelSpec[];
+const NOTIFICATION_LABELS_WITH_OUTCOME = [
+  ...NOTIFICATION_LABELS,
+  { attribute: 'outcome', help: '`delivered`, or `failed` after every retry.' },
 ] as const satisfies readonly LabelSpec[];
 
 /** GenAI semantic conventions attributes of gen_ai.client.operation.duration. */
@@ -142,6 +151,18 @@ export const METRICS = {
     labels: DEPLOYMENT_LABELS,
     onlyWhen: 'for deployments probed in the background',
   },
+  degraded: {
+    prometheus: 'llm_deployment_degraded', otlp: 'llm.deployment.degraded', type: 'gauge', unit: '', emittedBy: 'exporter',
+    help: 'Whether the deployment is healthy but its latest probe was slower than its health_check_latency_threshold (1) or not (0).',
+    labels: DEPLOYMENT_LABELS,
+    onlyWhen: 'for deployments with a latency threshold and a fresh verdict',
+  },
+  tlsCertExpiry: {
+    prometheus: 'llm_deployment_tls_cert_expiry_timestamp_seconds', otlp: 'llm.deployment.tls_cert.expiry.timestamp', type: 'gauge', unit: 's', emittedBy: 'exporter',
+    help: 'Unix time the earliest certificate expires of the chain the upstream presented to the latest probe of the deployment that got an answer over HTTPS.',
+    labels: DEPLOYMENT_LABELS,
+    onlyWhen: 'for deployments probed over HTTPS whose latest probe got an answer',
+  },
   healthyCount: {
     prometheus: 'llm_health_healthy_count', otlp: 'llm.health.healthy_count', type: 'gauge', unit: '', emittedBy: 'exporter',
     help: 'Deployments reported healthy (the /health healthy_count).',
@@ -162,6 +183,24 @@ export const METRICS = {
     help: 'Configured background health check interval.',
     labels: [],
     onlyWhen: 'only with background health checks on',
+  },
+  deploymentMaintenance: {
+    prometheus: 'llm_deployment_maintenance', otlp: 'llm.deployment.maintenance', type: 'gauge', unit: '', emittedBy: 'exporter',
+    help: 'Whether a maintenance window covers the deployment now: 1 (its probes are paused, the shipped alerts and notifications quiet) or 0.',
+    labels: DEPLOYMENT_LABELS,
+    onlyWhen: 'for deployments a `general_settings.maintenance_windows` entry covers at some time (every deployment for a window without `model_names` or `model_ids`)',
+  },
+  notificationMessages: {
+    prometheus: 'llm_notification_messages_total', otlp: 'llm.notification.messages', type: 'counter', unit: '', emittedBy: 'exporter',
+    help: 'Notification messages per webhook target: delivered, or failed after every retry.',
+    labels: NOTIFICATION_LABELS_WITH_OUTCOME,
+    onlyWhen: 'per target of `general_settings.notifications`, from 0',
+  },
+  notificationAttemptFailures: {
+    prometheus: 'llm_notification_attempt_failures_total', otlp: 'llm.notification.attempt_failures', type: 'counter', unit: '', emittedBy: 'exporter',
+    help: 'Failed delivery attempts per webhook target, retried or not (a message delivered at the second attempt counts one).',
+    labels: NOTIFICATION_LABELS,
+    onlyWhen: 'per target of `general_settings.notifications`, from 0',
   },
   genAiOperationDuration: {
     prometheus: 'gen_ai_client_operation_duration_seconds', otlp: 'gen_ai.client.operation.duration', type: 'histogram', unit: 's', emittedBy: 'exporter',

@@ -12,5 +12,6 @@ export function snapshotMetricSource(snapshot: () => Snapshot, store: HealthStor
     view: (id) => shownResult(snapshot(), store, id, Date.now()),
     listed: (id) => snapshot().listed.has(id),
     staleAfterS: (d) => { const ms = snapshot().policy(d).staleAfterMs; return ms === undefined ? undefined : ms / 1000; },
+    latencyThresholdS: (d) => { const ms = snapshot().policy(d).latencyThresholdMs; return ms === undefined ? undefined : ms / 1000; },
   };
 }

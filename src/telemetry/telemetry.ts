@@ -16,6 +16,7 @@ import { DeploymentMetricProducer, type MetricSource } from './deployment-metric
 import { METRICS, metricName, type AttributeOf, type ExportPath } from './metrics.js';
 import type { OtlpSettings } from './otlp-settings.js';
 import { PrometheusTextSerializer } from './prometheus-text.js';
+import { StatusMetricProducer, type StatusMetricSource } from './status-metrics.js';
 
 const NOT_RECORDING = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
@@ -39,6 +40,8 @@ export function genAiOperation(mode: string): string {
 }
 
 export interface TelemetryOptions extends MetricSource {
+  /** Maintenance and notification metrics (status-metrics.ts). */
+  status?: StatusMetricSource;
   otlp?: OtlpSettings;
   env?: NodeJS.ProcessEnv;
   /** Extra span processors (tests use an in-memory exporter). */
@@ -77,7 +80,7 @@ export class Telemetry {
     this.prometheus = new PrometheusExporter({
       preventServerStart: true,
       withoutScopeInfo: true,
-      metricProducers: [new DeploymentMetricProducer('prometheus', opts)],
+      metricProducers: [new DeploymentMetricProducer('prometheus', opts), ...(opts.status ? [new StatusMetricProducer('prometheus', opts.status)] : [])],
     });
     this.#addMeterProvider(this.prometheus, 'prometheus');
 
@@ -91,7 +94,7 @@ export class Telemetry {
           exporter: json ? new OTLPMetricExporterJson(config) : new OTLPMetricExporterProto(config),
           exportIntervalMillis: o.metricIntervalMs,
           exportTimeoutMillis: Math.min(30_000, o.metricIntervalMs),
-          metricProducers: [new DeploymentMetricProducer('otlp', opts)],
+          metricProducers: [new DeploymentMetricProducer('otlp', opts), ...(opts.status ? [new StatusMetricProducer('otlp', opts.status)] : [])],
         }), 'otlp');
       }
       if (o.tracesUrl) {

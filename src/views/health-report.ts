@@ -32,6 +32,8 @@ export function healthEntry(d: Deployment, r: ProbeResult | undefined, details: 
     e.restored = true;
     if (now !== undefined) e.age_s = Math.max(0, Math.round((now - r.checkedAt) / 1000));
   }
+  // A verdict, not a detail: kept with health_check_details: false too.
+  if (r?.degraded) e.degraded = true;
   if (!details) {
     if (r && !r.healthy) e.exception_status = r.status ?? 500;
     return e;
@@ -50,6 +52,7 @@ export function healthEntry(d: Deployment, r: ProbeResult | undefined, details: 
   e.last_checked = new Date(r.checkedAt).toISOString();
   if (r.checkedBy) e.checked_by = r.checkedBy;
   e.latency_ms = r.latencyMs;
+  if (r.tlsCertExpiresAt !== undefined) e.tls_cert_expires_at = new Date(r.tlsCertExpiresAt).toISOString();
   if (r.details && Object.keys(r.details).length) e.details = r.details;
   if (!r.healthy) {
     e.error = r.error ?? 'unhealthy';

@@ -1,10 +1,12 @@
 import type { Snapshot } from '../config/snapshot.js';
 import type { Deployment } from '../core/deployment.js';
+import type { ProbeResult } from '../core/result.js';
 import type { HealthStore } from '../store/types.js';
 import { healthReport, type HealthReport } from './health-report.js';
 import { shownResult } from './staleness.js';
 
-export interface HealthQuery { model?: string; model_id?: string }
+/** `timeout`: seconds to wait for the probes this call starts (targeted calls, on-demand mode). */
+export interface HealthQuery { model?: string; model_id?: string; timeout?: number }
 
 export interface ApiError { error: { message: string; type: string; param?: string; code: number } }
 
@@ -43,10 +45,38 @@ export function selectHealthTargets(s: Snapshot, q: HealthQuery): HealthSelectio
   return { targets, targeted, probeNow: targeted || !s.backgroundOn };
 }
 
-/** The /health answer over the selected deployments; `cached` names those served from the last probe. */
-export function healthAnswer(s: Snapshot, store: HealthStore, now: number, sel: { targets: readonly Deployment[]; targeted: boolean }, cached: ReadonlySet<string> = new Set()): HealthAnswer {
-  const body = healthReport(sel.targets, (id) => shownResult(s, store, id, now), s.settings.details, (id) => sel.targeted || s.listed.has(id), cached, now);
+/** Probes still running when a /health call stopped waiting for them (its timeout), and how long it waited. */
+export interface StillRunning { ids: ReadonlySet<string>; waitedMs: number }
+
+/**
+ * The /health answer over the selected deployments; `cached` names those served from the last
+ * probe, `running` those whose probe outlived the call's timeout: shown unhealthy (503 when
+ * targeted and nothing else is healthy), saying the probe still runs. Its result is stored when
+ * it ends, for the next call.
+ */
+export function healthAnswer(s: Snapshot, store: HealthStore, now: number, sel: { targets: readonly Deployment[]; targeted: boolean }, cached: ReadonlySet<string> = new Set(), running?: StillRunning): HealthAnswer {
+  const shown = (id: string) => (running?.ids.has(id) ? stillRunning(id, store.get(id), now, running.waitedMs) : shownResult(s, store, id, now));
+  const body = healthReport(sel.targets, shown, s.settings.details, (id) => sel.targeted || s.listed.has(id), cached, now);
   return { statusCode: sel.targeted && body.healthy_count === 0 ? 503 : 200, body };
+}
+
+/** What is shown for a deployment whose probe is still running when the caller's wait is over. */
+export function stillRunning(id: string, last: ProbeResult | undefined, now: number, waitedMs: number): ProbeResult {
+  const waitedS = Math.round(waitedMs / 100) / 10;
+  return {
+    deploymentId: id,
+    healthy: false,
+    verdict: 'unhealthy',
+    startedAt: now - waitedMs,
+    checkedAt: now,
+    latencyMs: waitedMs,
+    headers: {},
+    errorType: 'timeout',
+    error: `probe still running after ${waitedS}s (the wait this call allowed); its result is stored when it ends`,
+    status: 503,
+    details: { probe_running: true },
+    consecutiveFailures: last?.consecutiveFailures ?? 0,
+  };
 }
 
 const freshness = new WeakMap<Snapshot, { version: number; until: number; restored: boolean }>();
@@ -74,9 +104,11 @@ export function healthCacheKey(s: Snapshot, store: HealthStore, now: number, q: 
     f = { version, until, restored };
     freshness.set(s, f);
   }
-  // Results read back after a restart show their age in seconds: the answer changes every second.
   if (now > f.until) return undefined;
-  return f.restored ? `${s.generation}:${version}:${Math.floor(now / 1000)}` : `${s.generation}:${version}`;
+  // A maintenance window opening or closing changes entries (details.maintenance) too.
+  const key = `${s.generation}:${version}${s.settings.status.maintenance.activeKey(now)}`;
+  // Results read back after a restart show their age in seconds: the answer changes every second.
+  return f.restored ? `${key}:${Math.floor(now / 1000)}` : key;
 }
 
 export function notFound(message: string, param: string): HealthAnswer {

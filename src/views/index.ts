@@ -2,13 +2,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HealthAnswer, HealthQuery } from './health.js';
 import type { HistoryQuery, historyPage, latest } from './history.js';
 import type { ModelInfoEntry } from './model-info.js';
+import type { ProbeAnswer, ProbeQuery } from './probe.js';
 import type { sharedStatus } from './readiness.js';
+import type { StatusViews } from './status-views.js';
 import type { UptimeAnswer, UptimeQuery } from './uptime.js';
 import type { SpendQuery } from './spend.js';
 import type { ApiError } from './health.js';
 
 export type { HealthAnswer, HealthQuery } from './health.js';
 export type { HistoryQuery } from './history.js';
+export type { ProbeAnswer, ProbeQuery } from './probe.js';
 export type { UptimeQuery } from './uptime.js';
 export type { SpendQuery } from './spend.js';
 
@@ -17,12 +20,14 @@ export type { SpendQuery } from './spend.js';
  * Each answer is a pure view over the current snapshot and the store; `health` may first probe
  * (a targeted query, or on-demand mode) within the configured limits.
  */
-export interface Views {
+export interface Views extends StatusViews {
   /** The master key guarding the API (undefined: open). */
   masterKey(): string | undefined;
   /** The key guarding /metrics (undefined: open, the default for exporters). */
   metricsKey(): string | undefined;
   health(q: HealthQuery): Promise<HealthAnswer>;
+  /** One probe of one deployment now (within the min interval), with its trace when asked. */
+  probe(q: ProbeQuery): Promise<ProbeAnswer>;
   /** Equal keys mean equal /health answers (see views/health.ts); undefined: build it now. */
   healthCacheKey(q: HealthQuery): string | undefined;
   history(q: HistoryQuery): ReturnType<typeof historyPage>;

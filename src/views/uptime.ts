@@ -1,7 +1,7 @@
 import type { Snapshot } from '../config/snapshot.js';
 import type { Deployment } from '../core/deployment.js';
 import type { HealthStore } from '../store/types.js';
-import { sumUptime, UPTIME_WINDOWS, uptimeBetween, type UptimeFigures, type UptimeWindow } from '../store/uptime.js';
+import { sumUptime, UPTIME_WINDOWS, uptimeBetween, type UptimeFigures, type UptimeWindow } from '../store/uptime-runs.js';
 import { matchesModel, notFound, type ApiError } from './health.js';
 
 export interface UptimeQuery { model?: string; model_id?: string }
@@ -39,8 +39,8 @@ export function uptimeEntry(f: UptimeFigures): UptimeEntry {
 }
 
 /** A deployment's figures over every window ending at `now`. */
-export function deploymentUptime(store: Pick<HealthStore, 'uptime'>, id: string, now: number): Record<UptimeWindow, UptimeFigures> {
-  const runs = store.uptime(id);
+export function deploymentUptime(store: Pick<HealthStore, 'uptimeRuns'>, id: string, now: number): Record<UptimeWindow, UptimeFigures> {
+  const runs = store.uptimeRuns(id);
   const out = {} as Record<UptimeWindow, UptimeFigures>;
   for (const [w, ms] of Object.entries(UPTIME_WINDOWS) as Array<[UptimeWindow, number]>) out[w] = uptimeBetween(runs, now - ms, now);
   return out;
@@ -50,7 +50,7 @@ export function deploymentUptime(store: Pick<HealthStore, 'uptime'>, id: string,
  * /health/uptime: per deployment and per model group, over 1 h, 24 h, 7 d and 30 d. A group's
  * figures are its deployments' summed: the share of deployment-time that was healthy.
  */
-export function uptimeAnswer(s: Snapshot, store: Pick<HealthStore, 'uptime'>, now: number, q: UptimeQuery): { statusCode: number; body: UptimeAnswer | ApiError } {
+export function uptimeAnswer(s: Snapshot, store: Pick<HealthStore, 'uptimeRuns'>, now: number, q: UptimeQuery): { statusCode: number; body: UptimeAnswer | ApiError } {
   let ds: readonly Deployment[] = s.deployments;
   if (q.model_id !== undefined) {
     ds = ds.filter((d) => d.id === q.model_id);

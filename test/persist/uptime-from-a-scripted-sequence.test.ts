@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProbeResult } from '../../src/core/result.js';
 import { MemoryStore } from '../../src/store/memory.js';
-import { MAX_SEGMENTS, sumUptime, UptimeLedger, uptimeBetween } from '../../src/store/uptime.js';
+import { MAX_SEGMENTS, sumUptime, UptimeLedger, uptimeBetween } from '../../src/store/uptime-runs.js';
 import { startExporter, type TestExporter } from '../support/exporter.js';
 import { byName, parsePromText } from '../support/prom-text.js';
 

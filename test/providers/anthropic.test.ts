@@ -30,6 +30,27 @@ describe('Anthropic chat', () => {
     expect(entry.error).toBeUndefined();
   });
 
+  it('sends the API version a deployment names (litellm_params.anthropic_version), with the key as that version\'s SDK sends it', async () => {
+    // An older version: x-api-key, as SDK 0.x sends every version before 2026-10-21.
+    await probeOnce(params('claude-3-5-haiku-20241022', ', anthropic_version: "2023-01-01"'));
+    expect(up.requests[0]!.headers).toMatchObject({ 'anthropic-version': '2023-01-01', 'x-api-key': KEY });
+    expect(up.requests[0]!.headers.authorization).toBeUndefined();
+    up.reset();
+    // 2026-10-21 on: the key as a bearer, as SDK 1.x sends it.
+    const entry = await probeOnce(params('claude-3-5-haiku-20241022', ', anthropic_version: "2026-10-21"'));
+    expect(up.requests[0]!.headers).toMatchObject({ 'anthropic-version': '2026-10-21', authorization: `Bearer ${KEY}` });
+    expect(up.requests[0]!.headers['x-api-key']).toBeUndefined();
+    expect(entry.error).toBeUndefined();
+  });
+
+  it('an anthropic-version in extra_headers wins over anthropic_version and picks the auth header the same way', async () => {
+    await probeOnce(params('claude-3-5-haiku-20241022', ', anthropic_version: "2023-01-01", extra_headers: { Anthropic-Version: "2026-10-21" }'));
+    const req = up.requests[0]!;
+    expect(req.headers['anthropic-version']).toBe('2026-10-21');
+    expect(req.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(req.rawHeaders.filter((h) => h.toLowerCase() === 'anthropic-version')).toHaveLength(1);
+  });
+
   it('reports anthropic-ratelimit-*-remaining under the x-ratelimit-remaining-* names', async () => {
     const entry = await probeOnce(params('claude-3-5-haiku-20241022'));
     expect(entry['x-ratelimit-remaining-requests']).toBe('49');

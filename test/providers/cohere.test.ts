@@ -24,7 +24,7 @@ interface ModeCase {
 const CASES: ModeCase[] = [
   {
     mode: 'chat', model: 'command-r-plus-08-2024', path: '/v2/chat',
-    body: { model: 'command-r-plus-08-2024', messages: [{ role: 'user', content: 'ping' }], max_tokens: 16 },
+    body: { model: 'command-r-plus-08-2024', messages: [{ role: 'user', content: 'ping' }], max_tokens: 16, stream: false },
     failing: ['empty', '200 without choices in the chat completion'],
   },
   {

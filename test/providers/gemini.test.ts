@@ -16,16 +16,19 @@ beforeEach(() => up.reset());
 const params = (model: string, extra = '') => `{ model: gemini/${model}, api_base: "${up.url}", api_key: ${KEY}${extra} }`;
 
 describe('Gemini chat', () => {
-  it('POSTs /v1beta/models/{model}:generateContent?key=… with contents and maxOutputTokens; healthy on candidates', async () => {
+  it('POSTs /v1beta/models/{model}:generateContent with the key in x-goog-api-key, contents and maxOutputTokens; healthy on candidates', async () => {
     const entry = await probeOnce(params('gemini-2.0-flash'));
     expect(up.requests).toHaveLength(1);
     const req = up.requests[0]!;
     expect(req.method).toBe('POST');
     expect(req.path).toBe('/v1beta/models/gemini-2.0-flash:generateContent');
-    expect(req.query).toEqual({ key: KEY });
+    // The key in the header only: a URL lands in proxy and access logs.
+    expect(req.query).toEqual({});
+    expect(req.rawTarget).not.toContain(KEY);
     expect(req.headers.authorization).toBeUndefined();
-    expect(req.headers['x-goog-api-key']).toBeUndefined();
+    expect(req.headers['x-goog-api-key']).toBe(KEY);
     expect(req.headers['content-type']).toBe('application/json');
+    expect(req.headers.accept).toBe('*/*');
     expect(req.body).toEqual({ contents: [{ role: 'user', parts: [{ text: 'ping' }] }], generationConfig: { maxOutputTokens: 16 } });
     expect(entry).toMatchObject({ model: 'gemini/gemini-2.0-flash', custom_llm_provider: 'gemini', mode: 'chat', api_base: up.url + '/' });
     expect(entry.error).toBeUndefined();
@@ -56,10 +59,11 @@ describe('Gemini chat', () => {
     expect(up.requests[0]!.path).toBe('/v1beta/models/gemini-2.0-flash:generateContent');
   });
 
-  it('by default goes to generativelanguage.googleapis.com, the key only in the query of the request (dialect level)', async () => {
+  it('by default goes to generativelanguage.googleapis.com, the key only in the request\'s x-goog-api-key header (dialect level)', async () => {
     const d = deploymentOf(`{ model: gemini/gemini-2.0-flash, api_key: ${KEY} }`);
     const wire = await gemini.operations.chat!.build(d, { messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'ping' }, { role: 'assistant', content: 'pong' }] });
-    expect(wire.url.href).toBe(`https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:generateContent?key=${KEY}`);
+    expect(wire.url.href).toBe('https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:generateContent');
+    expect(wire.headers['x-goog-api-key']).toBe(KEY);
     expect(JSON.parse(wire.body as string)).toEqual({
       contents: [{ role: 'user', parts: [{ text: 'ping' }] }, { role: 'model', parts: [{ text: 'pong' }] }],
       systemInstruction: { parts: [{ text: 'be brief' }] },
@@ -72,7 +76,7 @@ describe('Gemini chat', () => {
 
   it('takes GEMINI_API_KEY (or GOOGLE_API_KEY) and GEMINI_API_BASE from the environment', async () => {
     const a = await probeOnce('{ model: gemini/gemini-2.0-flash }', { env: { GEMINI_API_KEY: KEY, GEMINI_API_BASE: up.url } });
-    expect(up.requests[0]!.query.key).toBe(KEY);
+    expect(up.requests[0]!.headers['x-goog-api-key']).toBe(KEY);
     expect(a.error).toBeUndefined();
     up.reset();
     const b = await probeOnce('{ model: gemini/gemini-2.0-flash }', { env: { GOOGLE_API_KEY: KEY, GEMINI_API_BASE: up.url } });
@@ -81,12 +85,13 @@ describe('Gemini chat', () => {
 });
 
 describe('Gemini embedding', () => {
-  it('POSTs :embedContent with content.parts; healthy on embedding.values', async () => {
+  it('POSTs :batchEmbedContents with one request (content with the user role, the model), as Google\'s SDK does; healthy on embeddings[0].values', async () => {
     const entry = await probeOnce(params('text-embedding-004'));
     const req = up.requests[0]!;
-    expect(req.path).toBe('/v1beta/models/text-embedding-004:embedContent');
-    expect(req.query).toEqual({ key: KEY });
-    expect(req.body).toEqual({ content: { parts: [{ text: 'ping' }] } });
+    expect(req.path).toBe('/v1beta/models/text-embedding-004:batchEmbedContents');
+    expect(req.query).toEqual({});
+    expect(req.headers['x-goog-api-key']).toBe(KEY);
+    expect(req.body).toEqual({ requests: [{ content: { role: 'user', parts: [{ text: 'ping' }] }, model: 'models/text-embedding-004' }] });
     expect(entry).toMatchObject({ mode: 'embedding' });
     expect(entry.error).toBeUndefined();
   });
@@ -98,9 +103,10 @@ describe('Gemini embedding', () => {
 });
 
 describe('Gemini models_list', () => {
-  it('gemini/* lists GET /v1beta/models?key=…; healthy on models[]', async () => {
+  it('gemini/* lists GET /v1beta/models with the key in x-goog-api-key; healthy on models[]', async () => {
     const entry = await probeOnce(`{ model: "gemini/*", api_base: "${up.url}", api_key: ${KEY} }`);
-    expect(up.requests[0]).toMatchObject({ method: 'GET', path: '/v1beta/models', query: { key: KEY } });
+    expect(up.requests[0]).toMatchObject({ method: 'GET', path: '/v1beta/models', query: {} });
+    expect(up.requests[0]!.headers['x-goog-api-key']).toBe(KEY);
     expect(entry).toMatchObject({ probe: 'models_list' });
     expect(entry.error).toBeUndefined();
   });
@@ -116,6 +122,7 @@ describe('Gemini errors', () => {
     const entry = await probeOnce(`{ model: gemini/gemini-2.0-flash, api_base: "${up.url}" }`);
     expect(entry).toMatchObject({ error_type: 'auth', exception_status: 403 });
     expect(up.requests[0]!.query).toEqual({});
+    expect(up.requests[0]!.headers['x-goog-api-key']).toBeUndefined();
   });
 
   it.each([
@@ -140,7 +147,7 @@ describe('Gemini errors', () => {
 });
 
 describe('the Gemini key never leaves', () => {
-  it('not in /health (api_base, error), /model/info, /metrics, history, logs or spans, even when the upstream echoes the URL', async () => {
+  it('not in /health (api_base, error), /model/info, /metrics, history, logs or spans, even when the upstream echoes it in a ?key= URL or as is', async () => {
     const mem = new InMemorySpanExporter();
     const ex = await startExporter(`
 model_list:
@@ -150,15 +157,20 @@ model_list:
     litellm_params: { model: gemini/echo_url, api_base: "${up.url}", api_key: ${KEY} }
   - model_name: echo-env
     litellm_params: { model: gemini/echo_url, api_base: "${up.url}" }
+  - model_name: echo-key
+    litellm_params: { model: gemini/echo_key, api_base: "${up.url}", api_key: ${KEY} }
 `, { env: { GEMINI_API_KEY: KEY }, logLevel: 'trace', spanProcessors: [new SimpleSpanProcessor({ exporter: mem })] });
     try {
       const health = await (await fetch(`${ex.url}/health`)).json() as any;
       // The key really went out (the test is not vacuous), and the echo came back.
-      expect(up.requests.map((r) => r.query.key)).toEqual([KEY, KEY, KEY]);
+      expect(up.requests.map((r) => r.headers['x-goog-api-key'])).toEqual([KEY, KEY, KEY, KEY]);
+      expect(up.requests.map((r) => r.rawTarget).filter((t) => t.includes(KEY))).toEqual([]);
       expect(health.healthy_count).toBe(1);
       const echo = health.unhealthy_endpoints.find((e: any) => e.model_name === 'echo');
       expect(echo.error).toMatch(/^400: Invalid request to http:\/\/fake\/v1beta\/models\/echo_url:generateContent\?key=\[REDACTED\]$/);
       expect(echo.api_base).toBe(`${up.url}/`);
+      const echoKey = health.unhealthy_endpoints.find((e: any) => e.model_name === 'echo-key');
+      expect(echoKey.error).toBe('400: API key [REDACTED] is not enabled for this project.');
       const bodies = [
         JSON.stringify(health),
         await (await fetch(`${ex.url}/model/info`)).text(),
@@ -168,7 +180,7 @@ model_list:
         ex.logs(),
         JSON.stringify(mem.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes, status: s.status, events: s.events }))),
       ];
-      expect(mem.getFinishedSpans().length).toBeGreaterThanOrEqual(3);
+      expect(mem.getFinishedSpans().length).toBeGreaterThanOrEqual(4);
       for (const [i, b] of bodies.entries()) expect({ i, leaked: b.includes(KEY) || b.includes('AIzaSyFAKE') }).toEqual({ i, leaked: false });
     } finally {
       await ex.close();

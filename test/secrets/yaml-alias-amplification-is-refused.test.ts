@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
-import { parseConfig } from '../../src/config/load.js';
+import { loadConfigFile, parseConfig } from '../../src/config/load.js';
 import { MAX_ALIAS_EXPANSION } from '../../src/config/read-yaml.js';
 import { PACKAGE_ROOT } from '../../src/core/meta.js';
 import { spawnReplica } from '../support/replica.js';
@@ -47,7 +47,7 @@ describe('YAML alias amplification', () => {
     expect(text.length).toBeLessThan(400_000);
     const { code, stderr, ms } = await checkConfig(await fileWith(text));
     expect(code).toBe(2);
-    expect(stderr).toContain(`limit ${MAX_ALIAS_EXPANSION}`);
+    expect(stderr).toContain(`limit ${MAX_ALIAS_EXPANSION.nodes}`);
     expect(stderr).toMatch(/aliases expand the document by \d+ nodes/);
     expect(stderr).not.toContain(ANCHOR);
     // Generous for a loaded 2-core machine; the unbounded parse took 77 s and 2.3 GB.
@@ -83,12 +83,42 @@ describe('YAML alias amplification', () => {
       const answer = await reload;
       expect(answer.status).toBe(400);
       const body = await answer.text();
-      expect(body).toContain(`limit ${MAX_ALIAS_EXPANSION}`);
+      expect(body).toContain(`limit ${MAX_ALIAS_EXPANSION.nodes}`);
       expect(body).not.toContain(ANCHOR);
       const ready = await replica.json('/health/readiness');
       expect(JSON.stringify(ready.body)).toContain('aliases expand the document');
     } finally {
       await replica.stop();
     }
+  });
+
+  // Found in review: the budget counted nodes, so one long string aliased 600 times (a 1 MB file)
+  // took 1.4 GB; each included file had a budget of its own; a recursive alias overflowed the stack.
+  it('counts characters too: a long string aliased many times is refused, quickly and without the memory', () => {
+    const text = `big: &big "${'x'.repeat(100_000)}"\nmodel_list:\n  - model_name: m\n    litellm_params:\n      model: openai/gpt-4o\n${Array.from({ length: 60 }, (_, i) => `      d${i}: *big\n`).join('')}`;
+    const started = Date.now();
+    let issues: readonly string[] = [];
+    try { parseConfig(text, 'c.yaml', {}); } catch (e) { issues = (e as ConfigError).issues; }
+    expect(issues).toEqual([`(root): aliases expand the document by 6000000 characters (limit ${MAX_ALIAS_EXPANSION.chars}); write the repeated part out or share less`]);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('is one budget for a config and every file it includes (a file included 40 times does not get 40)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lhe-alias-inc-'));
+    const keys = Array.from({ length: 300 }, (_, i) => `k${i}: ${i}`).join(', ');
+    const entries = Array.from({ length: 30 }, (_, i) => `  - model_name: p${i}\n    litellm_params: { model: openai/gpt-4o, extra_body: *a }\n`).join('');
+    await writeFile(join(dir, 'part.yaml'), `a: &a { ${keys} }\nmodel_list:\n${entries}`);
+    await writeFile(join(dir, 'config.yaml'), `include:\n${Array.from({ length: 40 }, () => '  - part.yaml\n').join('')}`);
+    const part = await loadConfigFile(join(dir, 'part.yaml'), {});
+    expect(part.deployments).toHaveLength(30);
+    const err = await loadConfigFile(join(dir, 'config.yaml'), {}).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).issues.join('\n')).toMatch(/part\.yaml: \(root\): aliases expand the document by \d+ nodes/);
+  });
+
+  it('a recursive alias is a config error, not a stack overflow', () => {
+    let issues: readonly string[] = [];
+    try { parseConfig('model_list:\n  - model_name: m\n    litellm_params: &p { model: openai/gpt-4o, extra: *p }\n', 'c.yaml', {}); } catch (e) { issues = (e as ConfigError).issues; }
+    expect(issues).toEqual(['(root): an alias refers to a node that contains it (a recursive alias)']);
   });
 });

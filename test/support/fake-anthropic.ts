@@ -10,7 +10,7 @@ import { behaviourOf, startFakeServer, type FakeServer, type Reply } from './fak
  *
  * The model (or an X-Fake-Behaviour header) picks the behaviour: ok | length | empty |
  * unauthorized | forbidden | not_found | rate_limited | server_error | overloaded | bad_request |
- * hang. With `apiKey` set, any other x-api-key gets the real 401.
+ * hang. With `apiKey` set, any other x-api-key (or bearer key) gets the real 401.
  */
 export const ANTHROPIC_RATE_HEADERS = {
   'anthropic-ratelimit-requests-limit': '50',
@@ -30,7 +30,9 @@ const error = (status: number, type: string, message: string, headers: Record<st
 export async function startFakeAnthropic(opts: { apiKey?: string; retryAfterS?: number } = {}): Promise<FakeServer> {
   return startFakeServer((req) => {
     if (!req.headers['anthropic-version']) return error(400, 'invalid_request_error', 'anthropic-version: header is required');
-    if (opts.apiKey !== undefined && req.headers['x-api-key'] !== opts.apiKey) return error(401, 'authentication_error', 'invalid x-api-key');
+    // The key as x-api-key, or (API versions from 2026-10-21 on, as SDK 1.x sends it) a bearer.
+    const bearer = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
+    if (opts.apiKey !== undefined && (req.headers['x-api-key'] ?? bearer) !== opts.apiKey) return error(401, 'authentication_error', 'invalid x-api-key');
     const model: string | undefined = req.body?.model;
     switch (behaviourOf(req, model)) {
       case 'unauthorized': return error(401, 'authentication_error', 'invalid x-api-key');

@@ -23,9 +23,11 @@ export const healthEntrySchema = {
     cached: { type: 'boolean' },
     restored: { type: 'boolean' },
     age_s: { type: 'integer' },
+    degraded: { type: 'boolean' },
     checked_by: { type: 'string' },
     last_checked: { type: 'string' },
     latency_ms: { type: 'number' },
+    tls_cert_expires_at: { type: 'string' },
     error: { type: 'string' },
     error_type: { type: 'string' },
     exception_status: { type: 'integer' },
@@ -74,9 +76,11 @@ export const healthRoutes: FastifyPluginAsync<{ views: Views }> = async (app, { 
         properties: {
           model: { type: 'string', minLength: 1, maxLength: 512 },
           model_id: { type: 'string', minLength: 1, maxLength: 512 },
+          // Seconds to wait for the probes this call starts; past it, they are shown as still running.
+          timeout: { type: 'number', exclusiveMinimum: 0, maximum: 3600 },
         },
       },
-      response: { 200: healthReportSchema, 503: healthReportSchema, 401: errorSchema, 404: errorSchema },
+      response: { 200: healthReportSchema, 503: healthReportSchema, 400: errorSchema, 401: errorSchema, 404: errorSchema },
     },
   }, async (req, reply) => {
     // Background mode answers from the store, so the same bytes serve every request until the
