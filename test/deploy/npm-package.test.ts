@@ -201,10 +201,12 @@ describe('the image, replayed from the Dockerfile', () => {
 describe('npm install --global of the packed tarball', () => {
   it('gives working binaries with production dependencies only and no warning', async () => {
     const prefix = join(tmp, 'global');
-    const r = await sh(`npm install --global --prefix ${prefix} --omit=dev --prefer-offline --no-audit --no-fund ${tarball}`, { cwd: tmp, timeoutMs: 150_000 });
+    const r = await sh(`npm install --global --prefix ${prefix} --omit=dev --allow-scripts=better-sqlite3 --prefer-offline --no-audit --no-fund ${tarball}`, { cwd: tmp, timeoutMs: 150_000 });
     expect(r.code, r.out).toBe(0);
     expect(r.out).not.toMatch(/EBADENGINE|npm (warn|ERR)/i);
     const lib = join(prefix, 'lib/node_modules', PKG.name);
+    // better-sqlite3's install script (approved above) built or fetched its binding: persistence works.
+    expect(existsSync(join(lib, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'))).toBe(true);
     expect(existsSync(join(lib, 'node_modules/typescript'))).toBe(false);
     for (const bin of Object.keys(PKG.bin)) expect(existsSync(join(prefix, 'bin', bin)), bin).toBe(true);
     const version = await run(join(prefix, 'bin/llm-health-exporter'), ['--version']);
