@@ -25,6 +25,9 @@ WORKDIR /app
 COPY --from=build /pkg/package/ ./
 # The npm cache stays in a build cache mount, not in the image.
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+# The one native addon (better-sqlite3, for the history database), as the build stage's `npm ci`
+# built it for this same base image: the runtime stage has no compiler and runs no install scripts.
+COPY --from=build /src/node_modules/better-sqlite3/build/ ./node_modules/better-sqlite3/build/
 # The files stay root-owned and read-only for the process (it writes nothing to disk).
 USER node
 EXPOSE 4000

@@ -156,6 +156,12 @@ describe('the image, replayed from the Dockerfile', () => {
     expect(Object.keys(packedPkg.scripts).filter((s) => /^(pre|post)?(install|prepare)$/.test(s))).toEqual([]);
   });
 
+  it('has a working SQLite binding for the history database (install scripts do not run in the image)', async () => {
+    const app = imageFs.host('/app');
+    const r = await sh(`${JSON.stringify(process.execPath)} -e "const D = require('better-sqlite3'); console.log(new D(':memory:').prepare('select 41 + 1 as x').get().x)"`, { cwd: app, timeoutMs: 30_000 });
+    expect(r.out.trim()).toBe('42');
+  });
+
   it('installs the production dependencies of the lockfile and nothing else, without an engine warning', async () => {
     const app = imageFs.host('/app');
     const installed = new Set<string>();
