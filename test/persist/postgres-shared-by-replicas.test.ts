@@ -102,12 +102,13 @@ ${extra}`;
     // From here on the fleet probes each deployment once per interval, whoever wins the claim.
     const from = Date.now() + 1000;
     const after = (rows: Array<{ checked_at: string }>, to: number) => rows.filter((r) => Date.parse(r.checked_at) >= from && Date.parse(r.checked_at) < to);
-    await waitFor(async () => {
-      const by = await pgs.query('fleet', 'SELECT checked_by, count(*) AS n FROM llm_health_history WHERE checked_at >= $1 GROUP BY checked_by', [from]);
-      return by.length === 2 && by.reduce((n, r) => n + Number(r.n), 0) >= 8 ? true : undefined;
+    // Rows older than a second have been pulled by both replicas (they pull every 400 ms here):
+    // wait until rows from both replicas are that old, since either may win every claim for a while.
+    const cut = await waitFor(async () => {
+      const at = Date.now() - 1000;
+      const by = await pgs.query('fleet', 'SELECT checked_by, count(*) AS n FROM llm_health_history WHERE checked_at >= $1 AND checked_at < $2 GROUP BY checked_by', [from, at]);
+      return by.length === 2 && by.reduce((n, r) => n + Number(r.n), 0) >= 8 ? at : undefined;
     }, 40_000, 'rows from both replicas');
-    // Rows older than a second have been pulled by both replicas (they pull every 400 ms here).
-    const cut = Date.now() - 1000;
     const [a, b] = await Promise.all([replicas[0]!.json('/health/history?limit=1000'), replicas[1]!.json('/health/history?limit=1000')]);
     const rowsA = after(a.body.health_checks, cut);
     expect(new Set(rowsA.map((r: any) => r.checked_by))).toEqual(new Set(['replica-a', 'replica-b']));
