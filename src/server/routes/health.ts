@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { HealthQuery, Views } from '../../views/index.js';
 import { requireMasterKey } from '../auth.js';
+import { SELECTOR_PROPERTIES } from './selector.js';
 
 const detail = { type: ['string', 'number', 'boolean'] };
 
@@ -74,8 +75,7 @@ export const healthRoutes: FastifyPluginAsync<{ views: Views }> = async (app, { 
       querystring: {
         type: 'object',
         properties: {
-          model: { type: 'string', minLength: 1, maxLength: 512 },
-          model_id: { type: 'string', minLength: 1, maxLength: 512 },
+          ...SELECTOR_PROPERTIES,
           // Seconds to wait for the probes this call starts; past it, they are shown as still running.
           timeout: { type: 'number', exclusiveMinimum: 0, maximum: 3600 },
         },

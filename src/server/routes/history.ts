@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { HistoryQuery, Views } from '../../views/index.js';
 import { requireMasterKey } from '../auth.js';
 import { errorSchema } from './health.js';
+import { SELECTOR_PROPERTIES } from './selector.js';
 
 const rowSchema = {
   type: 'object',
@@ -29,8 +30,7 @@ export const historyRoutes: FastifyPluginAsync<{ views: Views }> = async (app, {
       querystring: {
         type: 'object',
         properties: {
-          model: { type: 'string', minLength: 1, maxLength: 512 },
-          model_id: { type: 'string', minLength: 1, maxLength: 512 },
+          ...SELECTOR_PROPERTIES,
           status_filter: { type: 'string', enum: ['healthy', 'unhealthy'] },
           limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
           offset: { type: 'integer', minimum: 0, default: 0 },

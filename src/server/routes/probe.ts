@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ProbeQuery, Views } from '../../views/index.js';
 import { requireMasterKey } from '../auth.js';
 import { errorSchema, healthEntrySchema } from './health.js';
+import { MODEL } from './selector.js';
 
 const text = { type: 'string' } as const;
 const number = { type: 'number' } as const;
@@ -79,7 +80,7 @@ export const probeRoutes: FastifyPluginAsync<{ views: Views }> = async (app, { v
       querystring: {
         type: 'object',
         properties: {
-          model_id: { type: 'string', minLength: 1, maxLength: 512 },
+          model_id: MODEL,
           debug: { type: 'boolean', default: false },
         },
         required: ['model_id'],

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { SpendQuery, Views } from '../../views/index.js';
 import { requireMasterKey } from '../auth.js';
 import { errorSchema } from './health.js';
+import { SELECTOR_PROPERTIES } from './selector.js';
 
 /** A USD amount, or "unknown" (no price): never 0 for a model nobody priced. */
 const usd = { anyOf: [{ type: 'number' }, { type: 'string', enum: ['unknown'] }] } as const;
@@ -29,8 +30,7 @@ export const spendRoutes: FastifyPluginAsync<{ views: Views }> = async (app, { v
       querystring: {
         type: 'object',
         properties: {
-          model: { type: 'string', minLength: 1, maxLength: 512 },
-          model_id: { type: 'string', minLength: 1, maxLength: 512 },
+          ...SELECTOR_PROPERTIES,
         },
       },
       response: {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { UptimeQuery, Views } from '../../views/index.js';
 import { requireMasterKey } from '../auth.js';
 import { errorSchema } from './health.js';
+import { SELECTOR_PROPERTIES } from './selector.js';
 
 const figures = {
   type: 'object',
@@ -24,8 +25,7 @@ export const uptimeRoutes: FastifyPluginAsync<{ views: Views }> = async (app, { 
       querystring: {
         type: 'object',
         properties: {
-          model: { type: 'string', minLength: 1, maxLength: 512 },
-          model_id: { type: 'string', minLength: 1, maxLength: 512 },
+          ...SELECTOR_PROPERTIES,
         },
       },
       response: {

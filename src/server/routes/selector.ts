@@ -1,0 +1,3 @@
+/** The query that names deployments: a model group (`model`) or one deployment (`model_id`), as in LiteLLM. */
+export const MODEL = { type: 'string', minLength: 1, maxLength: 512 } as const;
+export const SELECTOR_PROPERTIES = { model: MODEL, model_id: MODEL } as const;
