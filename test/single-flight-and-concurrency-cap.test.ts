@@ -88,6 +88,22 @@ describe('the scheduler', () => {
     expect(maxPending).toBeLessThanOrEqual(4);
   });
 
+  it('starts a burst of due background probes a batch per event-loop turn, so requests are served in between', async () => {
+    const { s, deployments, store } = await scheduler(100, 100);
+    // Sampled once per event-loop turn (check phase): how many probes had started by then.
+    const seen: number[] = [];
+    let sampling = true;
+    const sample = () => { seen.push(s.running); if (sampling) setImmediate(sample); };
+    setImmediate(sample);
+    await s.startBackground({ deployments, intervalS: () => 3600 });
+    sampling = false;
+    await s.stop();
+    expect(deployments.every((d) => store.get(d.id)?.healthy)).toBe(true);
+    expect(Math.max(...seen)).toBe(100); // all 100 slots were used…
+    const started = seen.slice(1).map((n, i) => n - seen[i]!);
+    expect(Math.max(...started)).toBeLessThanOrEqual(16); // …but never more than a batch of them in one turn
+  });
+
   it('an on-demand round keeps the deployments it has not started in its own queue, never more pending probes than the cap', async () => {
     const { s, deployments, store } = await scheduler(24, 4);
     let maxPending = 0;

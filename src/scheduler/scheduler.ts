@@ -7,7 +7,7 @@ import type { ProbeTrace } from '../core/trace.js';
 import type { HealthStore } from '../store/types.js';
 import { judge, type ProbeResult, type Thresholds } from '../core/result.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
-import { BackgroundLoop, type BackgroundPlan } from './background.js';
+import { BackgroundLoop, START_BATCH, type BackgroundPlan } from './background.js';
 import { Limiter } from './limiter.js';
 import { runProbe } from './runner.js';
 import { LocalCoordinator, type Coordinator } from '../fleet/coordinator.js';
@@ -170,7 +170,17 @@ export class Scheduler {
         onEach?.(r);
       }
     };
-    const run = Promise.all(Array.from({ length: Math.min(ds.length, this.#limiter.limit) }, worker));
+    // Workers start a batch per event-loop turn, as background probes do: requests are served in between.
+    const run = (async () => {
+      const workers: Promise<void>[] = [];
+      for (let w = 0; w < Math.min(ds.length, this.#limiter.limit); w++) {
+        if (w > 0 && w % START_BATCH === 0) await new Promise((r) => setImmediate(r));
+        const p = worker();
+        p.catch(() => {}); // awaited below; not "unhandled" while the next batch waits its turn
+        workers.push(p);
+      }
+      await Promise.all(workers);
+    })();
     this.#rounds.add(run);
     try {
       await run;
