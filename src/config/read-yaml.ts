@@ -116,9 +116,10 @@ parentPort.postMessage((${readYaml.toString()})(workerData.text, require(workerD
 `;
 
 /**
- * The same, in a short-lived worker (unless yaml-plain.ts reads it, which takes less than a worker's start). The yaml library's document for a 10,000-deployment file
+ * The same, in a short-lived worker. The yaml library's document for a 10,000-deployment file
  * (~2 MB) peaks above 130 MB of heap; in a worker that memory goes back to the system when the
  * worker ends, instead of staying in the long-lived process's heap (npm run bench, memory).
+ * A file yaml-plain.ts reads needs no worker: it reads it in less time than a worker takes to start.
  */
 export function readYamlOffThread(text: string, budget: Expansion = MAX_ALIAS_EXPANSION): Promise<YamlRead> {
   const plain = readPlainYamlFirst(text);
