@@ -1,5 +1,5 @@
 import type * as yaml from 'yaml';
-import { pyyamlCompat } from './yaml-pyyaml.js';
+import { BLOCK_PLAIN, INDICATOR, MAX_DEPTH, NOT_PLAIN, notPlain, quoted, quoteEnd, readFlow, scalarResolver } from './yaml-plain-inline.js';
 
 /**
  * A fast reader for the YAML most configs are written in: block mappings and sequences, one-line
@@ -25,39 +25,6 @@ export function readPlainYaml(text: string, lib: Pick<typeof yaml, 'isScalar'>):
     throw e;
   }
 }
-
-const NOT_PLAIN = Symbol('not plain YAML');
-function notPlain(): never {
-  throw NOT_PLAIN;
-}
-
-/** Plain (unquoted) scalar text to its value, as the library reads it with pyyamlCompat's options. */
-function scalarResolver(lib: Pick<typeof yaml, 'isScalar'>): (s: string) => unknown {
-  const customTags = pyyamlCompat(lib).options.customTags as (tags: yaml.Tags) => yaml.ScalarTag[];
-  const tags = customTags([]);
-  const NULL = /^(?:~|[Nn]ull|NULL)?$/;
-  return (s) => {
-    // Most scalars start with a letter no YAML 1.1 value starts with: a string, at once.
-    const c = s.charCodeAt(0);
-    if (((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a)) && !/^[nNtTfFyYoO]/.test(s)) return s;
-    if (NULL.test(s)) return null;
-    for (const t of tags) if ((t.test as RegExp).test(s)) return t.resolve(s, notPlain, {} as yaml.ParseOptions);
-    return s;
-  };
-}
-
-/** Characters a plain scalar may not start with (YAML indicators), besides `-` before a space. */
-const INDICATOR = new Set([...'?:,[]{}#&*!|>\'"%@`']);
-const FLOW_END = new Set([...',[]{}']);
-/**
- * The longest run of plain-scalar characters from lastIndex, in block and in flow context: it
- * stops at `: ` (or `:` at the end of the line), at a ` #` comment, at the end of the line, and in
- * flow context at `,[]{}` and at `:` before one of them.
- */
-const BLOCK_PLAIN = /(?:[^:#\n]|:(?=[^ \n])|(?<! )#)*/y;
-const FLOW_PLAIN = /(?:[^,[\]{}:#\n]|:(?=[^ ,[\]{}\n])|(?<! )#)*/y;
-/** Nesting deeper than this is left to the library (it has its own limit and message). */
-const MAX_DEPTH = 200;
 
 class PlainReader {
   readonly #text: string;
@@ -164,7 +131,7 @@ class PlainReader {
   #startsKey(at: number, end: number): boolean {
     const c = this.#text[at]!;
     if (c === '"' || c === "'") {
-      const close = this.#quoteEnd(at, end);
+      const close = quoteEnd(this.#text, at, end);
       return this.#text[close + 1] === ':';
     }
     if (c === '{' || c === '[') return false;
@@ -188,8 +155,8 @@ class PlainReader {
       let key: unknown;
       const c = this.#text[at]!;
       if (c === '"' || c === "'") {
-        const close = this.#quoteEnd(at, end);
-        key = this.#quoted(at, close);
+        const close = quoteEnd(this.#text, at, end);
+        key = quoted(this.#text, at, close);
         at = close + 1;
         if (this.#text[at] !== ':') notPlain();
       } else {
@@ -230,11 +197,11 @@ class PlainReader {
     let value: unknown;
     let after: number;
     if (c === '"' || c === "'") {
-      const close = this.#quoteEnd(at, end);
-      value = this.#quoted(at, close);
+      const close = quoteEnd(this.#text, at, end);
+      value = quoted(this.#text, at, close);
       after = close + 1;
     } else if (c === '{' || c === '[') {
-      const flow = this.#flow(at, end, 0);
+      const flow = readFlow(t, at, end, 0, this.#resolve);
       value = flow.value;
       after = flow.after;
     } else {
@@ -249,94 +216,5 @@ class PlainReader {
     while (after < end && t.charCodeAt(after) === 0x20) after++;
     if (after < end && (t[after] !== '#' || t.charCodeAt(after - 1) !== 0x20)) notPlain();
     return value;
-  }
-
-  /** Offset of the quote closing the one at `at`, on this line; no escapes, no line breaks. */
-  #quoteEnd(at: number, end: number): number {
-    const t = this.#text;
-    const q = t[at];
-    for (let i = at + 1; i < end; i++) {
-      const c = t[i];
-      if (c === '\\' && q === '"') notPlain();
-      if (c === q) {
-        if (q === "'" && t[i + 1] === "'") { i++; continue; }
-        return i;
-      }
-    }
-    return notPlain();
-  }
-
-  #quoted(at: number, close: number): string {
-    const s = this.#text.slice(at + 1, close);
-    return this.#text[at] === "'" ? s.replaceAll("''", "'") : s;
-  }
-
-  /** A flow collection closed on its line: `{a: 1, b: [x, y]}`. */
-  #flow(at: number, end: number, depth: number): { value: unknown; after: number } {
-    if (depth > MAX_DEPTH) notPlain();
-    const t = this.#text;
-    const isMap = t[at] === '{';
-    const close = isMap ? '}' : ']';
-    const map: Record<string, unknown> = {};
-    const list: unknown[] = [];
-    let i = at + 1;
-    const spaces = () => { while (i < end && t.charCodeAt(i) === 0x20) i++; };
-    for (;;) {
-      spaces();
-      if (i >= end) notPlain();
-      if (t[i] === close) return { value: isMap ? map : list, after: i + 1 };
-      let item: unknown;
-      if (isMap) {
-        let key: unknown;
-        const c = t[i]!;
-        if (c === '"' || c === "'") {
-          const q = this.#quoteEnd(i, end);
-          key = this.#quoted(i, q);
-          i = q + 1;
-        } else {
-          if (INDICATOR.has(c) || c === '-') notPlain();
-          const from = i;
-          FLOW_PLAIN.lastIndex = i;
-          FLOW_PLAIN.test(t);
-          i = FLOW_PLAIN.lastIndex;
-          if (t.charCodeAt(i) !== 0x3a) notPlain(); // a comment, or a key without a value
-          key = this.#resolve(t.slice(from, i).trimEnd());
-        }
-        if (t[i] !== ':' || t[i + 1] !== ' ') notPlain(); // `{a}`, `{a:b}`, `{"a":b}`: the library's
-        if (typeof key !== 'string' || key === '<<' || key === '__proto__' || Object.hasOwn(map, key)) notPlain();
-        i += 2;
-        spaces();
-        if (i >= end || t[i] === ',' || t[i] === '}') notPlain(); // an empty value
-        const v = this.#flowItem(i, end, depth);
-        map[key] = v.value;
-        i = v.after;
-        item = undefined;
-      } else {
-        const v = this.#flowItem(i, end, depth);
-        item = v.value;
-        i = v.after;
-        list.push(item);
-      }
-      spaces();
-      if (t[i] === ',') { i++; continue; }
-      if (t[i] !== close) notPlain(); // `[a: b]` and the like
-    }
-  }
-
-  #flowItem(i: number, end: number, depth: number): { value: unknown; after: number } {
-    const t = this.#text;
-    const c = t[i]!;
-    if (c === '{' || c === '[') return this.#flow(i, end, depth + 1);
-    if (c === '"' || c === "'") {
-      const q = this.#quoteEnd(i, end);
-      return { value: this.#quoted(i, q), after: q + 1 };
-    }
-    if (INDICATOR.has(c) || (c === '-' && (t[i + 1] === ' ' || FLOW_END.has(t[i + 1]!)))) notPlain();
-    const from = i;
-    FLOW_PLAIN.lastIndex = i;
-    FLOW_PLAIN.test(t);
-    i = FLOW_PLAIN.lastIndex;
-    if (i >= end || !FLOW_END.has(t[i]!)) notPlain(); // a pair in a list, `a: b: c`, a comment, no closing bracket
-    return { value: this.#resolve(t.slice(from, i).trimEnd()), after: i };
   }
 }

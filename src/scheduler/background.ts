@@ -3,6 +3,7 @@ import { inDoubt, type ProbeResult, type Thresholds } from '../core/result.js';
 import type { Coordinator } from '../fleet/coordinator.js';
 import type { HealthStore } from '../store/types.js';
 import { DueQueue } from './due-queue.js';
+import { FirstRoundCursor } from './first-round.js';
 import { ProbeGrid, slack } from './grid.js';
 
 export interface BackgroundPlan {
@@ -54,8 +55,7 @@ export class BackgroundLoop {
   #firstRound: (() => void) | undefined;
   /** Deployments queued for the end of their maintenance window instead of their slot. */
   readonly #paused = new Set<string>();
-  /** First round: every deployment before this index had a fresh result when last looked at. */
-  #firstRoundCursor = 0;
+  readonly #firstRoundCursor = new FirstRoundCursor();
   /** The rest of a burst of due probes, started after the event loop has served I/O (#tick). */
   #immediate: NodeJS.Immediate | undefined;
 
@@ -73,7 +73,7 @@ export class BackgroundLoop {
     const start = this.#host.now();
     this.#grid.origin = plan.origin ?? this.#host.coordinator.gridOrigin(start);
     this.#assignPhases(plan);
-    this.#firstRoundCursor = 0;
+    this.#firstRoundCursor.reset();
     for (const d of plan.deployments) this.#queue.set(d.id, this.#resumeAt(d, start));
     this.#arm();
     await new Promise<void>((resolve) => { this.#firstRound = resolve; this.#checkFirstRound(); });
@@ -87,7 +87,7 @@ export class BackgroundLoop {
     const old = this.#plan;
     this.#plan = { ...plan, byId: new Map(plan.deployments.map((d) => [d.id, d])) };
     this.#assignPhases(plan);
-    this.#firstRoundCursor = 0;
+    this.#firstRoundCursor.reset();
     if (!old) return;
     for (const id of old.byId.keys()) if (!this.#plan.byId.has(id)) { this.#queue.delete(id); this.#grid.forget(id); }
     const now = this.#host.now();
@@ -130,18 +130,7 @@ export class BackgroundLoop {
     if (!this.#firstRound || !bg) return;
     const now = this.#host.now();
     // One in a maintenance window gets no result until the window ends: it does not hold readiness.
-    const done = (d: Deployment) => this.#fresh(d, now) || this.#host.pausedUntil?.(d) !== undefined;
-    // Called after every probe: results come roughly in plan order, so resume where the last
-    // look stopped (linear over the round; scanning from the start was quadratic, ~50 million
-    // looks at 10,000 deployments), then check them all once: a result may have gone stale.
-    const ds = bg.deployments;
-    while (this.#firstRoundCursor < ds.length && done(ds[this.#firstRoundCursor]!)) this.#firstRoundCursor++;
-    if (this.#firstRoundCursor < ds.length) return;
-    const notDone = ds.findIndex((d) => !done(d));
-    if (notDone >= 0) {
-      this.#firstRoundCursor = notDone;
-      return;
-    }
+    if (!this.#firstRoundCursor.complete(bg.deployments, (d) => this.#fresh(d, now) || this.#host.pausedUntil?.(d) !== undefined)) return;
     this.#host.firstRoundDone(now);
     const resolve = this.#firstRound;
     this.#firstRound = undefined;
