@@ -88,6 +88,51 @@ describe('the scheduler', () => {
     expect(maxPending).toBeLessThanOrEqual(4);
   });
 
+  it('starts a burst of due background probes a batch per event-loop turn, so requests are served in between', async () => {
+    const { s, deployments, store } = await scheduler(100, 100);
+    // Sampled once per event-loop turn (check phase): how many probes had started by then.
+    const seen: number[] = [];
+    let sampling = true;
+    const sample = () => { seen.push(s.running); if (sampling) setImmediate(sample); };
+    setImmediate(sample);
+    await s.startBackground({ deployments, intervalS: () => 3600 });
+    sampling = false;
+    await s.stop();
+    expect(deployments.every((d) => store.get(d.id)?.healthy)).toBe(true);
+    expect(Math.max(...seen)).toBe(100); // all 100 slots were used…
+    const started = seen.slice(1).map((n, i) => n - seen[i]!);
+    expect(Math.max(...started)).toBeLessThanOrEqual(16); // …but never more than a batch of them in one turn
+  });
+
+  it('an on-demand round keeps the deployments it has not started in its own queue, never more pending probes than the cap', async () => {
+    const { s, deployments, store } = await scheduler(24, 4);
+    let maxPending = 0;
+    const sampler = setInterval(() => { maxPending = Math.max(maxPending, s.inFlight); }, 5);
+    const round = s.probeAll(deployments);
+    // Not started yet, but pending all the same: /health?timeout= shows it as still running.
+    expect(s.probing(deployments[23]!.id)).toBe(true);
+    expect(s.inFlight + s.queued).toBe(24);
+    const results = await round;
+    clearInterval(sampler);
+    expect(results.map((r) => r.result.deploymentId)).toEqual(deployments.map((d) => d.id));
+    expect(deployments.every((d) => store.get(d.id)?.healthy)).toBe(true);
+    expect(maxPending).toBeGreaterThan(0);
+    expect(maxPending).toBeLessThanOrEqual(4);
+    expect(s.queued).toBe(0);
+    expect(s.probing(deployments[23]!.id)).toBe(false);
+  });
+
+  it('stop() during a round over more deployments than the cap ends every one of them (unhealthy) before it resolves', async () => {
+    const { s, deployments } = await scheduler(12, 2);
+    const pending = s.probeAll(deployments);
+    await new Promise((r) => setTimeout(r, 20));
+    await s.stop();
+    expect(s.inFlight + s.queued).toBe(0);
+    const results = await pending;
+    expect(results).toHaveLength(12);
+    expect(results.filter((r) => !r.result.healthy).length).toBeGreaterThanOrEqual(10);
+  });
+
   it('stop() aborts probes in flight and they end unhealthy, not hanging', async () => {
     const { s, deployments } = await scheduler(2, 2);
     const pending = s.probeAll(deployments);

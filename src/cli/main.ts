@@ -128,7 +128,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   if (o.once) {
     // A long round says how far it got (stderr), so a slow provider does not look like a hang.
     const total = app.deployments.length;
-    const progress = setInterval(() => logger.info({ done: total - app.scheduler.inFlight, total }, 'probing'), 5000);
+    const progress = setInterval(() => logger.info({ done: total - app.scheduler.inFlight - app.scheduler.queued, total }, 'probing'), 5000);
     const report = await app.once().finally(() => clearInterval(progress));
     await app.close();
     out.write(`${o.json ? printableJson(report) : formatHealthTable(report)}\n`);

@@ -6,7 +6,8 @@ import type { Deployment } from '../core/deployment.js';
 import { MissingEnvError, resolveEnv } from './env.js';
 import { publicUrl } from '../core/redact.js';
 import { FREE_BY_DEFAULT_MODES, MAX_TOKENS_MODES, isWildcard } from './model-names.js';
-import { modelKind, resolveModel } from './model-kind.js';
+import { modelKind, resolveModel, type ModelKind } from './model-kind.js';
+import type { ModelTable } from './model-table.js';
 import { maxTokensFor, probeDefaults, type ProbeDefaults } from './probe-defaults.js';
 import { pricesFor } from './prices.js';
 import { envDefaultsFor } from '../registry/providers.js';
@@ -16,6 +17,34 @@ import { strategyRouterOf, strategyRouterProblem } from './routers.js';
 type Written<T> = { [K in keyof T]?: Exclude<T[K], null> };
 function written<T extends object>(o: T): Written<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as Written<T>;
+}
+
+/**
+ * What model names and api_bases resolve to, per load (its ProbeDefaults): 10,000 deployments
+ * usually share a few models and endpoints, and each resolution walks the model table or parses
+ * a URL (~15 µs per entry at start-up before this). Nothing outlives the load that built it.
+ */
+interface Resolved {
+  kinds: Map<string, ModelKind>;
+  endpoints: Map<string, { publicApiBase: string; secrets: readonly string[] }>;
+}
+const resolvedPerLoad = new WeakMap<ProbeDefaults, Resolved>();
+function resolvedFor(probe: ProbeDefaults): Resolved {
+  let r = resolvedPerLoad.get(probe);
+  if (!r) resolvedPerLoad.set(probe, (r = { kinds: new Map(), endpoints: new Map() }));
+  return r;
+}
+function cachedModelKind(r: Resolved, model: string, customProvider: string | undefined, table: ModelTable, info: { mode?: string; baseModel?: string }): ModelKind {
+  const key = [model, customProvider, info.mode, info.baseModel].map((x) => (x === undefined ? '\u0000' : `\u0001${x}`)).join('\u0002');
+  let kind = r.kinds.get(key);
+  if (!kind) r.kinds.set(key, (kind = Object.freeze(modelKind(model, customProvider, table, info))));
+  return kind;
+}
+/** An api_base's public form and the secrets in it. */
+function endpointOf(r: Resolved, apiBase: string): { publicApiBase: string; secrets: readonly string[] } {
+  let facts = r.endpoints.get(apiBase);
+  if (!facts) r.endpoints.set(apiBase, (facts = Object.freeze({ publicApiBase: publicUrl(apiBase), secrets: Object.freeze(urlSecrets(apiBase)) })));
+  return facts;
 }
 
 /**
@@ -52,14 +81,16 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
     }
   }
   const apiBase = typeof params.api_base === 'string' ? params.api_base : undefined;
-  if (apiBase) for (const s of urlSecrets(apiBase)) secrets.add(s);
+  const resolved = resolvedFor(probe);
+  const endpoint = apiBase ? endpointOf(resolved, apiBase) : undefined;
+  if (endpoint) for (const s of endpoint.secrets) secrets.add(s);
 
   const model = raw.litellm_params.model;
   const probeModel = info.health_check_model ?? model;
   // model_info.mode, else the model table (base_model first), else the name (model-kind.ts).
   // base_model is read where LiteLLM reads it: model_info, else litellm_params.
   const baseModel = info.base_model ?? (typeof params.base_model === 'string' && params.base_model ? params.base_model : undefined);
-  const kind = modelKind(probeModel, customProvider, probe.table, {
+  const kind = cachedModelKind(resolved, probeModel, customProvider, probe.table, {
     mode: info.mode,
     baseModel: info.health_check_model === undefined ? baseModel : undefined,
   });
@@ -86,7 +117,7 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
     providerModel: name,
     mode,
     apiBase,
-    publicApiBase: apiBase ? publicUrl(apiBase) : undefined,
+    publicApiBase: endpoint?.publicApiBase,
     apiVersion: typeof params.api_version === 'string' ? params.api_version : undefined,
     timeoutMs: Math.round((info.health_check_timeout ?? probe.timeoutS) * 1000),
     maxTokens,

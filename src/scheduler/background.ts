@@ -3,6 +3,7 @@ import { inDoubt, type ProbeResult, type Thresholds } from '../core/result.js';
 import type { Coordinator } from '../fleet/coordinator.js';
 import type { HealthStore } from '../store/types.js';
 import { DueQueue } from './due-queue.js';
+import { FirstRoundCursor } from './first-round.js';
 import { ProbeGrid, slack } from './grid.js';
 
 export interface BackgroundPlan {
@@ -32,6 +33,9 @@ export interface BackgroundHost {
   pausedUntil?(d: Deployment): number | undefined;
 }
 
+/** Probes started in one go before the event loop gets a turn (a burst of free slots; see #tick). */
+export const START_BATCH = 16;
+
 /**
  * Background checks: every deployment is probed at start-up, then on its own slot of the grid
  * (grid.ts). A probe is never started sooner than one interval after the previous one started
@@ -51,6 +55,9 @@ export class BackgroundLoop {
   #firstRound: (() => void) | undefined;
   /** Deployments queued for the end of their maintenance window instead of their slot. */
   readonly #paused = new Set<string>();
+  readonly #firstRoundCursor = new FirstRoundCursor();
+  /** The rest of a burst of due probes, started after the event loop has served I/O (#tick). */
+  #immediate: NodeJS.Immediate | undefined;
 
   constructor(host: BackgroundHost) {
     this.#host = host;
@@ -66,6 +73,7 @@ export class BackgroundLoop {
     const start = this.#host.now();
     this.#grid.origin = plan.origin ?? this.#host.coordinator.gridOrigin(start);
     this.#assignPhases(plan);
+    this.#firstRoundCursor.reset();
     for (const d of plan.deployments) this.#queue.set(d.id, this.#resumeAt(d, start));
     this.#arm();
     await new Promise<void>((resolve) => { this.#firstRound = resolve; this.#checkFirstRound(); });
@@ -79,6 +87,7 @@ export class BackgroundLoop {
     const old = this.#plan;
     this.#plan = { ...plan, byId: new Map(plan.deployments.map((d) => [d.id, d])) };
     this.#assignPhases(plan);
+    this.#firstRoundCursor.reset();
     if (!old) return;
     for (const id of old.byId.keys()) if (!this.#plan.byId.has(id)) { this.#queue.delete(id); this.#grid.forget(id); }
     const now = this.#host.now();
@@ -121,12 +130,11 @@ export class BackgroundLoop {
     if (!this.#firstRound || !bg) return;
     const now = this.#host.now();
     // One in a maintenance window gets no result until the window ends: it does not hold readiness.
-    if (bg.deployments.every((d) => this.#fresh(d, now) || this.#host.pausedUntil?.(d) !== undefined)) {
-      this.#host.firstRoundDone(now);
-      const done = this.#firstRound;
-      this.#firstRound = undefined;
-      done();
-    }
+    if (!this.#firstRoundCursor.complete(bg.deployments, (d) => this.#fresh(d, now) || this.#host.pausedUntil?.(d) !== undefined)) return;
+    this.#host.firstRoundDone(now);
+    const resolve = this.#firstRound;
+    this.#firstRound = undefined;
+    resolve();
   }
 
   #arm(): void {
@@ -146,10 +154,19 @@ export class BackgroundLoop {
     const bg = this.#plan;
     if (!bg || this.#host.stopped()) return;
     // Only as many as there are free slots: due probes wait here, not as 10,000 pending promise
-    // chains in the limiter (that burst is what grew the heap at start-up; npm run bench).
-    for (const { id } of this.#queue.popDue(this.#host.now(), this.#host.slots() - this.#running)) {
+    // chains in the limiter (that burst is what grew the heap at start-up; npm run bench). And a
+    // batch at a time, the event loop serving requests in between: 100 free slots started at
+    // once held readiness and /metrics for the whole burst (test/faults/load-2000-hanging).
+    const free = this.#host.slots() - this.#running;
+    const batch = Math.min(free, START_BATCH);
+    for (const { id } of this.#queue.popDue(this.#host.now(), batch)) {
       const d = bg.byId.get(id);
       if (d) void this.#runDue(d);
+    }
+    const next = this.#queue.peek();
+    if (free > batch && next !== undefined && next <= this.#host.now()) {
+      this.#immediate ??= setImmediate(() => { this.#immediate = undefined; this.#tick(); });
+      return;
     }
     this.#arm();
   }
@@ -226,6 +243,7 @@ export class BackgroundLoop {
 
   stop(): void {
     clearTimeout(this.#timer);
+    clearImmediate(this.#immediate);
     this.#queue.clear();
   }
 }

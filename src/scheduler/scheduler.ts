@@ -7,7 +7,7 @@ import type { ProbeTrace } from '../core/trace.js';
 import type { HealthStore } from '../store/types.js';
 import { judge, type ProbeResult, type Thresholds } from '../core/result.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
-import { BackgroundLoop, type BackgroundPlan } from './background.js';
+import { BackgroundLoop, START_BATCH, type BackgroundPlan } from './background.js';
 import { Limiter } from './limiter.js';
 import { runProbe } from './runner.js';
 import { LocalCoordinator, type Coordinator } from '../fleet/coordinator.js';
@@ -57,6 +57,10 @@ export class Scheduler {
   readonly #opts: SchedulerOptions;
   readonly #limiter: Limiter;
   readonly #inFlight = new Map<string, Promise<ProbeResult>>();
+  /** Deployments an on-demand round will start when a slot frees (id → rounds waiting to). */
+  readonly #queued = new Map<string, number>();
+  /** On-demand rounds running (stop() waits for them). */
+  readonly #rounds = new Set<Promise<unknown>>();
   readonly #shutdown = new AbortController();
   readonly #coordinator: Coordinator;
   readonly #background: BackgroundLoop;
@@ -83,8 +87,10 @@ export class Scheduler {
     setMaxListeners(0, this.#shutdown.signal);
   }
 
-  /** Deployments with a probe pending: running, or waiting for a slot under the cap. */
+  /** Deployments with a probe started: running, or waiting for a limiter slot (at most the cap, plus joined callers). */
   get inFlight() { return this.#inFlight.size; }
+  /** Deployments on-demand rounds have yet to start (waiting in the round, not as a probe). */
+  get queued() { return this.#queued.size; }
   /** Probes running now, and the most that ever ran at once (never above the cap). */
   get running() { return this.#limiter.active; }
   get peakRunning() { return this.#limiter.peak; }
@@ -92,8 +98,8 @@ export class Scheduler {
 
   set concurrency(n: number) { this.#limiter.limit = n; }
 
-  /** Whether a probe of the deployment is pending now (running, or waiting for a slot). */
-  probing(id: string): boolean { return this.#inFlight.has(id); }
+  /** Whether a probe of the deployment is pending now (running, waiting for a slot, or queued in a round). */
+  probing(id: string): boolean { return this.#inFlight.has(id) || this.#queued.has(id); }
 
   /** Probes one deployment now, or joins the probe of it already in flight (untraced, then). */
   probe(d: Deployment, parent?: Context, trace?: ProbeTrace): Promise<ProbeResult> {
@@ -143,17 +149,56 @@ export class Scheduler {
     const paused = this.#opts.maintenanceUntil;
     const ds = paused ? asked.filter((d) => paused(d, this.now) === undefined) : asked;
     const round = this.#opts.telemetry?.startRoundSpan(ds.length);
+    for (const d of ds) this.#queued.set(d.id, (this.#queued.get(d.id) ?? 0) + 1);
+    const results = new Array<OnDemandResult>(ds.length);
+    const startedAt = this.now;
+    let next = 0;
+    // As many workers as slots, each starting the next deployment when its probe ends: a round
+    // over 10,000 deployments holds `limit` probe chains, not 10,000 (356 MB of RSS at 10,000).
+    const worker = async () => {
+      while (next < ds.length) {
+        const i = next++;
+        const d = ds[i]!;
+        this.#unqueue(d.id);
+        // Probed by another caller since the round began (and done): that probe is the round's,
+        // as if it had joined the round's own; a deployment is never probed twice for one round.
+        const since = this.#inFlight.has(d.id) ? undefined : this.#opts.store.get(d.id);
+        const r = since && since.startedAt >= startedAt
+          ? { result: since, cached: false, joined: true }
+          : await this.probeAtMostEvery(d, minIntervalMs, round?.context);
+        results[i] = r;
+        onEach?.(r);
+      }
+    };
+    // Workers start a batch per event-loop turn, as background probes do: requests are served in between.
+    const run = (async () => {
+      const workers: Promise<void>[] = [];
+      for (let w = 0; w < Math.min(ds.length, this.#limiter.limit); w++) {
+        if (w > 0 && w % START_BATCH === 0) await new Promise((r) => setImmediate(r));
+        const p = worker();
+        p.catch(() => {}); // awaited below; not "unhandled" while the next batch waits its turn
+        workers.push(p);
+      }
+      await Promise.all(workers);
+    })();
+    this.#rounds.add(run);
     try {
-      const results = await Promise.all(ds.map((d) => {
-        const p = this.probeAtMostEvery(d, minIntervalMs, round?.context);
-        return onEach ? p.then((r) => { onEach(r); return r; }) : p;
-      }));
+      await run;
       this.lastRoundAt = this.now;
       round?.span.setAttribute('llm.unhealthy', results.filter((r) => !r.result.healthy).length);
       return results;
     } finally {
+      this.#rounds.delete(run);
+      // A failed round (onEach threw) starts nothing more.
+      for (; next < ds.length; next++) this.#unqueue(ds[next]!.id);
       round?.span.end();
     }
+  }
+
+  #unqueue(id: string): void {
+    const n = this.#queued.get(id) ?? 0;
+    if (n > 1) this.#queued.set(id, n - 1);
+    else this.#queued.delete(id);
   }
 
   /**
@@ -178,6 +223,7 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.#background.stop();
     this.#shutdown.abort();
-    await Promise.allSettled([...this.#inFlight.values()]);
+    // Rounds go on starting their queued deployments, each aborted at once: wait for them too.
+    while (this.#inFlight.size || this.#rounds.size) await Promise.allSettled([...this.#inFlight.values(), ...this.#rounds]);
   }
 }

@@ -41,10 +41,14 @@ const outcomeCode = (r: ProbeResult) => (r.healthy ? 0 : r.errorType ? ERROR_TYP
  * Only what /health/history shows is kept; the full latest result lives beside it.
  */
 export class HistoryRing implements History {
-  #checkedAt: Float64Array;
-  #latencyMs: Float64Array;
-  #outcome: Uint8Array;
+  /**
+   * The columns share one buffer: checkedAt then latencyMs (doubles, 2 × allocated), then
+   * checkedBy (16 bits), then the outcome (8 bits). One native allocation per deployment
+   * instead of four (10,000 deployments: 30,000 fewer buffers, about 12 MB of RSS).
+   */
+  #f64: Float64Array;
   #checkedBy: Uint16Array;
+  #outcome: Uint8Array;
   /** Error texts, allocated at the first unhealthy row (most deployments never need them). */
   #errors: (string | undefined)[] | undefined;
   /** Index of the oldest row, and the row count. */
@@ -62,24 +66,20 @@ export class HistoryRing implements History {
     this.#deploymentId = deploymentId;
     this.#strings = strings;
     this.#capacity = capacity;
-    const initial = Math.min(capacity, INITIAL_ROWS);
-    this.#checkedAt = new Float64Array(initial);
-    this.#latencyMs = new Float64Array(initial);
-    this.#outcome = new Uint8Array(initial);
-    this.#checkedBy = new Uint16Array(initial);
+    [this.#f64, this.#checkedBy, this.#outcome] = columns(Math.min(capacity, INITIAL_ROWS));
   }
 
   get length(): number { return this.#length; }
   get capacity(): number { return this.#capacity; }
   /** Rows the columns have room for now (≤ capacity). */
-  get allocated(): number { return this.#checkedAt.length; }
+  get allocated(): number { return this.#outcome.length; }
 
   push(r: ProbeResult): void {
     if (this.#length === this.allocated && this.allocated < this.#capacity) this.#grow();
     const size = this.allocated;
     const slot = (this.#head + this.#length) % size;
-    this.#checkedAt[slot] = r.checkedAt;
-    this.#latencyMs[slot] = r.latencyMs;
+    this.#f64[slot] = r.checkedAt;
+    this.#f64[size + slot] = r.latencyMs;
     this.#outcome[slot] = outcomeCode(r);
     this.#checkedBy[slot] = this.#strings.code(r.checkedBy);
     if (!r.healthy || this.#errors) (this.#errors ??= new Array<string | undefined>(size))[slot] = r.healthy ? undefined : r.error;
@@ -89,12 +89,14 @@ export class HistoryRing implements History {
 
   /** Doubles the columns. Only called before the ring first wraps, so rows start at 0. */
   #grow(): void {
-    const size = Math.min(this.#capacity, this.allocated * 2);
-    const grown = <T extends Float64Array | Uint8Array | Uint16Array>(old: T, make: (n: number) => T): T => { const a = make(size); a.set(old as never); return a; };
-    this.#checkedAt = grown(this.#checkedAt, (n) => new Float64Array(n));
-    this.#latencyMs = grown(this.#latencyMs, (n) => new Float64Array(n));
-    this.#outcome = grown(this.#outcome, (n) => new Uint8Array(n));
-    this.#checkedBy = grown(this.#checkedBy, (n) => new Uint16Array(n));
+    const old = this.allocated;
+    const size = Math.min(this.#capacity, old * 2);
+    const [f64, checkedBy, outcome] = columns(size);
+    f64.set(this.#f64.subarray(0, old));
+    f64.set(this.#f64.subarray(old, 2 * old), size);
+    checkedBy.set(this.#checkedBy);
+    outcome.set(this.#outcome);
+    [this.#f64, this.#checkedBy, this.#outcome] = [f64, checkedBy, outcome];
     if (this.#errors) this.#errors.length = size;
   }
 
@@ -107,14 +109,14 @@ export class HistoryRing implements History {
 
   #slot(i: number): number { return (this.#head + i) % this.allocated; }
 
-  checkedAt(i: number): number { return this.#checkedAt[this.#slot(i)]!; }
+  checkedAt(i: number): number { return this.#f64[this.#slot(i)]!; }
 
   healthy(i: number): boolean { return this.#outcome[this.#slot(i)] === 0; }
 
   row(i: number): HistoryRow {
     const s = this.#slot(i);
     const code = this.#outcome[s]!;
-    const row: HistoryRow = { deploymentId: this.#deploymentId, healthy: code === 0, checkedAt: this.#checkedAt[s]!, latencyMs: this.#latencyMs[s]! };
+    const row: HistoryRow = { deploymentId: this.#deploymentId, healthy: code === 0, checkedAt: this.#f64[s]!, latencyMs: this.#f64[this.allocated + s]! };
     if (code !== 0) {
       if (code !== UNTYPED) row.errorType = ERROR_TYPES[code - 1] as ErrorType;
       const error = this.#errors?.[s];
@@ -129,6 +131,12 @@ export class HistoryRing implements History {
     const row = this.row(i);
     return { ...row, startedAt: row.checkedAt - row.latencyMs, headers: {} };
   }
+}
+
+/** The columns of `rows` rows in one buffer: [checkedAt, latencyMs] doubles, checkedBy, outcome. */
+function columns(rows: number): [Float64Array, Uint16Array, Uint8Array] {
+  const buffer = new ArrayBuffer(rows * 19);
+  return [new Float64Array(buffer, 0, 2 * rows), new Uint16Array(buffer, 16 * rows, rows), new Uint8Array(buffer, 18 * rows, rows)];
 }
 
 /** The rows of a history that match `healthy`, still oldest first. */

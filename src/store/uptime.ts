@@ -10,38 +10,41 @@ const EMPTY: BucketCounts = Object.freeze({ up: 0, down: 0 });
 
 /**
  * The latest `slots` buckets of `widthMs` (aligned to the epoch, so UTC hours and days), as
- * typed columns: 12 bytes a bucket. A result older than the bucket its slot holds is dropped.
+ * one typed column of 3 × slots words: bucket number + 1 (0: none yet), then up and down counts.
+ * 12 bytes a bucket; one view on a buffer the caller may share (Uptime: one buffer for both
+ * rings, not six arrays: each array of more than 64 bytes has its own native allocation).
  */
 export class BucketRing {
-  readonly #bucket: Int32Array;
-  readonly #up: Uint32Array;
-  readonly #down: Uint32Array;
+  /** [0, slots): bucket + 1; [slots, 2 slots): up; [2 slots, 3 slots): down. */
+  readonly #cells: Uint32Array;
 
-  constructor(readonly widthMs: number, readonly slots: number) {
-    this.#bucket = new Int32Array(slots).fill(-1);
-    this.#up = new Uint32Array(slots);
-    this.#down = new Uint32Array(slots);
+  constructor(readonly widthMs: number, readonly slots: number, buffer = new ArrayBuffer(slots * 12), byteOffset = 0) {
+    this.#cells = new Uint32Array(buffer, byteOffset, slots * 3);
   }
 
   add(t: number, up: boolean): void {
     const b = Math.floor(t / this.widthMs);
     const s = b % this.slots;
-    if (this.#bucket[s] !== b) {
-      if (b < this.#bucket[s]!) return;
-      this.#bucket[s] = b;
-      this.#up[s] = 0;
-      this.#down[s] = 0;
+    const c = this.#cells;
+    if (c[s] !== b + 1) {
+      if (b + 1 < c[s]!) return;
+      c[s] = b + 1;
+      c[this.slots + s] = 0;
+      c[2 * this.slots + s] = 0;
     }
-    if (up) this.#up[s]!++;
-    else this.#down[s]!++;
+    c[(up ? 1 : 2) * this.slots + s]!++;
   }
 
   /** The counts of bucket number `b` (floor(t / widthMs)); zero when it is not kept. */
   counts(b: number): BucketCounts {
     const s = b % this.slots;
-    return this.#bucket[s] === b ? { up: this.#up[s]!, down: this.#down[s]! } : EMPTY;
+    const c = this.#cells;
+    return c[s] === b + 1 ? { up: c[this.slots + s]!, down: c[2 * this.slots + s]! } : EMPTY;
   }
 }
+
+const HOUR_SLOTS = 25;
+const DAY_SLOTS = 31;
 
 /**
  * One deployment's uptime: verdicts per hour for the last 24 hours and per day for the last 30
@@ -50,8 +53,14 @@ export class BucketRing {
  * The persisted, run-based uptime ratio of /health/uptime is uptime-runs.ts.
  */
 export class Uptime {
-  readonly hours = new BucketRing(HOUR_MS, 25);
-  readonly days = new BucketRing(DAY_MS, 31);
+  readonly hours: BucketRing;
+  readonly days: BucketRing;
+
+  constructor() {
+    const buffer = new ArrayBuffer((HOUR_SLOTS + DAY_SLOTS) * 12);
+    this.hours = new BucketRing(HOUR_MS, HOUR_SLOTS, buffer, 0);
+    this.days = new BucketRing(DAY_MS, DAY_SLOTS, buffer, HOUR_SLOTS * 12);
+  }
 
   /** Counts the verdict after a result; a result without one yet (pending) is not counted. */
   record(r: ProbeResult): void {
