@@ -1,9 +1,9 @@
-import { ValueType } from '@opentelemetry/api';
+import { ValueType, type Attributes } from '@opentelemetry/api';
 import { millisToHrTime } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AggregationTemporality, DataPointType,
-  type CollectionResult, type GaugeMetricData, type MetricData, type MetricProducer, type SumMetricData,
+  type CollectionResult, type GaugeMetricData, type MetricData, type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
 import type { Deployment } from '../core/deployment.js';
 import { serverEndpoint } from '../registry/providers.js';
@@ -11,6 +11,7 @@ import type { HealthStore } from '../store/types.js';
 import { verdictOf, type ProbeResult } from '../core/result.js';
 import { VERSION } from '../core/meta.js';
 import { UPTIME_WINDOWS, uptimeBetween } from '../store/uptime-runs.js';
+import type { DurationHistogram } from './duration-histogram.js';
 import { METRICS, metricName, type AttributeOf, type ExportPath, type ExportedMetricSpec } from './metrics.js';
 
 type DeploymentAttributes = Record<AttributeOf<'deploymentHealthy'>, string>;
@@ -45,49 +46,64 @@ export interface MetricSource {
   staleAfterS?: (d: Deployment) => number | undefined;
   /** A deployment's latency threshold in seconds (undefined: none, so never degraded). */
   latencyThresholdS?: (d: Deployment) => number | undefined;
+  /** The GenAI duration histogram the probes record into (exported first). */
+  durations?: DurationHistogram;
 }
 
+/** The per-deployment families, in /metrics order; a series names its family by index. */
+const FAMILIES = [
+  { spec: METRICS.deploymentHealthy, kind: 'gauge' },
+  { spec: METRICS.probeDuration, kind: 'gauge' },
+  { spec: METRICS.lastProbeTimestamp, kind: 'gauge' },
+  { spec: METRICS.lastSuccessTimestamp, kind: 'gauge' },
+  { spec: METRICS.probes, kind: 'counter' },
+  { spec: METRICS.probeTokens, kind: 'counter' },
+  { spec: METRICS.probeCost, kind: 'counter', valueType: ValueType.DOUBLE },
+  { spec: METRICS.consecutiveFailures, kind: 'gauge' },
+  { spec: METRICS.uptimeRatio, kind: 'gauge' },
+  { spec: METRICS.staleAfter, kind: 'gauge' },
+  { spec: METRICS.degraded, kind: 'gauge' },
+  { spec: METRICS.tlsCertExpiry, kind: 'gauge' },
+] as const satisfies ReadonlyArray<{ spec: ExportedMetricSpec; kind: 'gauge' | 'counter'; valueType?: ValueType }>;
+const F = { healthy: 0, duration: 1, lastProbe: 2, lastSuccess: 3, probes: 4, tokens: 5, cost: 6, failures: 7, uptime: 8, staleAfter: 9, degraded: 10, certExpiry: 11 } as const;
+export const DEPLOYMENT_FAMILY_COUNT = FAMILIES.length;
+
 /**
- * Builds every per-deployment point from the store on each collection. The SDK's own instruments
- * keep every attribute set they ever saw (opentelemetry-js #4096), so a removed deployment would
- * be exported forever; reading the store instead makes removed deployments vanish from /metrics.
+ * One per-deployment series: its family (index), the deployment's position, its attributes
+ * (one object per deployment and label set, reused across collections) and value; `sinceMs`:
+ * a counter's start.
  */
-export class DeploymentMetricProducer implements MetricProducer {
-  readonly #path: ExportPath;
+export type SeriesSink = (family: number, index: number, attributes: Attributes, value: number, sinceMs?: number) => void;
+
+export interface DeploymentCounts { healthy: number; unhealthy: number; pending: number }
+
+/**
+ * Every per-deployment series, read from the store at one instant: the one walk both the OTel
+ * producer (OTLP, and the PrometheusExporter's collect()) and the /metrics writer
+ * (deployment-text.ts) read, so the two cannot disagree on what exists or its value.
+ */
+export class DeploymentSeries {
   readonly #source: MetricSource;
   /**
    * One attributes object per deployment, and per deployment + probe outcome, reused across
-   * collections: the /metrics serializer (prometheus-text.ts) memoizes label text by object
-   * identity. A reload makes new Deployment objects, so stale entries simply become garbage.
+   * collections: the /metrics writers key their label text by object identity. A reload makes
+   * new Deployment objects, so stale entries simply become garbage.
    */
   readonly #labels = new WeakMap<Deployment, { base: DeploymentAttributes; outcomes: Map<string, ProbeOutcomeAttributes>; windows: WindowAttributes[]; directions: [DirectionAttributes, DirectionAttributes] }>();
 
-  constructor(path: ExportPath, source: MetricSource) {
-    this.#path = path;
+  constructor(source: MetricSource) {
     this.#source = source;
   }
 
-  async collect(): Promise<CollectionResult> {
-    const path = this.#path;
-    const now = millisToHrTime(Date.now());
-    const healthy: GaugeMetricData['dataPoints'] = [];
-    const duration: GaugeMetricData['dataPoints'] = [];
-    const lastProbe: GaugeMetricData['dataPoints'] = [];
-    const lastSuccess: GaugeMetricData['dataPoints'] = [];
-    const probes: SumMetricData['dataPoints'] = [];
-    const failures: GaugeMetricData['dataPoints'] = [];
-    const staleAfter: GaugeMetricData['dataPoints'] = [];
-    const uptime: GaugeMetricData['dataPoints'] = [];
-    const tokens: SumMetricData['dataPoints'] = [];
-    const cost: SumMetricData['dataPoints'] = [];
-    const nowMs = Date.now();
-    const degraded: GaugeMetricData['dataPoints'] = [];
-    const certExpiry: GaugeMetricData['dataPoints'] = [];
+  get source(): MetricSource { return this.#source; }
+
+  /** Hands every series to `emit`, deployment by deployment; returns the /health counts. */
+  walk(deployments: readonly Deployment[], nowMs: number, emit: SeriesSink): DeploymentCounts {
     const counts = { healthy: 0, unhealthy: 0, pending: 0 };
     const { store, listed, staleAfterS, latencyThresholdS } = this.#source;
     const view = this.#source.view ?? ((id: string) => store.get(id));
-
-    for (const d of this.#source.deployments()) {
+    for (let i = 0; i < deployments.length; i++) {
+      const d = deployments[i]!;
       const r = view(d.id);
       const stats = store.stats(d.id);
       if (!r) {
@@ -101,37 +117,36 @@ export class DeploymentMetricProducer implements MetricProducer {
         this.#labels.set(d, (labels = { base, outcomes: new Map(), windows: WINDOWS.map(([window]) => ({ ...base, window })), directions }));
       }
       const attributes = labels.base;
-      const point = (value: number) => ({ startTime: now, endTime: now, attributes, value });
       // The verdict, not the last probe: one failure under the threshold changes nothing here,
       // and a deployment without a verdict yet has no series (unknown, not unhealthy).
       // A stale result is unknown health: counted unhealthy as /health shows it, but no series,
       // so an exporter that stopped probing pages as stale (LLMHealthProbesStale), not as down.
       const verdict = verdictOf(r);
       counts[verdict]++;
-      if (verdict !== 'pending' && r.errorType !== 'stale') healthy.push(point(verdict === 'healthy' ? 1 : 0));
+      if (verdict !== 'pending' && r.errorType !== 'stale') emit(F.healthy, i, attributes, verdict === 'healthy' ? 1 : 0);
       // A strategy router is graded from what it routes to and never probed: no probe series.
       if (!stats) continue;
-      failures.push(point(r.consecutiveFailures ?? (r.healthy ? 0 : 1)));
+      emit(F.failures, i, attributes, r.consecutiveFailures ?? (r.healthy ? 0 : 1));
       const staleS = staleAfterS?.(d);
-      if (staleS !== undefined) staleAfter.push(point(staleS));
+      if (staleS !== undefined) emit(F.staleAfter, i, attributes, staleS);
       // Degraded is a healthy deployment's shade: known only with a fresh verdict (view marks it).
-      if (verdict !== 'pending' && r.errorType !== 'stale' && latencyThresholdS?.(d) !== undefined) degraded.push(point(r.degraded ? 1 : 0));
-      if (r.tlsCertExpiresAt !== undefined) certExpiry.push(point(r.tlsCertExpiresAt / 1000));
-      duration.push(point(r.latencyMs / 1000));
-      lastProbe.push(point(r.checkedAt / 1000));
-      if (stats.lastSuccessAt !== undefined) lastSuccess.push(point(stats.lastSuccessAt / 1000));
+      if (verdict !== 'pending' && r.errorType !== 'stale' && latencyThresholdS?.(d) !== undefined) emit(F.degraded, i, attributes, r.degraded ? 1 : 0);
+      if (r.tlsCertExpiresAt !== undefined) emit(F.certExpiry, i, attributes, r.tlsCertExpiresAt / 1000);
+      emit(F.duration, i, attributes, r.latencyMs / 1000);
+      emit(F.lastProbe, i, attributes, r.checkedAt / 1000);
+      if (stats.lastSuccessAt !== undefined) emit(F.lastSuccess, i, attributes, stats.lastSuccessAt / 1000);
       const runs = store.uptimeRuns(d.id);
       for (let w = 0; runs.length && w < WINDOWS.length; w++) {
         const ratio = uptimeBetween(runs, nowMs - WINDOWS[w]![1], nowMs).ratio;
-        if (ratio !== null) uptime.push({ startTime: now, endTime: now, attributes: labels.windows[w]!, value: ratio });
+        if (ratio !== null) emit(F.uptime, i, labels.windows[w]!, ratio);
       }
-      const since = millisToHrTime(stats.since);
+      const since = stats.since;
       const spent = store.spend(d.id)?.sinceStart;
       if (spent && (spent.inputTokens || spent.outputTokens)) {
-        tokens.push({ startTime: since, endTime: now, attributes: labels.directions[0], value: spent.inputTokens });
-        tokens.push({ startTime: since, endTime: now, attributes: labels.directions[1], value: spent.outputTokens });
+        emit(F.tokens, i, labels.directions[0], spent.inputTokens, since);
+        emit(F.tokens, i, labels.directions[1], spent.outputTokens, since);
       }
-      if (spent && spent.probes > spent.unpriced) cost.push({ startTime: since, endTime: now, attributes, value: spent.costUsd });
+      if (spent && spent.probes > spent.unpriced) emit(F.cost, i, attributes, spent.costUsd, since);
       for (const [outcome, count] of stats.outcomes) {
         let outcomeAttributes = labels.outcomes.get(outcome);
         if (!outcomeAttributes) {
@@ -139,58 +154,82 @@ export class DeploymentMetricProducer implements MetricProducer {
           outcomeAttributes = { ...attributes, result: healthyOutcome ? 'healthy' : 'unhealthy', error_type: healthyOutcome ? '' : outcome } satisfies ProbeOutcomeAttributes;
           labels.outcomes.set(outcome, outcomeAttributes);
         }
-        probes.push({ startTime: since, endTime: now, attributes: outcomeAttributes, value: count });
+        emit(F.probes, i, outcomeAttributes, count, since);
       }
     }
+    return counts;
+  }
 
-    const gauge = (spec: ExportedMetricSpec, dataPoints: GaugeMetricData['dataPoints']): GaugeMetricData => ({
+  /**
+   * The collected metrics around the per-deployment families, in /metrics order: the GenAI
+   * histogram first (where the SDK instrument's scope put it), then the families (their points
+   * from `points`, empty when the caller writes them itself), the counts and the interval.
+   */
+  metrics(path: ExportPath, nowMs: number, counts: DeploymentCounts, points: (family: number) => GaugeMetricData['dataPoints']): { metrics: MetricData[]; families: MetricData[] } {
+    const now = millisToHrTime(nowMs);
+    const metrics: MetricData[] = [];
+    const families: MetricData[] = [];
+    const histogram = this.#source.durations?.metricData(metricName(METRICS.genAiOperationDuration, path), METRICS.genAiOperationDuration.help, METRICS.genAiOperationDuration.unit, nowMs);
+    if (histogram) metrics.push(histogram);
+    FAMILIES.forEach((f, family) => {
+      const descriptor = descriptorOf(f.spec, path);
+      families.push(f.kind === 'gauge'
+        ? { descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.GAUGE, dataPoints: points(family) }
+        : {
+          descriptor: 'valueType' in f ? { ...descriptor, valueType: f.valueType } : descriptor,
+          aggregationTemporality: AggregationTemporality.CUMULATIVE,
+          dataPointType: DataPointType.SUM,
+          isMonotonic: true,
+          dataPoints: points(family),
+        });
+    });
+    metrics.push(...families);
+    const single = (spec: ExportedMetricSpec, value: number): GaugeMetricData => ({
       descriptor: descriptorOf(spec, path),
       aggregationTemporality: AggregationTemporality.CUMULATIVE,
       dataPointType: DataPointType.GAUGE,
-      dataPoints,
+      dataPoints: [{ startTime: now, endTime: now, attributes: {}, value }],
     });
-    const counter = (spec: ExportedMetricSpec, dataPoints: SumMetricData['dataPoints'], valueType?: ValueType): SumMetricData => ({
-      descriptor: { ...descriptorOf(spec, path), ...(valueType !== undefined ? { valueType } : {}) },
-      aggregationTemporality: AggregationTemporality.CUMULATIVE,
-      dataPointType: DataPointType.SUM,
-      isMonotonic: true,
-      dataPoints,
-    });
-    const single = (value: number): GaugeMetricData['dataPoints'] => [{ startTime: now, endTime: now, attributes: {}, value }];
-    const metrics: MetricData[] = [
-      gauge(METRICS.deploymentHealthy, healthy),
-      gauge(METRICS.probeDuration, duration),
-      gauge(METRICS.lastProbeTimestamp, lastProbe),
-      gauge(METRICS.lastSuccessTimestamp, lastSuccess),
-      {
-        descriptor: descriptorOf(METRICS.probes, path),
-        aggregationTemporality: AggregationTemporality.CUMULATIVE,
-        dataPointType: DataPointType.SUM,
-        isMonotonic: true,
-        dataPoints: probes,
-      },
-      counter(METRICS.probeTokens, tokens),
-      counter(METRICS.probeCost, cost, ValueType.DOUBLE),
-      gauge(METRICS.consecutiveFailures, failures),
-      gauge(METRICS.uptimeRatio, uptime),
-      gauge(METRICS.staleAfter, staleAfter),
-      gauge(METRICS.degraded, degraded),
-      gauge(METRICS.tlsCertExpiry, certExpiry),
-      gauge(METRICS.healthyCount, single(counts.healthy)),
-      gauge(METRICS.unhealthyCount, single(counts.unhealthy)),
-      gauge(METRICS.pendingCount, single(counts.pending)),
-    ];
+    metrics.push(single(METRICS.healthyCount, counts.healthy), single(METRICS.unhealthyCount, counts.unhealthy), single(METRICS.pendingCount, counts.pending));
     const interval = this.#source.intervalS?.();
-    if (interval !== undefined) metrics.push(gauge(METRICS.checkInterval, single(interval)));
+    if (interval !== undefined) metrics.push(single(METRICS.checkInterval, interval));
+    return { metrics, families };
+  }
+}
+
+/**
+ * Builds every per-deployment point from the store on each collection. The SDK's own instruments
+ * keep every attribute set they ever saw (opentelemetry-js #4096), so a removed deployment would
+ * be exported forever; reading the store instead makes removed deployments vanish from /metrics.
+ */
+export class DeploymentMetricProducer implements MetricProducer {
+  readonly #path: ExportPath;
+  readonly #series: DeploymentSeries;
+
+  constructor(path: ExportPath, source: MetricSource | DeploymentSeries) {
+    this.#path = path;
+    this.#series = source instanceof DeploymentSeries ? source : new DeploymentSeries(source);
+  }
+
+  async collect(): Promise<CollectionResult> {
+    const nowMs = Date.now();
+    const now = millisToHrTime(nowMs);
+    const points: Array<GaugeMetricData['dataPoints']> = FAMILIES.map(() => []);
+    const counts = this.#series.walk(this.#series.source.deployments(), nowMs, (family, _i, attributes, value, sinceMs) => {
+      points[family]!.push({ startTime: sinceMs === undefined ? now : millisToHrTime(sinceMs), endTime: now, attributes, value });
+    });
     return {
       resourceMetrics: {
         resource: resourceFromAttributes({}),
-        scopeMetrics: [{ scope: { name: 'llm-health-exporter', version: VERSION }, metrics }],
+        scopeMetrics: [{ scope: DEPLOYMENT_SCOPE, metrics: this.#series.metrics(this.#path, nowMs, counts, (f) => points[f]!).metrics }],
       },
       errors: [],
     };
   }
 }
+
+/** The instrumentation scope of every metric the exporter builds. */
+export const DEPLOYMENT_SCOPE = { name: 'llm-health-exporter', version: VERSION };
 
 /** A table entry as an OTel descriptor; counts are integers, everything else a double. */
 function descriptorOf(spec: ExportedMetricSpec, path: ExportPath): MetricData['descriptor'] {
