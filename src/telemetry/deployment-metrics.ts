@@ -8,9 +8,9 @@ import {
 import type { Deployment } from '../core/deployment.js';
 import { serverEndpoint } from '../registry/providers.js';
 import type { HealthStore } from '../store/types.js';
-import { verdictOf, type ProbeResult } from '../core/result.js';
+import { verdictOf, type ProbeResult, type Verdict } from '../core/result.js';
 import { VERSION } from '../core/meta.js';
-import { UPTIME_WINDOWS, uptimeBetween } from '../store/uptime-runs.js';
+import { steadyRatiosUntil, UPTIME_WINDOWS, uptimeBetween } from '../store/uptime-runs.js';
 import type { DurationHistogram } from './duration-histogram.js';
 import { METRICS, metricName, type AttributeOf, type ExportPath, type ExportedMetricSpec } from './metrics.js';
 
@@ -19,6 +19,7 @@ type ProbeOutcomeAttributes = Record<AttributeOf<'probes'>, string>;
 type WindowAttributes = Record<AttributeOf<'uptimeRatio'>, string>;
 type DirectionAttributes = Record<AttributeOf<'probeTokens'>, string>;
 const WINDOWS = Object.entries(UPTIME_WINDOWS);
+const WINDOW_LENGTHS = WINDOWS.map(([, ms]) => ms);
 
 /** The per-deployment labels of the metrics table (typed by it); key order is /metrics label order. */
 export function deploymentLabels(d: Deployment): DeploymentAttributes {
@@ -46,6 +47,11 @@ export interface MetricSource {
   staleAfterS?: (d: Deployment) => number | undefined;
   /** A deployment's latency threshold in seconds (undefined: none, so never degraded). */
   latencyThresholdS?: (d: Deployment) => number | undefined;
+  /**
+   * Until when view(d.id) stays as it is at `now` for the metrics (verdict, stale or not,
+   * degraded) while the stored result stays the same one; absent or -Infinity: ask every time.
+   */
+  shownUntil?: (d: Deployment, now: number) => number;
   /** The GenAI duration histogram the probes record into (exported first). */
   durations?: DurationHistogram;
 }
@@ -75,6 +81,20 @@ export const DEPLOYMENT_FAMILY_COUNT = FAMILIES.length;
  */
 export type SeriesSink = (family: number, index: number, attributes: Attributes, value: number, sinceMs?: number) => void;
 
+/** What a walk hands its reader: every series, and with `done`, each deployment as it ends. */
+export interface SeriesVisitor {
+  series: SeriesSink;
+  /** True: deployment i is left out of this walk (the reader keeps what it had for it). */
+  skip?: (i: number, d: Deployment) => boolean;
+  /**
+   * After deployment i: how it was counted (undefined: not at all), and until when what it gave
+   * stays the same while its stored result stays the same object (-Infinity: no such promise).
+   */
+  done?: (i: number, counted: Verdict | undefined, steadyUntil: number) => void;
+}
+
+interface SeriesLabels { base: DeploymentAttributes; outcomes: Map<string, ProbeOutcomeAttributes>; windows: WindowAttributes[]; directions: [DirectionAttributes, DirectionAttributes] }
+
 export interface DeploymentCounts { healthy: number; unhealthy: number; pending: number }
 
 /**
@@ -86,10 +106,11 @@ export class DeploymentSeries {
   readonly #source: MetricSource;
   /**
    * One attributes object per deployment, and per deployment + probe outcome, reused across
-   * collections: the /metrics writers key their label text by object identity. A reload makes
-   * new Deployment objects, so stale entries simply become garbage.
+   * collections: the /metrics writers key their label text by object identity. Kept by position
+   * in the deployments list (a WeakMap lookup per deployment was the walk's largest cost); a
+   * reload makes a new list of new Deployment objects, so the old entries go with the old list.
    */
-  readonly #labels = new WeakMap<Deployment, { base: DeploymentAttributes; outcomes: Map<string, ProbeOutcomeAttributes>; windows: WindowAttributes[]; directions: [DirectionAttributes, DirectionAttributes] }>();
+  #labelsOf: { deployments: readonly Deployment[]; labels: Array<SeriesLabels | undefined> } | undefined;
 
   constructor(source: MetricSource) {
     this.#source = source;
@@ -98,23 +119,29 @@ export class DeploymentSeries {
   get source(): MetricSource { return this.#source; }
 
   /** Hands every series to `emit`, deployment by deployment; returns the /health counts. */
-  walk(deployments: readonly Deployment[], nowMs: number, emit: SeriesSink): DeploymentCounts {
+  walk(deployments: readonly Deployment[], nowMs: number, visitor: SeriesVisitor): DeploymentCounts {
+    const { series: emit, skip, done } = visitor;
     const counts = { healthy: 0, unhealthy: 0, pending: 0 };
     const { store, listed, staleAfterS, latencyThresholdS } = this.#source;
     const view = this.#source.view ?? ((id: string) => store.get(id));
+    if (this.#labelsOf?.deployments !== deployments) this.#labelsOf = { deployments, labels: new Array<SeriesLabels | undefined>(deployments.length) };
+    const labelsOf = this.#labelsOf.labels;
     for (let i = 0; i < deployments.length; i++) {
       const d = deployments[i]!;
+      if (skip?.(i, d)) continue;
       const r = view(d.id);
       const stats = store.stats(d.id);
       if (!r) {
-        if (listed?.(d.id)) counts.pending++;
+        const counted = listed?.(d.id) ? 'pending' : undefined;
+        if (counted) counts.pending++;
+        done?.(i, counted, this.#source.shownUntil?.(d, nowMs) ?? -Infinity);
         continue;
       }
-      let labels = this.#labels.get(d);
+      let labels = labelsOf[i];
       if (!labels) {
         const base = deploymentLabels(d);
         const directions: [DirectionAttributes, DirectionAttributes] = [{ ...base, direction: 'input' }, { ...base, direction: 'output' }];
-        this.#labels.set(d, (labels = { base, outcomes: new Map(), windows: WINDOWS.map(([window]) => ({ ...base, window })), directions }));
+        labelsOf[i] = labels = { base, outcomes: new Map(), windows: WINDOWS.map(([window]) => ({ ...base, window })), directions };
       }
       const attributes = labels.base;
       // The verdict, not the last probe: one failure under the threshold changes nothing here,
@@ -125,7 +152,10 @@ export class DeploymentSeries {
       counts[verdict]++;
       if (verdict !== 'pending' && r.errorType !== 'stale') emit(F.healthy, i, attributes, verdict === 'healthy' ? 1 : 0);
       // A strategy router is graded from what it routes to and never probed: no probe series.
-      if (!stats) continue;
+      if (!stats) {
+        done?.(i, verdict, this.#source.shownUntil?.(d, nowMs) ?? -Infinity);
+        continue;
+      }
       emit(F.failures, i, attributes, r.consecutiveFailures ?? (r.healthy ? 0 : 1));
       const staleS = staleAfterS?.(d);
       if (staleS !== undefined) emit(F.staleAfter, i, attributes, staleS);
@@ -156,6 +186,9 @@ export class DeploymentSeries {
         }
         emit(F.probes, i, outcomeAttributes, count, since);
       }
+      // Everything above is read from the stored result and its entry except the view's
+      // staleness and the uptime windows, which move with the clock.
+      if (done) done(i, verdict, Math.min(this.#source.shownUntil?.(d, nowMs) ?? -Infinity, steadyRatiosUntil(runs, nowMs, WINDOW_LENGTHS)));
     }
     return counts;
   }
@@ -215,8 +248,10 @@ export class DeploymentMetricProducer implements MetricProducer {
     const nowMs = Date.now();
     const now = millisToHrTime(nowMs);
     const points: Array<GaugeMetricData['dataPoints']> = FAMILIES.map(() => []);
-    const counts = this.#series.walk(this.#series.source.deployments(), nowMs, (family, _i, attributes, value, sinceMs) => {
-      points[family]!.push({ startTime: sinceMs === undefined ? now : millisToHrTime(sinceMs), endTime: now, attributes, value });
+    const counts = this.#series.walk(this.#series.source.deployments(), nowMs, {
+      series: (family, _i, attributes, value, sinceMs) => {
+        points[family]!.push({ startTime: sinceMs === undefined ? now : millisToHrTime(sinceMs), endTime: now, attributes, value });
+      },
     });
     return {
       resourceMetrics: {

@@ -80,11 +80,30 @@ export class PrometheusTextSerializer {
   /**
    * The exposition text, UTF-8 encoded, in a buffer nothing else writes to until it is release()d.
    */
-  serialize(resourceMetrics: ResourceMetrics, rendered?: ReadonlyMap<MetricData, readonly Buffer[]>): Buffer {
+  serialize(resourceMetrics: ResourceMetrics): Buffer {
+    const out = this.#write(resourceMetrics, undefined, false);
+    const view = out.buf.subarray(0, out.len);
+    this.#whole.set(view, out.buf);
+    return view;
+  }
+
+  /**
+   * The same text as serialize(), as segments to write in order: `rendered` gives metrics whose
+   * series lines the caller wrote itself (`name{labels} value\n` each, named by seriesName()),
+   * put in place without a copy. The first segment goes to release() when the answer is sent.
+   */
+  serializeParts(resourceMetrics: ResourceMetrics, rendered: ReadonlyMap<MetricData, readonly Buffer[]>): Buffer[] {
+    const out = this.#write(resourceMetrics, rendered, true);
+    const parts = out.parts();
+    if (parts[0]) this.#whole.set(parts[0], out.buf);
+    return parts;
+  }
+
+  #write(resourceMetrics: ResourceMetrics, rendered: ReadonlyMap<MetricData, readonly Buffer[]> | undefined, parts: boolean): Bytes {
     const size = this.#sizeHint + 4096;
     const spare = this.#spare;
     this.#spare = undefined;
-    const out = new Bytes(spare && spare.length >= size ? spare : Buffer.allocUnsafe(size));
+    const out = new Bytes(spare && spare.length >= size ? spare : Buffer.allocUnsafe(size), parts);
     if (!this.#withoutTargetInfo) {
       out.str(TARGET_INFO_HEAD);
       this.#labelsAndValue(out, this.#labelsOf(resourceMetrics.resource.attributes), '', undefined, 1);
@@ -94,11 +113,9 @@ export class PrometheusTextSerializer {
       const extra = this.#withoutScopeInfo ? '' : this.#scopeLabels(scope);
       for (const metric of metrics) this.#metric(out, metric, scope, extra, rendered?.get(metric));
     }
-    if (out.len === start) out.str(NO_REGISTERED_METRICS);
+    if (out.len === start && !rendered?.size) out.str(NO_REGISTERED_METRICS);
     this.#sizeHint = out.len;
-    const view = out.buf.subarray(0, out.len);
-    this.#whole.set(view, out.buf);
-    return view;
+    return out;
   }
 
   /** Hands back a serialize() result nothing reads any more (a response's 'finish'), for reuse. */
@@ -134,7 +151,7 @@ export class PrometheusTextSerializer {
     // The library trims the metric and then appends '\n'. The text starts with '#' and ends with the
     // TYPE line or a value line + '\n' (a value never ends in whitespace), so no trim is needed.
     if (lines) {
-      for (const l of lines) out.bytes(l);
+      for (const l of lines) out.splice(l);
     } else if (type === DataPointType.HISTOGRAM) {
       for (const p of metric.dataPoints) this.#histogram(out, name, this.#labelsOf(p.attributes), extra, p.value);
     } else if (type === DataPointType.GAUGE || type === DataPointType.SUM) {
