@@ -84,6 +84,8 @@ export type SeriesSink = (family: number, index: number, attributes: Attributes,
 /** What a walk hands its reader: every series, and with `done`, each deployment as it ends. */
 export interface SeriesVisitor {
   series: SeriesSink;
+  /** Just these positions (the others are left out, as with skip). */
+  only?: readonly number[];
   /** True: deployment i is left out of this walk (the reader keeps what it had for it). */
   skip?: (i: number, d: Deployment) => boolean;
   /**
@@ -120,13 +122,15 @@ export class DeploymentSeries {
 
   /** Hands every series to `emit`, deployment by deployment; returns the /health counts. */
   walk(deployments: readonly Deployment[], nowMs: number, visitor: SeriesVisitor): DeploymentCounts {
-    const { series: emit, skip, done } = visitor;
+    const { series: emit, skip, done, only } = visitor;
     const counts = { healthy: 0, unhealthy: 0, pending: 0 };
     const { store, listed, staleAfterS, latencyThresholdS } = this.#source;
     const view = this.#source.view ?? ((id: string) => store.get(id));
     if (this.#labelsOf?.deployments !== deployments) this.#labelsOf = { deployments, labels: new Array<SeriesLabels | undefined>(deployments.length) };
     const labelsOf = this.#labelsOf.labels;
-    for (let i = 0; i < deployments.length; i++) {
+    const n = only ? only.length : deployments.length;
+    for (let k = 0; k < n; k++) {
+      const i = only ? only[k]! : k;
       const d = deployments[i]!;
       if (skip?.(i, d)) continue;
       const r = view(d.id);

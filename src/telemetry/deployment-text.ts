@@ -44,6 +44,11 @@ export class DeploymentText {
   /** Per block, per family: its lines (undefined: to render). */
   #blocks: Array<Array<Buffer | undefined>> = [];
   #names: string[] = [];
+  /** A deployment's position by id, for the ids the store says changed. */
+  #index = new Map<string, number>();
+  /** The store version of the last scrape, and the earliest clock edge of any deployment then. */
+  #version = -1;
+  #nextEdge = -Infinity;
 
   constructor(series: DeploymentSeries, serializer: PrometheusTextSerializer) {
     this.#series = series;
@@ -62,7 +67,12 @@ export class DeploymentText {
     const { store } = this.#series.source;
     let current = -1;
     let pos = 0;
+    // No clock edge reached by any deployment: walk just those the store says changed.
+    const changed = nowMs <= this.#nextEdge ? store.changedSince?.(this.#version) : undefined;
+    const only = changed && changed.flatMap((id) => this.#index.get(id) ?? []);
+    let nextEdge = only ? this.#nextEdge : Infinity;
     this.#series.walk(deployments, nowMs, {
+      ...(only ? { only } : {}),
       // Unchanged since the last scrape (same stored result, no clock edge passed): kept as is.
       skip: (i, d) => {
         const k = kept[i]!;
@@ -93,8 +103,12 @@ export class DeploymentText {
         k.steadyUntil = steadyUntil;
         k.walked = true;
         current = -1;
+        if (only) nextEdge = Math.min(nextEdge, steadyUntil);
       },
     });
+    if (!only) for (const k of kept) nextEdge = Math.min(nextEdge, k.steadyUntil);
+    this.#nextEdge = nextEdge;
+    this.#version = store.version;
     const counts = { healthy: 0, unhealthy: 0, pending: 0 };
     for (const k of kept) if (k.counted) counts[k.counted]++;
 
@@ -114,6 +128,8 @@ export class DeploymentText {
 
   #reset(deployments: readonly Deployment[]): void {
     this.#deployments = deployments;
+    this.#index = new Map(deployments.map((d, i) => [d.id, i]));
+    this.#nextEdge = -Infinity;
     this.#kept = deployments.map(() => ({ families: [], attributes: [], values: [], n: 0, walked: false, stored: undefined, counted: undefined, steadyUntil: -Infinity }));
     this.#blocks = Array.from({ length: Math.ceil(deployments.length / BLOCK) }, () => new Array<Buffer | undefined>(DEPLOYMENT_FAMILY_COUNT).fill(undefined));
   }

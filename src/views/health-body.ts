@@ -55,6 +55,10 @@ export class HealthBody {
   #snapshot: Snapshot | undefined;
   #targets: readonly Deployment[] = [];
   #rendered: Rendered[] = [];
+  /** A target's position by id, for the ids the store says changed. */
+  #index = new Map<string, number>();
+  /** Entries per bucket (healthy, unhealthy, pending), kept as entries change. */
+  #counts = [0, 0, 0];
   /** Per block and bucket, the entries' texts joined by ',' as UTF-8 (EMPTY when none). */
   #blocks: Buffer[][] = [];
   #dirty = new Set<number>();
@@ -72,31 +76,51 @@ export class HealthBody {
   bytes(s: Snapshot, store: HealthStore, now: number): Buffer {
     const maintenance = s.settings.status.maintenance;
     if (s !== this.#snapshot) this.#reset(s);
-    else if (this.#answer && !this.#hasAlways && maintenance.empty && store.version === this.#answerVersion && now < this.#nextTick) return this.#answer;
     const withMaintenance = !maintenance.empty;
-    let nextTick = Infinity;
-    const targets = this.#targets;
-    for (let i = 0; i < targets.length; i++) {
-      const d = targets[i]!;
-      let r = this.#rendered[i];
-      if (!r || !this.#stillShown(r, s, d, store, now, withMaintenance)) {
-        const next = this.#render(s, d, store, now, withMaintenance);
-        if (!r || next.text !== r.text || next.bucket !== r.bucket) this.#dirty.add((i / BLOCK) | 0);
-        this.#rendered[i] = r = next;
+    // No clock edge passed and nothing graded at `now`: only entries the store says changed.
+    const onlyChanged = this.#answer && !this.#hasAlways && !withMaintenance && now < this.#nextTick;
+    if (onlyChanged && store.version === this.#answerVersion) return this.#answer!;
+    const changed = onlyChanged ? store.changedSince?.(this.#answerVersion) : undefined;
+    if (changed) {
+      let nextTick = this.#nextTick;
+      for (const id of changed) {
+        const i = this.#index.get(id);
+        if (i !== undefined) nextTick = Math.min(nextTick, this.#update(i, s, store, now, false));
       }
-      if (r.staleAfterMs !== undefined) nextTick = Math.min(nextTick, r.freshFrom + r.staleAfterMs);
-      if (r.ageFrom !== undefined) nextTick = Math.min(nextTick, r.ageFrom + (r.ageS + 0.5) * 1000 - 1);
+      this.#nextTick = nextTick;
+    } else {
+      let nextTick = Infinity;
+      for (let i = 0; i < this.#targets.length; i++) nextTick = Math.min(nextTick, this.#update(i, s, store, now, withMaintenance));
+      this.#nextTick = nextTick;
     }
-    this.#nextTick = nextTick;
     if (this.#dirty.size || !this.#answer) this.#answer = this.#assemble();
     this.#answerVersion = store.version;
     return this.#answer;
   }
 
+  /** Re-renders entry i if it is no longer what is shown; returns the earliest `now` it may change by the clock. */
+  #update(i: number, s: Snapshot, store: HealthStore, now: number, withMaintenance: boolean): number {
+    const d = this.#targets[i]!;
+    let r = this.#rendered[i];
+    if (!r || !this.#stillShown(r, s, d, store, now, withMaintenance)) {
+      const next = this.#render(s, d, store, now, withMaintenance);
+      if (!r || next.text !== r.text || next.bucket !== r.bucket) this.#dirty.add((i / BLOCK) | 0);
+      if (r && r.bucket !== -1) this.#counts[r.bucket]! -= 1;
+      if (next.bucket !== -1) this.#counts[next.bucket]! += 1;
+      this.#rendered[i] = r = next;
+    }
+    let tick = Infinity;
+    if (r.staleAfterMs !== undefined) tick = r.freshFrom + r.staleAfterMs;
+    if (r.ageFrom !== undefined) tick = Math.min(tick, r.ageFrom + (r.ageS + 0.5) * 1000 - 1);
+    return tick;
+  }
+
   #reset(s: Snapshot): void {
     this.#snapshot = s;
     this.#targets = s.settings.skipDisabledOnDemand ? s.deployments.filter((d) => !d.backgroundDisabled) : s.deployments;
+    this.#index = new Map(this.#targets.map((d, i) => [d.id, i]));
     this.#rendered = [];
+    this.#counts = [0, 0, 0];
     this.#blocks = [];
     this.#dirty = new Set(Array.from({ length: Math.ceil(this.#targets.length / BLOCK) }, (_, b) => b));
     this.#answer = undefined;
@@ -147,8 +171,7 @@ export class HealthBody {
     }
     this.#dirty.clear();
     const parts: Buffer[] = [];
-    const counts = [0, 0, 0];
-    for (const r of this.#rendered) if (r.bucket !== -1) counts[r.bucket]!++;
+    const counts = this.#counts;
     for (let k = 0; k < 3; k++) {
       parts.push(Buffer.from(`${k ? '],' : '{'}"${BUCKETS[k]}_endpoints":[`));
       let first = true;

@@ -30,19 +30,21 @@ function fromScratch(v: ReturnType<typeof viewsOf>, now: number): string {
 }
 
 const ids = Array.from({ length: 9 }, (_, i) => `d${i}`);
-function config(details: boolean) {
+/** `plain`: no strategy router and no maintenance window (answers then follow the store's change list). */
+function config(details: boolean, plain = false) {
   const list = ids.map((id, i) => `  - model_name: ${i === 8 ? 'maint' : `g${i % 3}`}\n    litellm_params: { model: openai/gpt-4o, api_base: "https://h${i}.example/v1?key=querysecret", api_key: sk-canary-${i} }\n    model_info: { id: ${id}${i === 7 ? ', disable_background_health_check: true' : ''} }\n`).join('');
   const router = '  - model_name: auto\n    litellm_params:\n      model: auto_router/complexity_router\n      complexity_router_config: { tiers: { SIMPLE: g0, COMPLEX: g1 } }\n    model_info: { id: router }\n';
-  return `model_list:\n${list}${router}general_settings:
+  const windows = plain ? '' : `  maintenance_windows:
+    - { name: upgrade, start: "${new Date(T + 100_000).toISOString()}", end: "${new Date(T + 160_000).toISOString()}", model_names: [maint] }
+`;
+  return `model_list:\n${list}${plain ? '' : router}general_settings:
   background_health_checks: true
   health_check_interval: 60
   health_check_details: ${details}
   health_check_staleness_threshold: 90
   health_check_latency_threshold: 2
   health_check_failure_threshold: 2
-  maintenance_windows:
-    - { name: upgrade, start: "${new Date(T + 100_000).toISOString()}", end: "${new Date(T + 160_000).toISOString()}", model_names: [maint] }
-`;
+${windows}`;
 }
 
 /** A small seeded PRNG (mulberry32), so a failing sequence can be replayed. */
@@ -70,11 +72,11 @@ function randomResult(rand: () => number, id: string, now: number, prev: ProbeRe
 }
 
 describe('the /health body kept entry by entry', () => {
-  for (const details of [true, false]) {
-    it(`equals the from-scratch answer after every step of random probe sequences (details ${details})`, () => {
+  for (const [details, plain] of [[true, false], [false, false], [true, true], [false, true]] as const) {
+    it(`equals the from-scratch answer after every step of random probe sequences (details ${details}${plain ? ', no router or window' : ''})`, () => {
       for (let seed = 1; seed <= 30; seed++) {
         const rand = prng(seed);
-        const v = viewsOf(config(details));
+        const v = viewsOf(config(details, plain));
         const body = new HealthBody(serializeEntry);
         let now = T;
         for (let step = 0; step < 60; step++) {
@@ -108,7 +110,7 @@ describe('the /health body kept entry by entry', () => {
   });
 
   it('re-renders only the entry whose result landed, and serves the same bytes while nothing changed', () => {
-    const v = viewsOf(config(true).replace(/  - model_name: auto[\s\S]*?id: router }\n/, ''));
+    const v = viewsOf(config(true, true));
     const rendered: string[] = [];
     const body = new HealthBody((e) => { rendered.push(String(e.model_id)); return serializeEntry(e); });
     for (const id of ids) v.store.set(result(id, T, true));
@@ -122,5 +124,30 @@ describe('the /health body kept entry by entry', () => {
     expect(rendered).toEqual(['d3']);
     expect(JSON.parse(next.toString())).toMatchObject({ healthy_count: ids.length - 1, unhealthy_count: 1 });
     expect(next.toString()).toBe(fromScratch(v, T + 2500));
+  });
+});
+
+describe('the store says which entries changed', () => {
+  it('lists the ids set or deleted since a version, and nothing it no longer knows', () => {
+    const v = viewsOf(config(true));
+    const from = v.store.version;
+    v.store.set(result('d1', T, true));
+    v.store.set(result('d2', T, true));
+    v.store.delete('d1');
+    expect(v.store.changedSince(from)).toEqual(['d1', 'd2', 'd1']);
+    expect(v.store.changedSince(v.store.version)).toEqual([]);
+    const before = v.store.version;
+    for (let i = 0; i < 5000; i++) v.store.set(result('d3', T + i, true));
+    expect(v.store.changedSince(before)).toBeUndefined(); // too far behind: read every entry
+    v.store.historySize = 3; // every entry changes
+    expect(v.store.changedSince(v.store.version - 1)).toBeUndefined();
+  });
+
+  it('keeps the body right when more changes landed than the store remembers', () => {
+    const v = viewsOf(config(true));
+    const body = new HealthBody(serializeEntry);
+    body.bytes(v.s, v.store, T);
+    for (let i = 0; i < 5000; i++) v.store.set(result(ids[i % ids.length]!, T + i, i % 7 !== 0));
+    expect(body.bytes(v.s, v.store, T + 5000).toString()).toBe(fromScratch(v, T + 5000));
   });
 });
