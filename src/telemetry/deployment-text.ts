@@ -2,7 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { MetricData } from '@opentelemetry/sdk-metrics';
 import type { Deployment } from '../core/deployment.js';
 import type { ProbeResult, Verdict } from '../core/result.js';
-import { DEPLOYMENT_FAMILY_COUNT, type DeploymentSeries } from './deployment-metrics.js';
+import { DEPLOYMENT_FAMILY_COUNT, type DeploymentSeries } from './deployment-series.js';
 import type { ExportPath } from './metrics.js';
 import { valueString } from './prometheus-format.js';
 import { seriesName, type PrometheusTextSerializer } from './prometheus-text.js';

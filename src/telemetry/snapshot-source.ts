@@ -1,7 +1,7 @@
 import type { Snapshot } from '../config/snapshot.js';
 import type { HealthStore } from '../store/types.js';
 import { shownResult } from '../views/staleness.js';
-import type { MetricSource } from './deployment-metrics.js';
+import type { MetricSource } from './deployment-series.js';
 
 /** What the metric producers read, each from the snapshot current at collection time. */
 export function snapshotMetricSource(snapshot: () => Snapshot, store: HealthStore): MetricSource {
