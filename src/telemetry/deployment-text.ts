@@ -57,7 +57,7 @@ export class DeploymentText {
 
   /**
    * The metrics DeploymentMetricProducer would collect for `path` at `nowMs`, the per-deployment
-   * families without points, and those families' lines, for serializer.serialize(…, rendered).
+   * families without points, and those families' lines, for serializer.serializeParts(…, rendered).
    */
   collect(path: ExportPath, nowMs: number): { metrics: MetricData[]; rendered: Map<MetricData, readonly Buffer[]> } {
     const deployments = this.#series.source.deployments();

@@ -8,6 +8,13 @@ import { shownResult } from './staleness.js';
 /** One /health entry as JSON text, by the route's allow-list schema for an entry. */
 export type EntrySerializer = (entry: HealthEntry) => string;
 
+/**
+ * A body as the pieces to send in order (never changed once handed out) and their total length.
+ * Not joined: a fresh 2.6 MB buffer per answer at 10,000 deployments fragmented the C heap
+ * (RSS +70 MB over 200 answers, +22 MB with glibc's mmap threshold pinned), the pieces do not.
+ */
+export interface BodyParts { readonly parts: readonly Buffer[]; readonly length: number }
+
 /** Entries per block: a changed entry re-joins and re-encodes its block only (~16 KB). */
 const BLOCK = 64;
 const BUCKETS = ['healthy', 'unhealthy', 'pending'] as const;
@@ -47,8 +54,13 @@ const ageSOf = (now: number, from: number) => Math.round((now - from) / 1000);
  * healthAnswer() at the same instant (test/views/health-body-matches-full-answer.test.ts).
  *
  * Why: at 10,000 deployments with probes landing every few milliseconds, rebuilding and
- * re-serialising all 2.6 MB per request cost ~45 ms of CPU; now a request pays a scan of the
- * deployments (identity checks) and a copy of the bytes.
+ * re-serialising all 2.6 MB per request cost ~30-45 ms of CPU; now a request pays for the entries
+ * the store lists as changed (a scan of all only at a clock edge, with strategy routers or
+ * maintenance windows configured) and one copy of the bytes.
+ *
+ * "Now" shows in an entry only through staleness (a threshold crossed once; a stale entry's
+ * error text says its age) and `age_s` of results read back after a restart: both in whole
+ * seconds, so such an entry is re-rendered when its shown second changes, not per request.
  */
 export class HealthBody {
   readonly #serialize: EntrySerializer;
@@ -62,7 +74,7 @@ export class HealthBody {
   /** Per block and bucket, the entries' texts joined by ',' as UTF-8 (EMPTY when none). */
   #blocks: Buffer[][] = [];
   #dirty = new Set<number>();
-  #answer: Buffer | undefined;
+  #answer: BodyParts | undefined;
   #answerVersion = -1;
   /** The earliest `now` at which a cached entry may change with the clock alone. */
   #nextTick = Infinity;
@@ -73,7 +85,7 @@ export class HealthBody {
   }
 
   /** The body for `s` and `store` at `now`. */
-  bytes(s: Snapshot, store: HealthStore, now: number): Buffer {
+  body(s: Snapshot, store: HealthStore, now: number): BodyParts {
     const maintenance = s.settings.status.maintenance;
     if (s !== this.#snapshot) this.#reset(s);
     const withMaintenance = !maintenance.empty;
@@ -159,7 +171,7 @@ export class HealthBody {
     return rendered;
   }
 
-  #assemble(): Buffer {
+  #assemble(): BodyParts {
     for (const b of this.#dirty) {
       const texts: string[][] = [[], [], []];
       const end = Math.min((b + 1) * BLOCK, this.#targets.length);
@@ -184,7 +196,9 @@ export class HealthBody {
       }
     }
     parts.push(Buffer.from(`],"healthy_count":${counts[0]},"unhealthy_count":${counts[1]},"pending_count":${counts[2]}}`));
-    return Buffer.concat(parts);
+    let length = 0;
+    for (const p of parts) length += p.length;
+    return { parts, length };
   }
 }
 

@@ -2,7 +2,7 @@ import type { Snapshot } from '../config/snapshot.js';
 import type { Deployment } from '../core/deployment.js';
 import type { ProbeResult } from '../core/result.js';
 import type { HealthStore } from '../store/types.js';
-import type { HealthBody } from './health-body.js';
+import type { BodyParts, HealthBody } from './health-body.js';
 import { healthReport, type HealthReport } from './health-report.js';
 import { shownResult } from './staleness.js';
 
@@ -84,9 +84,9 @@ export function stillRunning(id: string, last: ProbeResult | undefined, now: num
  * The background-mode /health body from the store (no query, nothing probed now), kept up to date
  * entry by entry (health-body.ts); undefined when this query probes or selects.
  */
-export function storedHealthBody(cache: HealthBody, s: Snapshot, store: HealthStore, now: number, q: HealthQuery): Buffer | undefined {
+export function storedHealthBody(cache: HealthBody, s: Snapshot, store: HealthStore, now: number, q: HealthQuery): BodyParts | undefined {
   if (q.model !== undefined || q.model_id !== undefined || !s.backgroundOn) return undefined;
-  return cache.bytes(s, store, now);
+  return cache.body(s, store, now);
 }
 
 export function notFound(message: string, param: string): HealthAnswer {

@@ -2,7 +2,7 @@ import Fastify from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ProbeResult } from '../../src/core/result.js';
 import { healthEntrySchema, healthReportSchema } from '../../src/server/routes/health.js';
-import { HealthBody, type EntrySerializer } from '../../src/views/health-body.js';
+import { HealthBody, type BodyParts, type EntrySerializer } from '../../src/views/health-body.js';
 import { healthAnswer, selectHealthTargets } from '../../src/views/health.js';
 import { result, viewsOf } from './support.js';
 
@@ -21,6 +21,13 @@ beforeAll(async () => {
   await app.inject('/');
   await app.close();
 });
+
+/** A body's pieces joined, as the client receives them; the length it announces must match. */
+function text(b: BodyParts): string {
+  const joined = Buffer.concat(b.parts);
+  expect(joined.length).toBe(b.length);
+  return joined.toString();
+}
 
 /** What the route served before entries were cached: the whole answer, serialised at once. */
 function fromScratch(v: ReturnType<typeof viewsOf>, now: number): string {
@@ -90,10 +97,10 @@ describe('the /health body kept entry by entry', () => {
             // Small steps cross the age and staleness edges to the millisecond, large ones cross windows.
             now += rand() < 0.5 ? Math.floor(rand() * 1500) : Math.floor(rand() * 60_000);
           }
-          const got = body.bytes(v.s, v.store, now).toString();
+          const got = text(body.body(v.s, v.store, now));
           expect(got, `seed ${seed}, step ${step}`).toBe(fromScratch(v, now));
         }
-        for (const secret of ['sk-canary', 'querysecret']) expect(body.bytes(v.s, v.store, now).toString()).not.toContain(secret);
+        for (const secret of ['sk-canary', 'querysecret']) expect(text(body.body(v.s, v.store, now))).not.toContain(secret);
       }
     });
   }
@@ -103,10 +110,10 @@ describe('the /health body kept entry by entry', () => {
     const body = new HealthBody(serializeEntry);
     v.store.set(result('d0', T, true));
     for (const dt of [0, 90_000, 90_001, 90_499, 90_500, 91_499, 91_500]) {
-      expect(body.bytes(v.s, v.store, T + dt).toString(), `+${dt} ms`).toBe(fromScratch(v, T + dt));
+      expect(text(body.body(v.s, v.store, T + dt)), `+${dt} ms`).toBe(fromScratch(v, T + dt));
     }
     const reloaded = { ...viewsOf(config(false)), store: v.store };
-    expect(body.bytes(reloaded.s, v.store, T).toString()).toBe(fromScratch(reloaded, T));
+    expect(text(body.body(reloaded.s, v.store, T))).toBe(fromScratch(reloaded, T));
   });
 
   it('re-renders only the entry whose result landed, and serves the same bytes while nothing changed', () => {
@@ -114,16 +121,16 @@ describe('the /health body kept entry by entry', () => {
     const rendered: string[] = [];
     const body = new HealthBody((e) => { rendered.push(String(e.model_id)); return serializeEntry(e); });
     for (const id of ids) v.store.set(result(id, T, true));
-    const first = body.bytes(v.s, v.store, T + 1000);
+    const first = body.body(v.s, v.store, T + 1000);
     expect(rendered).toHaveLength(ids.length);
     rendered.length = 0;
-    expect(body.bytes(v.s, v.store, T + 2000)).toBe(first);
+    expect(body.body(v.s, v.store, T + 2000)).toBe(first);
     expect(rendered).toEqual([]);
     v.store.set(result('d3', T + 2000, false));
-    const next = body.bytes(v.s, v.store, T + 2500);
+    const next = body.body(v.s, v.store, T + 2500);
     expect(rendered).toEqual(['d3']);
-    expect(JSON.parse(next.toString())).toMatchObject({ healthy_count: ids.length - 1, unhealthy_count: 1 });
-    expect(next.toString()).toBe(fromScratch(v, T + 2500));
+    expect(JSON.parse(text(next))).toMatchObject({ healthy_count: ids.length - 1, unhealthy_count: 1 });
+    expect(text(next)).toBe(fromScratch(v, T + 2500));
   });
 });
 
@@ -146,8 +153,8 @@ describe('the store says which entries changed', () => {
   it('keeps the body right when more changes landed than the store remembers', () => {
     const v = viewsOf(config(true));
     const body = new HealthBody(serializeEntry);
-    body.bytes(v.s, v.store, T);
+    body.body(v.s, v.store, T);
     for (let i = 0; i < 5000; i++) v.store.set(result(ids[i % ids.length]!, T + i, i % 7 !== 0));
-    expect(body.bytes(v.s, v.store, T + 5000).toString()).toBe(fromScratch(v, T + 5000));
+    expect(text(body.body(v.s, v.store, T + 5000))).toBe(fromScratch(v, T + 5000));
   });
 });
