@@ -32,7 +32,11 @@ async function ready(url: string) {
 const health = async (url: string) => {
   const res = await fetch(`${url}/health`);
   expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
-  return res.text();
+  const body = Buffer.from(await res.arrayBuffer());
+  // Sent in pieces, announced as one body of this length (no chunked encoding).
+  expect(res.headers.get('content-length')).toBe(String(body.length));
+  expect(res.headers.get('transfer-encoding')).toBeNull();
+  return body.toString();
 };
 
 // /health in background mode serves cached bytes; these prove the bytes never outlive the truth.

@@ -23,11 +23,18 @@ interface Entry {
  */
 export const DEFAULT_COVER_MS = 361_000;
 
+/** Changes remembered by id (changedSince): a reader further behind reads every entry. */
+const CHANGE_LOG = 4096;
+
 /** The in-memory store: latest result, bounded history, uptime runs and counters per deployment. */
 export class MemoryStore implements HealthStore {
   readonly #entries = new Map<string, Entry>();
   readonly #strings = new StringTable();
   #version = 0;
+  /** The ids of the last changes, in order: change v (version after it) at slot v % CHANGE_LOG. */
+  readonly #changes: Array<string | undefined> = new Array<string | undefined>(CHANGE_LOG);
+  /** Versions from this one on are in #changes (earlier ones: a change that names no id, or overwritten). */
+  #changesFrom = 0;
   #historySize: number;
   /** Called after each set with the uptime run it joined and its day of spend (the persistence writer queues them); never on restore. */
   onSet: ((r: ProbeResult, run: UptimeSegment | undefined, day: DaySpend | undefined) => void) | undefined;
@@ -45,10 +52,31 @@ export class MemoryStore implements HealthStore {
     if (n === this.#historySize) return;
     this.#historySize = n;
     for (const e of this.#entries.values()) e.history = e.history.resized(n);
-    this.#version++;
+    this.#changed(undefined);
   }
 
   get version() { return this.#version; }
+
+  /**
+   * The ids whose entry changed after `version` (repeats possible), oldest first; undefined when
+   * that is no longer known (too many changes since, or a change of every entry): read them all.
+   */
+  changedSince(version: number): string[] | undefined {
+    if (version < this.#changesFrom || version > this.#version) return undefined;
+    const ids: string[] = [];
+    for (let v = version + 1; v <= this.#version; v++) ids.push(this.#changes[v % CHANGE_LOG]!);
+    return ids;
+  }
+
+  /** A new version for a change of one entry (`id`) or of all (undefined). */
+  #changed(id: string | undefined): void {
+    this.#version++;
+    if (id === undefined) this.#changesFrom = this.#version;
+    else {
+      this.#changes[this.#version % CHANGE_LOG] = id;
+      this.#changesFrom = Math.max(this.#changesFrom, this.#version - CHANGE_LOG + 1);
+    }
+  }
   get(id: string) { return this.#entries.get(id)?.latest; }
   stats(id: string) { return this.#entries.get(id)?.stats; }
   history(id: string): History { return this.#entries.get(id)?.history ?? EMPTY_HISTORY; }
@@ -57,7 +85,7 @@ export class MemoryStore implements HealthStore {
   spend(id: string): SpendLedger | undefined { return this.#entries.get(id)?.spend; }
 
   set(result: ProbeResult) {
-    this.#version++;
+    this.#changed(result.deploymentId);
     let e = this.#entries.get(result.deploymentId);
     if (!e) {
       const history = new HistoryRing(result.deploymentId, this.#historySize, this.#strings);
@@ -104,11 +132,11 @@ export class MemoryStore implements HealthStore {
       if (rows[rows.length - 1]?.checkedAt !== r.checkedAt) uptime.record(r);
       this.#entries.set(r.deploymentId, { latest: r, history: ring, runs, spend, stats, uptime });
     }
-    this.#version++;
+    this.#changed(undefined);
   }
 
   delete(id: string) {
-    if (this.#entries.delete(id)) this.#version++;
+    if (this.#entries.delete(id)) this.#changed(id);
   }
 
   retain(ids: ReadonlySet<string>) {

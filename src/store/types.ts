@@ -24,6 +24,11 @@ export interface History {
 export interface HealthStore {
   /** Changes whenever what get/stats/history return changes (answers may be cached by it). */
   readonly version: number;
+  /**
+   * The ids whose entry changed after `version` (repeats possible); undefined when not known
+   * (optional: readers then compare every entry).
+   */
+  changedSince?(version: number): readonly string[] | undefined;
   get(id: string): ProbeResult | undefined;
   stats(id: string): ProbeStats | undefined;
   /** The last results of a deployment, oldest first (bounded). */

@@ -57,6 +57,25 @@ function probesIn(s: UptimeSegment, from: number, to: number): number {
 }
 
 /**
+ * Until when the ratios over windows ending at `now` stay what they are at `now`, with no new
+ * probe: when every run is healthy and began before `now`, each known ratio is exactly 1 until
+ * the window slides past the end of the last cover (`lengths`: the windows, in ms), and an unknown
+ * one stays unknown. -Infinity when a ratio moves with the clock (an unhealthy run in the data).
+ */
+export function steadyRatiosUntil(segments: readonly UptimeSegment[], now: number, lengths: readonly number[]): number {
+  let end = -Infinity;
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i]!;
+    if (!s.healthy || s.start >= now) return -Infinity;
+    end = Math.max(end, endOf(segments, i, Infinity));
+  }
+  let until = Infinity;
+  // A window that still overlaps a cover keeps ratio 1 until now - length reaches its end.
+  for (const length of lengths) if (end > now - length) until = Math.min(until, end + length);
+  return until;
+}
+
+/**
  * Uptime over [from, to) from a deployment's segments (oldest first). Each run counts from its
  * first probe until its cover ends or the next run starts; time no run covers is unknown, never
  * up: a gap while the exporter was down lowers nothing and raises nothing.

@@ -46,17 +46,41 @@ export function join(a: string, b: string): string {
   return a && b ? `${a},${b}` : a || b;
 }
 
-/** A growing UTF-8 byte buffer. */
+/**
+ * A growing UTF-8 byte buffer. With `parts`, bytes handed to splice() are not copied: the
+ * output is the list of the buffer's segments with those between them (parts()).
+ */
 export class Bytes {
   buf: Buffer;
   len = 0;
-  constructor(buf: Buffer) { this.buf = buf; }
+  readonly #parts: Buffer[] | undefined;
+  #from = 0;
+  constructor(buf: Buffer, parts = false) {
+    this.buf = buf;
+    this.#parts = parts ? [] : undefined;
+  }
+
+  /** Bytes that stay unchanged until the output is used: put in place, or copied without `parts`. */
+  splice(b: Buffer): void {
+    if (!this.#parts) return this.bytes(b);
+    if (this.len > this.#from) this.#parts.push(this.buf.subarray(this.#from, this.len));
+    this.#parts.push(b);
+    this.#from = this.len;
+  }
+
+  /** The output as segments (with `parts`). */
+  parts(): Buffer[] {
+    const parts = this.#parts ?? [];
+    if (this.len > this.#from) parts.push(this.buf.subarray(this.#from, this.len));
+    this.#from = this.len;
+    return parts;
+  }
 
   #room(n: number): void {
     if (this.len + n <= this.buf.length) return;
     const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
     this.buf.copy(grown, 0, 0, this.len);
-    this.buf = grown;
+    this.buf = grown; // segments already handed out keep the old buffer alive: they stay valid
   }
 
   bytes(b: Uint8Array): void {

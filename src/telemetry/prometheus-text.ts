@@ -32,6 +32,19 @@ const TARGET_INFO_HEAD = `# HELP ${TARGET_INFO} ${TARGET_INFO_HELP}\n# TYPE ${TA
 /** An attributes object's label block, as text (for joins) and as UTF-8. */
 interface Labels { text: string; bytes: Buffer }
 
+/**
+ * A metric's series name as the library writes it (sanitized, `_` before a leading digit,
+ * `_total` on monotonic sums); undefined where this serializer leaves the metric to the library.
+ */
+export function seriesName(metric: MetricData): string | undefined {
+  let name = sanitizeName(escapeString(metric.descriptor.name));
+  const type = metric.dataPointType;
+  if (name === '' || name === '_' || (type !== DataPointType.GAUGE && type !== DataPointType.SUM && type !== DataPointType.HISTOGRAM)) return undefined;
+  if (name[0]! >= '0' && name[0]! <= '9') name = `_${name}`;
+  if (type === DataPointType.SUM && metric.isMonotonic && !name.endsWith('_total')) name += '_total';
+  return name;
+}
+
 export interface PrometheusTextOptions {
   /** The PrometheusExporter's withoutTargetInfo (default false: a target_info series). */
   withoutTargetInfo?: boolean;
@@ -68,10 +81,29 @@ export class PrometheusTextSerializer {
    * The exposition text, UTF-8 encoded, in a buffer nothing else writes to until it is release()d.
    */
   serialize(resourceMetrics: ResourceMetrics): Buffer {
+    const out = this.#write(resourceMetrics, undefined, false);
+    const view = out.buf.subarray(0, out.len);
+    this.#whole.set(view, out.buf);
+    return view;
+  }
+
+  /**
+   * The same text as serialize(), as segments to write in order: `rendered` gives metrics whose
+   * series lines the caller wrote itself (`name{labels} value\n` each, named by seriesName()),
+   * put in place without a copy. The first segment goes to release() when the answer is sent.
+   */
+  serializeParts(resourceMetrics: ResourceMetrics, rendered: ReadonlyMap<MetricData, readonly Buffer[]>): Buffer[] {
+    const out = this.#write(resourceMetrics, rendered, true);
+    const parts = out.parts();
+    if (parts[0]) this.#whole.set(parts[0], out.buf);
+    return parts;
+  }
+
+  #write(resourceMetrics: ResourceMetrics, rendered: ReadonlyMap<MetricData, readonly Buffer[]> | undefined, parts: boolean): Bytes {
     const size = this.#sizeHint + 4096;
     const spare = this.#spare;
     this.#spare = undefined;
-    const out = new Bytes(spare && spare.length >= size ? spare : Buffer.allocUnsafe(size));
+    const out = new Bytes(spare && spare.length >= size ? spare : Buffer.allocUnsafe(size), parts);
     if (!this.#withoutTargetInfo) {
       out.str(TARGET_INFO_HEAD);
       this.#labelsAndValue(out, this.#labelsOf(resourceMetrics.resource.attributes), '', undefined, 1);
@@ -79,13 +111,11 @@ export class PrometheusTextSerializer {
     const start = out.len;
     for (const { scope, metrics } of resourceMetrics.scopeMetrics) {
       const extra = this.#withoutScopeInfo ? '' : this.#scopeLabels(scope);
-      for (const metric of metrics) this.#metric(out, metric, scope, extra);
+      for (const metric of metrics) this.#metric(out, metric, scope, extra, rendered?.get(metric));
     }
-    if (out.len === start) out.str(NO_REGISTERED_METRICS);
+    if (out.len === start && !rendered?.size) out.str(NO_REGISTERED_METRICS);
     this.#sizeHint = out.len;
-    const view = out.buf.subarray(0, out.len);
-    this.#whole.set(view, out.buf);
-    return view;
+    return out;
   }
 
   /** Hands back a serialize() result nothing reads any more (a response's 'finish'), for reuse. */
@@ -95,25 +125,36 @@ export class PrometheusTextSerializer {
     if (whole && (!this.#spare || whole.length > this.#spare.length)) this.#spare = whole;
   }
 
-  /** One metric as the library's `_serializeMetricData(...).trim() + '\n'` (nothing when it skips it). */
-  #metric(out: Bytes, metric: MetricData, scope: ScopeMetrics['scope'], extra: string): void {
-    let name = sanitizeName(escapeString(metric.descriptor.name));
+  /**
+   * The label block of an attributes object as this serializer writes it (`a="1",b="2"`), for
+   * callers that render a metric's lines themselves (deployment-text.ts).
+   */
+  labelText(attributes: Attributes): string {
+    return this.#labelsOf(attributes).text;
+  }
+
+  /**
+   * One metric as the library's `_serializeMetricData(...).trim() + '\n'` (nothing when it skips
+   * it); `lines`: its series already rendered (`name{labels} value\n` each, seriesName's name).
+   */
+  #metric(out: Bytes, metric: MetricData, scope: ScopeMetrics['scope'], extra: string, lines?: readonly Buffer[]): void {
+    const name = seriesName(metric);
     const type = metric.dataPointType;
-    if (name === '' || name === '_' || (type !== DataPointType.GAUGE && type !== DataPointType.SUM && type !== DataPointType.HISTOGRAM)) {
+    if (name === undefined) {
       const text = this.#library.serialize({ resource: { attributes: {} } as ResourceMetrics['resource'], scopeMetrics: [{ scope, metrics: [metric] }] });
       if (text !== NO_REGISTERED_METRICS) out.str(text);
       return;
     }
-    if (name[0]! >= '0' && name[0]! <= '9') name = `_${name}`;
-    if (type === DataPointType.SUM && metric.isMonotonic && !name.endsWith('_total')) name += '_total';
 
     const unit = metric.descriptor.unit ? `\n# UNIT ${name} ${escapeString(metric.descriptor.unit)}` : '';
     out.str(`# HELP ${name} ${escapeString(metric.descriptor.description || 'description missing')}${unit}\n# TYPE ${name} ${prometheusType(metric)}\n`);
     // The library trims the metric and then appends '\n'. The text starts with '#' and ends with the
     // TYPE line or a value line + '\n' (a value never ends in whitespace), so no trim is needed.
-    if (type === DataPointType.HISTOGRAM) {
+    if (lines) {
+      for (const l of lines) out.splice(l);
+    } else if (type === DataPointType.HISTOGRAM) {
       for (const p of metric.dataPoints) this.#histogram(out, name, this.#labelsOf(p.attributes), extra, p.value);
-    } else {
+    } else if (type === DataPointType.GAUGE || type === DataPointType.SUM) {
       const nameBytes = Buffer.from(name);
       for (const p of metric.dataPoints) {
         out.bytes(nameBytes);

@@ -1,4 +1,4 @@
-import { diag, INVALID_SPAN_CONTEXT, ProxyTracerProvider, ROOT_CONTEXT as ROOT, SpanKind, SpanStatusCode, trace, type Context, type Histogram, type Span, type Tracer } from '@opentelemetry/api';
+import { diag, INVALID_SPAN_CONTEXT, ProxyTracerProvider, ROOT_CONTEXT as ROOT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { OTLPMetricExporter as OTLPMetricExporterJson } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as OTLPMetricExporterProto } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
@@ -12,7 +12,10 @@ import type { Deployment } from '../core/deployment.js';
 import { genAiProviderOf, serverEndpoint } from '../registry/providers.js';
 import type { ProbeResult } from '../core/result.js';
 import { VERSION } from '../core/meta.js';
-import { DeploymentMetricProducer, type MetricSource } from './deployment-metrics.js';
+import { DeploymentMetricProducer } from './deployment-metrics.js';
+import { DEPLOYMENT_SCOPE, DeploymentSeries, type MetricSource } from './deployment-series.js';
+import { DeploymentText } from './deployment-text.js';
+import { DurationHistogram } from './duration-histogram.js';
 import { METRICS, metricName, type AttributeOf, type ExportPath } from './metrics.js';
 import type { OtlpSettings } from './otlp-settings.js';
 import { PrometheusTextSerializer } from './prometheus-text.js';
@@ -23,9 +26,6 @@ const NOT_RECORDING = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 const GEN_AI_DURATION = METRICS.genAiOperationDuration;
 /** GenAI semconv advice for gen_ai.client.operation.duration (seconds), from the metrics table. */
 export const GEN_AI_DURATION_BUCKETS: number[] = [...GEN_AI_DURATION.buckets];
-/** Per-deployment series at 10,000 deployments must not fold into otel_metric_overflow. */
-const CARDINALITY_LIMIT = 100_000;
-
 /** The histogram's attributes; keys the metrics table does not list do not compile. */
 type GenAiDurationAttributes = { [K in AttributeOf<'genAiOperationDuration'>]?: string | number };
 
@@ -60,7 +60,11 @@ export class Telemetry {
   readonly callbacks: string[];
   readonly resource: Resource;
   readonly #meterProviders: MeterProvider[] = [];
-  readonly #histograms: Histogram[] = [];
+  /** gen_ai.client.operation.duration, kept here and exported by the producers (duration-histogram.ts). */
+  readonly #durations = new DurationHistogram(GEN_AI_DURATION_BUCKETS);
+  /** /metrics' per-deployment lines, kept between scrapes (deployment-text.ts). */
+  readonly #deploymentText: DeploymentText;
+  readonly #status: StatusMetricProducer | undefined;
   readonly #tracerProvider: TracerProvider;
   /** False when no span goes anywhere: probe spans are then not even built. */
   readonly #tracing: boolean;
@@ -77,12 +81,18 @@ export class Telemetry {
     if (env.OTEL_SERVICE_NAME) this.resource = this.resource.merge(resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME }));
     this.callbacks = ['prometheus'];
 
+    const source: MetricSource = { ...opts, durations: this.#durations };
+    const series = new DeploymentSeries(source);
+    this.#status = opts.status ? new StatusMetricProducer('prometheus', opts.status) : undefined;
+    // /metrics is written from `series` directly (serveMetrics); the exporter's collect() reads
+    // the same walk through the producer, so the OTel pipeline and the text agree.
     this.prometheus = new PrometheusExporter({
       preventServerStart: true,
       withoutScopeInfo: true,
-      metricProducers: [new DeploymentMetricProducer('prometheus', opts), ...(opts.status ? [new StatusMetricProducer('prometheus', opts.status)] : [])],
+      metricProducers: [new DeploymentMetricProducer('prometheus', series), ...(this.#status ? [this.#status] : [])],
     });
-    this.#addMeterProvider(this.prometheus, 'prometheus');
+    this.#deploymentText = new DeploymentText(series, this.#promText);
+    this.#addMeterProvider(this.prometheus);
 
     const spanProcessors: SpanProcessor[] = [...(opts.spanProcessors ?? [])];
     if (opts.otlp) {
@@ -94,8 +104,8 @@ export class Telemetry {
           exporter: json ? new OTLPMetricExporterJson(config) : new OTLPMetricExporterProto(config),
           exportIntervalMillis: o.metricIntervalMs,
           exportTimeoutMillis: Math.min(30_000, o.metricIntervalMs),
-          metricProducers: [new DeploymentMetricProducer('otlp', opts), ...(opts.status ? [new StatusMetricProducer('otlp', opts.status)] : [])],
-        }), 'otlp');
+          metricProducers: [new DeploymentMetricProducer('otlp', source), ...(opts.status ? [new StatusMetricProducer('otlp', opts.status)] : [])],
+        }));
       }
       if (o.tracesUrl) {
         const config = { url: o.tracesUrl };
@@ -112,19 +122,9 @@ export class Telemetry {
       : new ProxyTracerProvider().getTracer('llm-health-exporter', VERSION);
   }
 
-  #addMeterProvider(reader: MetricReader, path: ExportPath): void {
-    const histogramName = metricName(GEN_AI_DURATION, path);
-    const provider = new MeterProvider({
-      resource: this.resource,
-      readers: [reader],
-      views: [{ instrumentName: histogramName, aggregationCardinalityLimit: CARDINALITY_LIMIT }],
-    });
-    this.#meterProviders.push(provider);
-    this.#histograms.push(provider.getMeter('llm-health-exporter', VERSION).createHistogram(histogramName, {
-      description: GEN_AI_DURATION.help,
-      unit: GEN_AI_DURATION.unit,
-      advice: { explicitBucketBoundaries: GEN_AI_DURATION_BUCKETS },
-    }));
+  /** A reader needs a meter provider to collect from; the instruments are our producers. */
+  #addMeterProvider(reader: MetricReader): void {
+    this.#meterProviders.push(new MeterProvider({ resource: this.resource, readers: [reader] }));
   }
 
   /** Records one probe in the GenAI duration histogram. */
@@ -145,7 +145,7 @@ export class Telemetry {
       if (outcome) attributes['error.type'] = outcome;
       byOutcome.set(outcome, attributes);
     }
-    for (const h of this.#histograms) h.record(r.latencyMs / 1000, attributes);
+    this.#durations.record(r.latencyMs / 1000, attributes);
   }
 
   /** Starts the span of one probe; the runner ends it with endProbeSpan. */
@@ -176,21 +176,30 @@ export class Telemetry {
 
   /**
    * Serves /metrics as the Prometheus exporter's own handler does (same status, content-type,
-   * error body, same text), but with our serializer: at 10,000 deployments the library's took
-   * 320-560 ms of a scrape. The exporter stays the MetricReader; collect() is the data.
+   * error body, same text as its collect() serialized), but written by our serializer from the
+   * store walk (deployment-text.ts): at 10,000 deployments the library's serializer took
+   * 320-560 ms of a scrape, collect() and ours still ~110 ms.
    */
   serveMetrics(_req: IncomingMessage, res: ServerResponse): void {
     res.statusCode = 200;
     res.setHeader('content-type', 'text/plain');
-    this.prometheus.collect().then(({ resourceMetrics, errors }) => {
-      if (errors.length) diag.error('PrometheusExporter: metrics collection errors', ...errors);
-      // Bytes, not a string, so http does not flatten and UTF-8 encode 8.5 MB (~30 ms at 10k
-      // deployments). end() as the only write gets the content-length the library's response gets.
-      const text = this.#promText.serialize(resourceMetrics);
-      // 'finish': the bytes are with the OS; the buffer can take the next scrape.
-      res.once('finish', () => this.#promText.release(text));
-      res.end(text);
-    }, (err: unknown) => {
+    (this.#status ? this.#status.collect() : Promise.resolve(undefined)).then((status) => {
+      if (status?.errors.length) diag.error('PrometheusExporter: metrics collection errors', ...status.errors);
+      const { metrics, rendered } = this.#deploymentText.collect('prometheus', Date.now());
+      const scopeMetrics = [{ scope: DEPLOYMENT_SCOPE, metrics }, ...(status?.resourceMetrics.scopeMetrics ?? [])];
+      // Segments of bytes (the kept lines are not copied into one 23 MB buffer at 10k
+      // deployments), with the content-length the library's single end() gets.
+      const parts = this.#promText.serializeParts({ resource: this.resource, scopeMetrics }, rendered);
+      let length = 0;
+      for (const p of parts) length += p.length;
+      res.setHeader('content-length', length);
+      // 'finish': the bytes are with the OS; the first segment's buffer can take the next scrape.
+      if (parts[0]) { const first = parts[0]; res.once('finish', () => this.#promText.release(first)); }
+      res.cork();
+      for (const p of parts) res.write(p);
+      res.end();
+      res.uncork();
+    }).catch((err: unknown) => {
       res.end(`# failed to export metrics: ${err}`);
     });
   }

@@ -2,6 +2,7 @@ import type { Snapshot } from '../config/snapshot.js';
 import type { Deployment } from '../core/deployment.js';
 import type { ProbeResult } from '../core/result.js';
 import type { HealthStore } from '../store/types.js';
+import type { BodyParts, HealthBody } from './health-body.js';
 import { healthReport, type HealthReport } from './health-report.js';
 import { shownResult } from './staleness.js';
 
@@ -79,36 +80,13 @@ export function stillRunning(id: string, last: ProbeResult | undefined, now: num
   };
 }
 
-const freshness = new WeakMap<Snapshot, { version: number; until: number; restored: boolean }>();
-
 /**
- * A key for /health without a query in background mode, whose answer changes only when the
- * store or the config does, or when a result goes stale: equal keys, equal answers. Undefined
- * when the answer must be built now (on-demand probes, or a result already stale: its age is
- * in the text).
+ * The background-mode /health body from the store (no query, nothing probed now), kept up to date
+ * entry by entry (health-body.ts); undefined when this query probes or selects.
  */
-export function healthCacheKey(s: Snapshot, store: HealthStore, now: number, q: HealthQuery): string | undefined {
+export function storedHealthBody(cache: HealthBody, s: Snapshot, store: HealthStore, now: number, q: HealthQuery): BodyParts | undefined {
   if (q.model !== undefined || q.model_id !== undefined || !s.backgroundOn) return undefined;
-  const version = store.version;
-  let f = freshness.get(s);
-  if (!f || f.version !== version) {
-    // Until when every stored result stays fresh (memoized per snapshot and store version).
-    let until = Infinity;
-    let restored = false;
-    for (const d of s.deployments) {
-      const r = store.get(d.id);
-      const staleMs = s.policy(d).staleAfterMs;
-      if (r && staleMs !== undefined) until = Math.min(until, r.checkedAt + staleMs);
-      if (r?.restored) restored = true;
-    }
-    f = { version, until, restored };
-    freshness.set(s, f);
-  }
-  if (now > f.until) return undefined;
-  // A maintenance window opening or closing changes entries (details.maintenance) too.
-  const key = `${s.generation}:${version}${s.settings.status.maintenance.activeKey(now)}`;
-  // Results read back after a restart show their age in seconds: the answer changes every second.
-  return f.restored ? `${key}:${Math.floor(now / 1000)}` : key;
+  return cache.body(s, store, now);
 }
 
 export function notFound(message: string, param: string): HealthAnswer {

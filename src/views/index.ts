@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HealthAnswer, HealthQuery } from './health.js';
+import type { BodyParts, EntrySerializer } from './health-body.js';
 import type { HistoryQuery, historyPage, latest } from './history.js';
 import type { ModelInfoEntry } from './model-info.js';
 import type { ProbeAnswer, ProbeQuery } from './probe.js';
@@ -10,6 +11,7 @@ import type { SpendQuery } from './spend.js';
 import type { ApiError } from './health.js';
 
 export type { HealthAnswer, HealthQuery } from './health.js';
+export type { BodyParts, EntrySerializer } from './health-body.js';
 export type { HistoryQuery } from './history.js';
 export type { ProbeAnswer, ProbeQuery } from './probe.js';
 export type { UptimeQuery } from './uptime.js';
@@ -28,8 +30,11 @@ export interface Views extends StatusViews {
   health(q: HealthQuery): Promise<HealthAnswer>;
   /** One probe of one deployment now (within the min interval), with its trace when asked. */
   probe(q: ProbeQuery): Promise<ProbeAnswer>;
-  /** Equal keys mean equal /health answers (see views/health.ts); undefined: build it now. */
-  healthCacheKey(q: HealthQuery): string | undefined;
+  /**
+   * Background mode without a query: the /health body straight from the store, each entry
+   * written by `serializeEntry` (the route's allow-list schema); undefined: ask health().
+   */
+  storedHealthBody(q: HealthQuery, serializeEntry: EntrySerializer): BodyParts | undefined;
   history(q: HistoryQuery): ReturnType<typeof historyPage>;
   latest(): ReturnType<typeof latest>;
   /** /health/uptime: per deployment and model group over 1 h, 24 h, 7 d, 30 d (404 for an unknown model). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { healthAnswer, healthCacheKey, selectHealthTargets } from '../../src/views/health.js';
+import { HealthBody, type BodyParts } from '../../src/views/health-body.js';
+import { healthAnswer, selectHealthTargets, storedHealthBody } from '../../src/views/health.js';
 import type { HealthReport } from '../../src/views/health-report.js';
 import { BACKGROUND, TWO, result, viewsOf } from './support.js';
 
@@ -63,26 +64,29 @@ describe('/health as a pure view', () => {
   });
 });
 
-describe('the /health cache key', () => {
-  it('is stable while nothing changes, and changes with the store or the config generation', () => {
+describe('the /health body from the store', () => {
+  const body = () => new HealthBody((e) => JSON.stringify(e));
+
+  it('is the same bytes while nothing changes, and changes with the store or the config generation', () => {
     const a = viewsOf(BACKGROUND, {}, 1);
+    const cache = body();
     a.store.set(result('gpt-1', T, true));
-    const k1 = healthCacheKey(a.s, a.store, T + 1000, {});
-    expect(k1).toBeDefined();
-    expect(healthCacheKey(a.s, a.store, T + 2000, {})).toBe(k1);
+    const b1 = storedHealthBody(cache, a.s, a.store, T + 1000, {});
+    expect(b1).toBeDefined();
+    expect(storedHealthBody(cache, a.s, a.store, T + 2000, {})).toBe(b1);
     a.store.set(result('claude-1', T + 2000, true));
-    const k2 = healthCacheKey(a.s, a.store, T + 3000, {});
-    expect(k2).not.toBe(k1);
-    const reloaded = viewsOf(BACKGROUND, {}, 2);
-    expect(healthCacheKey(reloaded.s, a.store, T + 3000, {})).not.toBe(k2);
+    const b2 = storedHealthBody(cache, a.s, a.store, T + 3000, {});
+    const text = (b: BodyParts | undefined) => (b ? Buffer.concat(b.parts).toString() : '');
+    expect(text(b2)).not.toBe(text(b1));
+    const reloaded = viewsOf(BACKGROUND.replace('model_name: claude', 'model_name: claude-renamed'), {}, 2);
+    expect(text(storedHealthBody(cache, reloaded.s, a.store, T + 3000, {}))).toContain('claude-renamed');
   });
 
-  it('is undefined once a result has gone stale, for queries, and in on-demand mode', () => {
+  it('is undefined for queries and in on-demand mode (those answers probe)', () => {
     const a = viewsOf(BACKGROUND);
-    a.store.set(result('gpt-1', T, true));
-    expect(healthCacheKey(a.s, a.store, T + 181_000, {})).toBeUndefined();
-    expect(healthCacheKey(a.s, a.store, T, { model: 'gpt' })).toBeUndefined();
+    expect(storedHealthBody(body(), a.s, a.store, T, { model: 'gpt' })).toBeUndefined();
+    expect(storedHealthBody(body(), a.s, a.store, T, { model_id: 'gpt-1' })).toBeUndefined();
     const od = viewsOf(TWO);
-    expect(healthCacheKey(od.s, od.store, T, {})).toBeUndefined();
+    expect(storedHealthBody(body(), od.s, od.store, T, {})).toBeUndefined();
   });
 });
