@@ -19,7 +19,7 @@ import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './server/limits.js';
 import { openPersistence, type Persistence } from './persist/persistence.js';
 import { MemoryStore } from './store/memory.js';
 import { otlpSettings } from './telemetry/otlp-settings.js';
-import { logConfigProblems, logProbe } from './telemetry/log-lines.js';
+import { logConfigProblems, logFirstRound, logProbe } from './telemetry/log-lines.js';
 import { snapshotMetricSource } from './telemetry/snapshot-source.js';
 import { StaleWatch } from './telemetry/stale-watch.js';
 import { Telemetry } from './telemetry/telemetry.js';
@@ -171,7 +171,7 @@ export class App {
     const plan = { ...backgroundPlan(s), origin: this.coordinator.status().shared ? undefined : this.persistence.gridOrigin(Date.now()) };
     this.logger.info({ interval_s: s.settings.intervalS, deployments: plan.deployments.length }, 'background health checks on: first round started');
     this.scheduler.startBackground(plan).then(
-      () => this.logger.debug({ deployments: plan.deployments.length }, 'first background round finished'),
+      () => logFirstRound(this.logger, plan.deployments, (id) => this.store.get(id)),
       (err: unknown) => this.logger.error({ err: String(err) }, 'background scheduling failed'),
     );
     this.#staleWatch.start();

@@ -65,10 +65,10 @@ model_list:
   });
 
   it('pretty (pino-pretty): a readable line per entry with level word and message, no colours off a terminal', async () => {
-    const lines = await logsOf('--log-format', 'pretty');
+    const lines = await logsOf('--log-format', 'pretty', '--log-level', 'debug');
     const text = lines.join('\n');
     expect(text).toMatch(/WARN.*: first verdict: unhealthy/);
-    expect(text).toMatch(/INFO.*: first verdict: healthy/);
+    expect(text).toMatch(/DEBUG.*: first verdict: healthy/);
     expect(text).toContain('model_name: "broken"');
     expect(text).not.toMatch(/\u001b\[/);
     expect(lines[0]).not.toMatch(/^\{/);
