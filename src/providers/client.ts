@@ -1,4 +1,4 @@
-import { errors as undiciErrors, request } from 'undici';
+import { errors as undiciErrors } from 'undici';
 import type { Deployment } from '../core/deployment.js';
 import { ProbeError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
@@ -11,6 +11,7 @@ import type { ConnectionFacts, ProbeTrace } from '../core/trace.js';
 import { oneOffConnections, pooledConnections, type Connections } from './agents.js';
 import { CallRecorder } from './trace-record.js';
 import { moveUserInfoToBasicAuth } from './user-info.js';
+import { prepare, preparedFor, type PreparedRequest } from './prepared.js';
 
 /** JSON answers of a health probe are tiny; a larger body is cut here and the socket dropped. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -38,6 +39,11 @@ export async function callProvider(req: CallRequest): Promise<ProviderResponse> 
   const { deployment: d, provider, op, payload, denyNetworks, trace } = req;
   const codec = provider.operations[op];
   if (!codec) throw new ProbeError('unsupported', `provider "${d.provider}" has no ${op} API`);
+  // A traced call records how its request was built, over its own connection: never reused.
+  const reusable = !trace && provider.reusableRequests === true;
+  const ready = reusable ? preparedFor(d, op, payload, denyNetworks) : undefined;
+  if (ready) return sendPrepared(req, codec, ready);
+
   const merged = mergeCheckParams(payload, d.checkParams);
   let wire;
   try {
@@ -47,6 +53,10 @@ export async function callProvider(req: CallRequest): Promise<ProviderResponse> 
   }
 
   moveUserInfoToBasicAuth(wire, Object.keys(d.credentials.extraHeaders).some((k) => k.toLowerCase() === 'authorization'));
+  if (reusable) {
+    const built = prepare(d, op, payload, wire, denyNetworks, pooledConnections(d.tls, denyNetworks));
+    if (built) return sendPrepared(req, codec, built);
+  }
   const rec = trace ? new CallRecorder(trace, op, wire, d.secrets) : undefined;
   const conns = trace ? oneOffConnections(d.tls, denyNetworks) : pooledConnections(d.tls, denyNetworks);
   try {
@@ -61,17 +71,17 @@ export async function callProvider(req: CallRequest): Promise<ProviderResponse> 
   }
 }
 
+/** A prepared request (prepared.ts), over the shared pool. */
+function sendPrepared(req: CallRequest, codec: OperationCodec, p: PreparedRequest): Promise<ProviderResponse> {
+  if (p.deniedHost !== undefined) return Promise.reject(deniedError(p.deniedHost));
+  return answerOf(req, codec, p, p.connections, undefined);
+}
+
 /** One request over `conns`, its answer read and judged; `rec` records it when traced. */
-async function exchange({ deployment: d, provider, op, signal, options, onConnection }: CallRequest, codec: OperationCodec, wire: WireRequest, conns: Connections, rec: CallRecorder | undefined): Promise<ProviderResponse> {
-  const connected = () => {
-    const facts = conns.factsFor(wire.url);
-    if (!facts) return;
-    onConnection?.(facts);
-    rec?.connected(facts);
-  };
+async function exchange(req: CallRequest, codec: OperationCodec, wire: WireRequest, conns: Connections, rec: CallRecorder | undefined): Promise<ProviderResponse> {
   if (wire.method === 'WS') {
-    const res = await firstWebSocketEvent(wire.url, wire.headers, signal, conns.agent);
-    connected();
+    const res = await firstWebSocketEvent(wire.url, wire.headers, req.signal, conns.agent);
+    connected(req, wire.url, conns, rec);
     return res;
   }
   if (wire.body instanceof FormData) {
@@ -81,20 +91,40 @@ async function exchange({ deployment: d, provider, op, signal, options, onConnec
     wire.headers['content-type'] = encoded.headers.get('content-type') ?? 'multipart/form-data';
     wire.body = new Uint8Array(await encoded.arrayBuffer());
   }
+  const { url } = wire;
+  return answerOf(req, codec, {
+    method: wire.method, url, origin: url.origin, path: url.search ? `${url.pathname}${url.search}` : url.pathname, headers: wire.headers, body: wire.body,
+  }, conns, rec);
+}
 
+/** What the connection showed (address, TLS certificate), once an answer arrived over it. */
+function connected({ onConnection }: CallRequest, url: URL, conns: Connections, rec: CallRecorder | undefined): void {
+  if (!onConnection && !rec) return;
+  const facts = conns.factsFor(url);
+  if (!facts) return;
+  onConnection?.(facts);
+  rec?.connected(facts);
+}
+
+/** The request as undici's dispatcher takes it: origin and path apart, so nothing parses a URL per probe. */
+interface Outgoing {
+  readonly method: 'GET' | 'POST';
+  readonly url: URL;
+  readonly origin: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | Uint8Array | undefined;
+}
+
+async function answerOf(req: CallRequest, codec: OperationCodec, out: Outgoing, conns: Connections, rec: CallRecorder | undefined): Promise<ProviderResponse> {
+  const { deployment: d, provider, op, signal, options } = req;
   let res;
   try {
-    res = await request(wire.url, {
-      method: wire.method as 'GET' | 'POST',
-      headers: wire.headers,
-      body: wire.body as never,
-      signal,
-      dispatcher: conns.agent,
-    });
+    res = await conns.agent.request({ origin: out.origin, path: out.path, method: out.method, headers: out.headers, body: out.body, signal });
   } catch (err) {
     throw transportError(err, signal);
   }
-  connected();
+  connected(req, out.url, conns, rec);
   rec?.answered(res.statusCode, res.headers);
 
   // Header values come from outside like any body: an upstream may echo the key into them.
@@ -105,15 +135,17 @@ async function exchange({ deployment: d, provider, op, signal, options, onConnec
     if (typeof v === 'string') headers[name] = reported(v);
   }
   // A provider's own names for the same facts (Anthropic's anthropic-ratelimit-*), reported as ours.
-  for (const [from, to] of Object.entries(provider.headerAliases ?? {})) {
-    const v = res.headers[from];
-    if (typeof v === 'string' && headers[to] === undefined) headers[to] = reported(v);
+  if (provider.headerAliases) {
+    for (const [from, to] of Object.entries(provider.headerAliases)) {
+      const v = res.headers[from];
+      if (typeof v === 'string' && headers[to] === undefined) headers[to] = reported(v);
+    }
   }
   const contentType = String(res.headers['content-type'] ?? '');
   const ok = res.statusCode >= 200 && res.statusCode < 300;
   const bytes = await readCapped(res.body, ok ? (options?.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES) : MAX_ERROR_BYTES, ok, signal, res.statusCode);
   rec?.body(bytes, contentType);
-  const text = () => Buffer.from(bytes).toString('utf8');
+  const text = () => bytes.toString('utf8');
 
   if (!ok) {
     let body: unknown;
@@ -173,7 +205,7 @@ export function parseRetryAfter(value: unknown): number | undefined {
  * Reads a body up to `max` bytes. Events rather than `for await`: the async iterator cost more
  * than the rest of the read (npm run bench, 1,000-probe rounds).
  */
-function readCapped(body: NodeJS.ReadableStream & { destroy(err?: Error): unknown }, max: number, enforce: boolean, signal: AbortSignal, status: number): Promise<Uint8Array> {
+function readCapped(body: NodeJS.ReadableStream & { destroy(err?: Error): unknown }, max: number, enforce: boolean, signal: AbortSignal, status: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
