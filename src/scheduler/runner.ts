@@ -3,6 +3,7 @@ import { isErrorType, ProbeError } from '../core/errors.js';
 import type { ProbeContext, ProbeOutcome, ProbePlugin, ProviderResponse } from '../core/plugin.js';
 import { callProvider } from '../providers/client.js';
 import { providerFor } from '../registry/providers.js';
+import { deadlines } from './deadlines.js';
 import { redact } from '../core/redact.js';
 import type { NetworkList } from '../core/networks.js';
 import type { ProbeResult } from '../core/result.js';
@@ -58,50 +59,56 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
     const at = facts.tls?.certNotAfter;
     if (at !== undefined) certExpiresAt = Math.min(certExpiresAt ?? at, at);
   };
-  const finish = (outcome: ProbeOutcome, extra: Partial<ProbeResult>): ProbeResult => ({
-    deploymentId: d.id,
-    healthy: outcome.healthy,
-    startedAt,
-    checkedAt: now(),
-    latencyMs: Math.round((performance.now() - t0) * 10) / 10,
-    headers: {},
-    ...(certExpiresAt !== undefined ? { tlsCertExpiresAt: certExpiresAt } : {}),
-    ...extra,
-    ...(outcome.healthy ? {} : {
-      errorType: outcome.errorType ?? 'plugin_error',
-      error: redact(outcome.error ?? 'unhealthy', d.secrets),
-    }),
-    ...(outcome.details ? { details: outcome.details } : {}),
-  });
+  const headers: Record<string, string> = {};
+  // What the answers say was used and what it cost (a failed call is billed nothing).
+  let spend: ProbeSpend | undefined;
+  // Fields set one by one, in the order results have always had them (no spreads per probe).
+  const finish = (outcome: ProbeOutcome, status: number | undefined, retryAfterS?: number): ProbeResult => {
+    const r: ProbeResult = {
+      deploymentId: d.id,
+      healthy: outcome.healthy,
+      startedAt,
+      checkedAt: now(),
+      latencyMs: Math.round((performance.now() - t0) * 10) / 10,
+      headers,
+    };
+    if (certExpiresAt !== undefined) r.tlsCertExpiresAt = certExpiresAt;
+    if (spend) r.spend = spend;
+    if (status !== undefined) r.status = status;
+    if (retryAfterS !== undefined) r.retryAfterS = retryAfterS;
+    if (!outcome.healthy) {
+      r.errorType = outcome.errorType ?? 'plugin_error';
+      r.error = redact(outcome.error ?? 'unhealthy', d.secrets);
+    }
+    if (outcome.details) r.details = outcome.details;
+    return r;
+  };
 
-  if (d.configError) return finish({ healthy: false, errorType: 'config', error: d.configError }, { status: 500 });
+  if (d.configError) return finish({ healthy: false, errorType: 'config', error: d.configError }, 500);
   // The free probe (wildcards, or opted into) replaces the mode's request with a model list.
   const pluginMode = d.probeStrategy === 'models_list' ? MODELS_LIST_MODE : d.mode;
   const plugin = opts.plugins.get(pluginMode);
   if (!plugin) {
-    return finish({ healthy: false, errorType: 'no_plugin', error: `no probe plugin for mode "${pluginMode}"` }, { status: 500 });
+    return finish({ healthy: false, errorType: 'no_plugin', error: `no probe plugin for mode "${pluginMode}"` }, 500);
   }
 
-  // One controller per probe, fed by its deadline and by shutdown. Not AbortSignal.any: a signal
-  // it makes that has an abort listener is kept alive until a source aborts, so with the
-  // long-lived shutdown signal as a source every probe leaked (~3 KB each, found by npm run bench).
-  // The race below is ended by the same function that aborts, not by a second listener.
+  // One controller per probe, ended by its deadline or by shutdown through the shared sweep
+  // (deadlines.ts). Not AbortSignal.any: a signal it makes that has an abort listener is kept
+  // alive until a source aborts, so with the long-lived shutdown signal as a source every probe
+  // leaked (~3 KB each, found by npm run bench). The race below is ended by the same function
+  // that aborts, not by a second listener.
   const controller = new AbortController();
   const signal = controller.signal;
   let endRace: ((reason: ProbeError) => void) | undefined;
-  const abort = (reason: ProbeError) => {
+  const watch = deadlines.watch(d.timeoutMs, opts.signal, (why) => {
+    const reason = why === 'deadline'
+      ? new ProbeError('timeout', 'Timeout exceeded', { status: 408 })
+      : new ProbeError('timeout', 'probe aborted (shutting down)', { status: 503 });
     controller.abort(reason);
     endRace?.(reason);
-  };
-  const timer = setTimeout(() => abort(new ProbeError('timeout', 'Timeout exceeded', { status: 408 })), d.timeoutMs);
-  const onShutdown = () => abort(new ProbeError('timeout', 'probe aborted (shutting down)', { status: 503 }));
-  if (opts.signal?.aborted) onShutdown();
-  else opts.signal?.addEventListener('abort', onShutdown, { once: true });
-  const headers: Record<string, string> = {};
+  });
   // The HTTP status of the last answer: a plugin's "unhealthy" verdict on a 200 reports 200.
   let lastStatus: number | undefined;
-  // What the answers say was used and what it cost (a failed call is billed nothing).
-  let spend: ProbeSpend | undefined;
   const ctx: ProbeContext = {
     signal,
     prompt: opts.prompt ?? DEFAULT_PROMPT,
@@ -121,23 +128,19 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
   };
 
   try {
-    // A plugin that never settles still ends at the deadline: race it against the abort.
-    const aborted = new Promise<never>((_, reject) => {
+    // A plugin that never settles still ends at the deadline: its promise races the abort.
+    const outcome = await new Promise<unknown>((resolve, reject) => {
       endRace = reject;
       if (signal.aborted) reject(signal.reason);
+      else Promise.resolve(plugin.probe(probeTarget(d), ctx)).then(resolve, reject);
     });
-    const outcome = await Promise.race([Promise.resolve().then(() => plugin.probe(probeTarget(d), ctx)), aborted]);
     const checked = checkOutcome(outcome, plugin.mode);
-    return finish(checked, { headers, ...(spend ? { spend } : {}), ...(checked.healthy ? {} : { status: lastStatus ?? 500 }) });
+    return finish(checked, checked.healthy ? undefined : (lastStatus ?? 500));
   } catch (err) {
     const typed = toProbeError(err, signal);
-    return finish(
-      { healthy: false, errorType: typed.errorType, error: typed.message },
-      { headers, ...(spend ? { spend } : {}), status: typed.status ?? 500, ...(typed.retryAfterS !== undefined ? { retryAfterS: typed.retryAfterS } : {}) },
-    );
+    return finish({ healthy: false, errorType: typed.errorType, error: typed.message }, typed.status ?? 500, typed.retryAfterS);
   } finally {
-    clearTimeout(timer);
-    opts.signal?.removeEventListener('abort', onShutdown);
+    deadlines.release(watch);
   }
 }
 
