@@ -1,4 +1,6 @@
+import type { EventEmitter } from 'node:events';
 import { errors as undiciErrors } from 'undici';
+import type { ProbeAbort } from '../core/abort.js';
 import type { Deployment } from '../core/deployment.js';
 import { ProbeError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
@@ -24,7 +26,8 @@ export interface CallRequest {
   provider: Provider;
   op: Operation;
   payload?: Record<string, unknown> | FormData;
-  signal: AbortSignal;
+  /** Ends the call: the probe's deadline or shutdown. */
+  abort: ProbeAbort;
   options?: CallOptions;
   /** Where the request may not connect (general_settings.health_check_deny_networks). */
   denyNetworks?: NetworkList;
@@ -80,7 +83,7 @@ function sendPrepared(req: CallRequest, codec: OperationCodec, p: PreparedReques
 /** One request over `conns`, its answer read and judged; `rec` records it when traced. */
 async function exchange(req: CallRequest, codec: OperationCodec, wire: WireRequest, conns: Connections, rec: CallRecorder | undefined): Promise<ProviderResponse> {
   if (wire.method === 'WS') {
-    const res = await firstWebSocketEvent(wire.url, wire.headers, req.signal, conns.agent);
+    const res = await firstWebSocketEvent(wire.url, wire.headers, req.abort.signal, conns.agent);
     connected(req, wire.url, conns, rec);
     return res;
   }
@@ -117,12 +120,13 @@ interface Outgoing {
 }
 
 async function answerOf(req: CallRequest, codec: OperationCodec, out: Outgoing, conns: Connections, rec: CallRecorder | undefined): Promise<ProviderResponse> {
-  const { deployment: d, provider, op, signal, options } = req;
+  const { deployment: d, provider, op, abort, options } = req;
   let res;
   try {
-    res = await conns.agent.request({ origin: out.origin, path: out.path, method: out.method, headers: out.headers, body: out.body, signal });
+    // undici takes an EventEmitter-like signal as well as an AbortSignal (core/abort.ts).
+    res = await conns.agent.request({ origin: out.origin, path: out.path, method: out.method, headers: out.headers, body: out.body, signal: abort as unknown as EventEmitter });
   } catch (err) {
-    throw transportError(err, signal);
+    throw transportError(err, abort);
   }
   connected(req, out.url, conns, rec);
   rec?.answered(res.statusCode, res.headers);
@@ -143,7 +147,7 @@ async function answerOf(req: CallRequest, codec: OperationCodec, out: Outgoing, 
   }
   const contentType = String(res.headers['content-type'] ?? '');
   const ok = res.statusCode >= 200 && res.statusCode < 300;
-  const bytes = await readCapped(res.body, ok ? (options?.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES) : MAX_ERROR_BYTES, ok, signal, res.statusCode);
+  const bytes = await readCapped(res.body, ok ? (options?.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES) : MAX_ERROR_BYTES, ok, abort, res.statusCode);
   rec?.body(bytes, contentType);
   const text = () => bytes.toString('utf8');
 
@@ -205,7 +209,7 @@ export function parseRetryAfter(value: unknown): number | undefined {
  * Reads a body up to `max` bytes. Events rather than `for await`: the async iterator cost more
  * than the rest of the read (npm run bench, 1,000-probe rounds).
  */
-function readCapped(body: NodeJS.ReadableStream & { destroy(err?: Error): unknown }, max: number, enforce: boolean, signal: AbortSignal, status: number): Promise<Buffer> {
+function readCapped(body: NodeJS.ReadableStream & { destroy(err?: Error): unknown }, max: number, enforce: boolean, abort: { readonly aborted: boolean }, status: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -216,7 +220,7 @@ function readCapped(body: NodeJS.ReadableStream & { destroy(err?: Error): unknow
       settled = true;
       body.off('data', onData).off('end', onEnd);
       if (err === undefined) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-      else reject(err instanceof ProbeError ? err : transportError(err, signal));
+      else reject(err instanceof ProbeError ? err : transportError(err, abort));
     };
     const onData = (chunk: Buffer) => {
       size += chunk.byteLength;
@@ -233,8 +237,8 @@ function readCapped(body: NodeJS.ReadableStream & { destroy(err?: Error): unknow
 }
 
 /** Socket, DNS, TLS and abort failures, typed. Messages name the kind, never the URL's secrets. */
-export function transportError(err: unknown, signal: AbortSignal): ProbeError {
-  if (signal.aborted) return new ProbeError('timeout', 'Timeout exceeded', { status: 408 });
+export function transportError(err: unknown, abort: { readonly aborted: boolean }): ProbeError {
+  if (abort.aborted) return new ProbeError('timeout', 'Timeout exceeded', { status: 408 });
   const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const code = e?.code ?? e?.cause?.code ?? '';
   const cause = e?.cause?.message ?? e?.message ?? String(err);

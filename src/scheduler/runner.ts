@@ -4,6 +4,7 @@ import type { ProbeContext, ProbeOutcome, ProbePlugin, ProviderResponse } from '
 import { callProvider } from '../providers/client.js';
 import { providerFor } from '../registry/providers.js';
 import { deadlines } from './deadlines.js';
+import { ProbeAbort } from '../core/abort.js';
 import { redact } from '../core/redact.js';
 import type { NetworkList } from '../core/networks.js';
 import type { ProbeResult } from '../core/result.js';
@@ -92,31 +93,30 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
     return finish({ healthy: false, errorType: 'no_plugin', error: `no probe plugin for mode "${pluginMode}"` }, 500);
   }
 
-  // One controller per probe, ended by its deadline or by shutdown through the shared sweep
-  // (deadlines.ts). Not AbortSignal.any: a signal it makes that has an abort listener is kept
-  // alive until a source aborts, so with the long-lived shutdown signal as a source every probe
-  // leaked (~3 KB each, found by npm run bench). The race below is ended by the same function
-  // that aborts, not by a second listener.
-  const controller = new AbortController();
-  const signal = controller.signal;
+  // One abort per probe, ended by its deadline or by shutdown through the shared sweep
+  // (deadlines.ts); its AbortSignal is made only if the plugin reads ctx.signal (core/abort.ts).
+  // Not AbortSignal.any: a signal it makes that has an abort listener is kept alive until a
+  // source aborts, so with the long-lived shutdown signal as a source every probe leaked (~3 KB
+  // each, found by npm run bench). The race below is ended by the same function that aborts.
+  const abort = new ProbeAbort();
   let endRace: ((reason: ProbeError) => void) | undefined;
   const watch = deadlines.watch(d.timeoutMs, opts.signal, (why) => {
     const reason = why === 'deadline'
       ? new ProbeError('timeout', 'Timeout exceeded', { status: 408 })
       : new ProbeError('timeout', 'probe aborted (shutting down)', { status: 503 });
-    controller.abort(reason);
+    abort.abort(reason);
     endRace?.(reason);
   });
   // The HTTP status of the last answer: a plugin's "unhealthy" verdict on a 200 reports 200.
   let lastStatus: number | undefined;
   const ctx: ProbeContext = {
-    signal,
+    get signal() { return abort.signal; },
     prompt: opts.prompt ?? DEFAULT_PROMPT,
     maxTokens: d.maxTokens,
     async call(op, payload, callOpts) {
       let res: ProviderResponse;
       try {
-        res = await callProvider({ deployment: d, provider: providerFor(d), op, payload, signal, options: callOpts, denyNetworks: opts.denyNetworks, trace: opts.trace, onConnection });
+        res = await callProvider({ deployment: d, provider: providerFor(d), op, payload, abort, options: callOpts, denyNetworks: opts.denyNetworks, trace: opts.trace, onConnection });
       } catch (err) {
         throw redactedError(err, d.secrets);
       }
@@ -131,13 +131,13 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
     // A plugin that never settles still ends at the deadline: its promise races the abort.
     const outcome = await new Promise<unknown>((resolve, reject) => {
       endRace = reject;
-      if (signal.aborted) reject(signal.reason);
+      if (abort.aborted) reject(abort.reason);
       else Promise.resolve(plugin.probe(probeTarget(d), ctx)).then(resolve, reject);
     });
     const checked = checkOutcome(outcome, plugin.mode);
     return finish(checked, checked.healthy ? undefined : (lastStatus ?? 500));
   } catch (err) {
-    const typed = toProbeError(err, signal);
+    const typed = toProbeError(err, abort);
     return finish({ healthy: false, errorType: typed.errorType, error: typed.message }, typed.status ?? 500, typed.retryAfterS);
   } finally {
     deadlines.release(watch);
@@ -164,9 +164,9 @@ function redactedError(err: unknown, secrets: readonly string[]): Error {
   return new Error(redact(err instanceof Error ? err.message : String(err), secrets));
 }
 
-function toProbeError(err: unknown, signal: AbortSignal): ProbeError {
+function toProbeError(err: unknown, abort: ProbeAbort): ProbeError {
   if (err instanceof ProbeError) return err;
-  if (signal.aborted && signal.reason instanceof ProbeError) return signal.reason;
+  if (abort.aborted && abort.reason instanceof ProbeError) return abort.reason;
   // Duck-typed so user plugins can signal a type without importing our class.
   const e = err as { errorType?: unknown; message?: unknown; status?: unknown };
   if (e && typeof e === 'object' && isErrorType(e.errorType)) {
