@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CONCURRENCY = 16;
+const FROM_S = Number(process.env.TRICKLE_FROM_S ?? 13);
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const range = (xs) => `${Math.min(...xs).toFixed(3)}–${median(xs).toFixed(3)}–${Math.max(...xs).toFixed(3)}`;
@@ -155,8 +156,9 @@ async function main() {
           const c = side === 'pool'
             ? await startChild([fileURLToPath(import.meta.url), 'pool-trickle', port, 33])
             : await startChild([join(root, 'dist/src/cli/main.js'), configFile, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn'], null);
-          // Past the start-up round and into the steady trickle.
-          await new Promise((res) => setTimeout(res, side === 'pool' ? 3000 : 13_000));
+          // Past the start-up round and into the steady trickle (TRICKLE_FROM_S: later, past the
+          // collections V8's memory reducer runs once the start-up round's garbage is idle).
+          await new Promise((res) => setTimeout(res, side === 'pool' ? 3000 : FROM_S * 1000));
           const c0 = cpuOf(c.child.pid);
           await new Promise((res) => setTimeout(res, 20_000));
           cpu[i].push(((cpuOf(c.child.pid) - c0) / (20 * 33)) * 1000);
@@ -164,7 +166,7 @@ async function main() {
           log(`rep ${r} ${root}: ${cpu[i].at(-1).toFixed(3)}`);
         }
       }
-      report('trickle (33 probes/s, 20 s window), CPU-s per 1,000 probes', sides, cpu);
+      report(`trickle (33 probes/s, 20 s window from ${FROM_S} s after start), CPU-s per 1,000 probes`, sides, cpu);
     } else {
       throw new Error('usage: micro-probe.mjs burst|trickle|scale [reps] [root …]');
     }

@@ -28,6 +28,8 @@ export interface CallRequest {
   payload?: Record<string, unknown> | FormData;
   /** Ends the call: the probe's deadline or shutdown. */
   abort: ProbeAbort;
+  /** Connections per origin in the shared pool: the scheduler's concurrency cap (none: unlimited). */
+  connectionsPerOrigin?: number;
   options?: CallOptions;
   /** Where the request may not connect (general_settings.health_check_deny_networks). */
   denyNetworks?: NetworkList;
@@ -39,12 +41,12 @@ export interface CallRequest {
 
 /** Sends one provider request and maps every failure to a typed ProbeError. */
 export async function callProvider(req: CallRequest): Promise<ProviderResponse> {
-  const { deployment: d, provider, op, payload, denyNetworks, trace } = req;
+  const { deployment: d, provider, op, payload, denyNetworks, trace, connectionsPerOrigin } = req;
   const codec = provider.operations[op];
   if (!codec) throw new ProbeError('unsupported', `provider "${d.provider}" has no ${op} API`);
   // A traced call records how its request was built, over its own connection: never reused.
   const reusable = !trace && provider.reusableRequests === true;
-  const ready = reusable ? preparedFor(d, op, payload, denyNetworks) : undefined;
+  const ready = reusable ? preparedFor(d, op, payload, denyNetworks, connectionsPerOrigin) : undefined;
   if (ready) return sendPrepared(req, codec, ready);
 
   const merged = mergeCheckParams(payload, d.checkParams);
@@ -57,11 +59,11 @@ export async function callProvider(req: CallRequest): Promise<ProviderResponse> 
 
   moveUserInfoToBasicAuth(wire, Object.keys(d.credentials.extraHeaders).some((k) => k.toLowerCase() === 'authorization'));
   if (reusable) {
-    const built = prepare(d, op, payload, wire, denyNetworks, pooledConnections(d.tls, denyNetworks));
+    const built = prepare(d, op, payload, wire, denyNetworks, pooledConnections(d.tls, denyNetworks, connectionsPerOrigin), connectionsPerOrigin);
     if (built) return sendPrepared(req, codec, built);
   }
   const rec = trace ? new CallRecorder(trace, op, wire, d.secrets) : undefined;
-  const conns = trace ? oneOffConnections(d.tls, denyNetworks) : pooledConnections(d.tls, denyNetworks);
+  const conns = trace ? oneOffConnections(d.tls, denyNetworks) : pooledConnections(d.tls, denyNetworks, connectionsPerOrigin);
   try {
     if (denyNetworks?.contains(wire.url.hostname)) throw deniedError(wire.url.hostname);
     return await exchange(req, codec, wire, conns, rec);
