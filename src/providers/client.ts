@@ -39,16 +39,23 @@ export interface CallRequest {
   onConnection?: (facts: ConnectionFacts) => void;
 }
 
-/** Sends one provider request and maps every failure to a typed ProbeError. */
-export async function callProvider(req: CallRequest): Promise<ProviderResponse> {
+/**
+ * Sends one provider request and maps every failure to a typed ProbeError. Not async itself: a
+ * prepared request goes out without one more promise and its ticks per probe.
+ */
+export function callProvider(req: CallRequest): Promise<ProviderResponse> {
   const { deployment: d, provider, op, payload, denyNetworks, trace, connectionsPerOrigin } = req;
   const codec = provider.operations[op];
-  if (!codec) throw new ProbeError('unsupported', `provider "${d.provider}" has no ${op} API`);
+  if (!codec) return Promise.reject(new ProbeError('unsupported', `provider "${d.provider}" has no ${op} API`));
   // A traced call records how its request was built, over its own connection: never reused.
   const reusable = !trace && provider.reusableRequests === true;
   const ready = reusable ? preparedFor(d, op, payload, denyNetworks, connectionsPerOrigin) : undefined;
-  if (ready) return sendPrepared(req, codec, ready);
+  return ready ? sendPrepared(req, codec, ready) : buildAndCall(req, codec, reusable);
+}
 
+/** Builds the request (kept for the next probe when it can be), then sends it. */
+async function buildAndCall(req: CallRequest, codec: OperationCodec, reusable: boolean): Promise<ProviderResponse> {
+  const { deployment: d, op, payload, denyNetworks, trace, connectionsPerOrigin } = req;
   const merged = mergeCheckParams(payload, d.checkParams);
   let wire;
   try {

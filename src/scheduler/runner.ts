@@ -41,15 +41,22 @@ export interface RunnerOptions {
  * Runs one probe: the core's one place for the timeout, the clock, error typing and redaction.
  * It always resolves with a result, whatever the plugin does (throws, rejects, never settles).
  */
-export async function runProbe(d: Deployment, opts: RunnerOptions): Promise<ProbeResult> {
-  const span = opts.telemetry?.startProbeSpan(d, opts.parent);
-  let result = await probeOnce(d, opts);
-  if (opts.rateLimitedAsHealthy && !result.healthy && result.errorType === 'rate_limited') {
-    const { errorType: _t, error: _e, status: _s, ...rest } = result;
-    result = { ...rest, healthy: true, details: { ...result.details, rate_limited: true } };
-  }
-  if (span) endProbeSpan(span, result);
-  return result;
+export function runProbe(d: Deployment, opts: RunnerOptions): Promise<ProbeResult> {
+  const started = opts.telemetry?.startProbeSpan(d, opts.parent);
+  // Tracing off: the span records nothing, and ending it would change nothing.
+  const span = started?.isRecording() ? started : undefined;
+  const pending = probeOnce(d, opts);
+  // Nothing to add to the result: it is returned as it comes, no further promise per probe.
+  if (!span && !opts.rateLimitedAsHealthy) return pending;
+  return pending.then((probed) => {
+    let result = probed;
+    if (opts.rateLimitedAsHealthy && !result.healthy && result.errorType === 'rate_limited') {
+      const { errorType: _t, error: _e, status: _s, ...rest } = result;
+      result = { ...rest, healthy: true, details: { ...result.details, rate_limited: true } };
+    }
+    if (span) endProbeSpan(span, result);
+    return result;
+  });
 }
 
 async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResult> {
