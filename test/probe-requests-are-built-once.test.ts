@@ -87,6 +87,24 @@ describe('a probe request is built once per deployment and operation', () => {
     expect(bodies[1]).toBe('{"model":"gpt-4o-mini","max_tokens":4,"messages":[{"role":"user","content":"x"}]}');
   });
 
+  it('a payload holding more than plain JSON (a Date, whose JSON could change) is built every time', async () => {
+    const build = chatBuild();
+    let at = new Date('2026-01-01T00:00:00Z');
+    const dated: ProbePlugin = {
+      mode: 'chat',
+      async probe(_t, ctx) {
+        await ctx.call('chat', { messages: [{ role: 'user', content: 'x' }], metadata: { at } });
+        return { healthy: true };
+      },
+    };
+    const d = deployment('sk-once-4');
+    await runProbe(d, { plugins: plugins(dated) });
+    at = new Date('2026-01-02T00:00:00Z');
+    await runProbe(d, { plugins: plugins(dated) });
+    expect(build).toHaveBeenCalledTimes(2);
+    expect(up.requests.map((r) => r.body.metadata.at)).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z']);
+  });
+
   it('a reload (new Deployment objects for the same entry) sends the new key', async () => {
     await runProbe(deployment('sk-before-reload'), { plugins: plugins() });
     await runProbe(deployment('sk-after-reload'), { plugins: plugins() });

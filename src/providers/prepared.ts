@@ -85,16 +85,21 @@ function plainCopy(v: unknown): unknown {
   if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
   if ('toJSON' in v) return NOT_PLAIN;
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
+  const keys = Object.keys(v);
+  for (const k of keys) {
     const c = plainCopy((v as Record<string, unknown>)[k]);
     if (c === NOT_PLAIN) return NOT_PLAIN;
     out[k] = c;
   }
+  keysOfCopy.set(out, keys);
   return out;
 }
 
+/** The keys of each copied object, in order: compared against without an Object.keys per probe. */
+const keysOfCopy = new WeakMap<object, readonly string[]>();
+
 /**
- * Whether `b` serialises as `a` (a plainCopy) did: the same keys in the same order (JSON keeps
+ * Whether `b` serialises as `a` (a plainCopy, the first argument always) did: the same keys in the same order (JSON keeps
  * the order), the same primitives, and nothing that is not plain data.
  */
 export function sameJson(a: unknown, b: unknown): boolean {
@@ -108,12 +113,13 @@ export function sameJson(a: unknown, b: unknown): boolean {
   if (Array.isArray(b)) return false;
   const proto = Object.getPrototypeOf(b);
   if ((proto !== Object.prototype && proto !== null) || 'toJSON' in b) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (let i = 0; i < ka.length; i++) {
-    const k = ka[i]!;
-    if (k !== kb[i] || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  const ka = keysOfCopy.get(a);
+  if (!ka) return false;
+  let i = 0;
+  // for…in: own enumerable keys in JSON.stringify's order (b is a plain object, checked above).
+  for (const k in b) {
+    if (k !== ka[i] || !Object.hasOwn(b, k) || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+    i++;
   }
-  return true;
+  return i === ka.length;
 }
