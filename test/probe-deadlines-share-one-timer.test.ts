@@ -67,6 +67,8 @@ function manualClock() {
       now = t;
       if (armed && armed.at <= t) { const { fn } = armed; armed = undefined; fn(); }
     },
+    /** Moves the clock without firing anything (a timer lost under a test's fake timers). */
+    setNow(t: number) { now = t; },
     /** The timer fires while the clock reads `t` (which may be a hair before its time). */
     fireWhileClockReads(t: number) {
       now = t;
@@ -114,6 +116,20 @@ describe('DeadlineSweep', () => {
     m.fireWhileClockReads(49.6);
     expect(ended).toEqual(['x']);
     expect(sweep.size).toBe(0);
+  });
+
+  it('a timer that never fired (lost) is set again by the next watch, and what is overdue ends', () => {
+    const m = manualClock();
+    const sweep = new DeadlineSweep(m.clock);
+    const ended: string[] = [];
+    sweep.watch(100, undefined, () => ended.push('lost'));
+    m.setNow(5000);
+    sweep.watch(100, undefined, () => ended.push('next'));
+    expect(m.armedAt).toBe(5000);
+    m.advance(5000);
+    expect(ended).toEqual(['lost']);
+    m.advance(5100);
+    expect(ended).toEqual(['lost', 'next']);
   });
 
   it('one listener per shutdown signal while anything under it is watched; shutdown ends them all', () => {
