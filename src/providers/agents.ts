@@ -82,31 +82,27 @@ export function tlsFacts(s: TLSSocket): TlsFacts {
  * between two probes of an origin (an ALB's 60 s against a 60 s interval), every probe would
  * reuse a connection the balancer is closing at that moment and fail as a reset (issue 18).
  */
-function newAgent(tls: Deployment['tls'], deny: NetworkList | undefined, opened: (origin: string, facts: ConnectionFacts) => void, perOrigin?: number): Agent {
-  // Per origin, as many connections as probes may run at once (the scheduler's cap), never
-  // fewer: a lower limit would let probes time out queued inside the client, never sent.
-  // Without one, undici opens about twice the cap: a finished request's connection is only
-  // free again a tick later, after the next probe was already dispatched.
-  return new Agent({
-    keepAliveTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0, connect: observingConnector(connectOptions(tls, deny), opened),
-    ...(perOrigin !== undefined && Number.isFinite(perOrigin) ? { connections: perOrigin } : {}),
-  });
+function newAgent(tls: Deployment['tls'], deny: NetworkList | undefined, opened: (origin: string, facts: ConnectionFacts) => void): Agent {
+  // No per-origin connection limit: the scheduler's concurrency cap is the one limit. undici
+  // opens up to about twice the cap (a finished request's connection is free again only a tick
+  // after the next probe was dispatched), but a limit of the cap itself let probes wait behind
+  // aborted connections not yet closed and time out unsent (11 of 2,000 in
+  // test/faults/load-2000-hanging.test.ts; issue 18).
+  return new Agent({ keepAliveTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0, connect: observingConnector(connectOptions(tls, deny), opened) });
 }
 
-// Pooled agents, one per TLS setting (almost always just the default one), deny list and
-// concurrency cap; per-call timeouts come from the runner's deadline sweep. A pool for a cap
-// no longer in use (a reload changed it) is not closed: a request may still hold it, and its
-// idle connections end with the keep-alive anyway.
+// Pooled agents, one per TLS setting (almost always just the default one) and deny list;
+// per-call timeouts come from the runner's deadline sweep.
 const pools = new Map<string, Connections>();
 
 /** The shared pool for a TLS setting: connections are kept alive and reused across probes. */
-export function pooledConnections(tls: Deployment['tls'], deny: NetworkList | undefined, perOrigin?: number): Connections {
-  const key = `${tls.verify ? 1 : 0}:${tls.ca ?? ''}:${deny?.key ?? ''}:${perOrigin ?? ''}`;
+export function pooledConnections(tls: Deployment['tls'], deny: NetworkList | undefined): Connections {
+  const key = `${tls.verify ? 1 : 0}:${tls.ca ?? ''}:${deny?.key ?? ''}`;
   let pool = pools.get(key);
   if (!pool) {
     // Per origin, the latest connection opened: on a kept-alive connection the same certificate.
     const latest = new Map<string, ConnectionFacts>();
-    const agent = newAgent(tls, deny, (origin, facts) => latest.set(origin, facts), perOrigin);
+    const agent = newAgent(tls, deny, (origin, facts) => latest.set(origin, facts));
     pool = { agent, factsFor: (url) => latest.get(originKey(url.protocol, url.hostname, url.port)), done: () => {} };
     pools.set(key, pool);
   }

@@ -28,8 +28,6 @@ export interface CallRequest {
   payload?: Record<string, unknown> | FormData;
   /** Ends the call: the probe's deadline or shutdown. */
   abort: ProbeAbort;
-  /** Connections per origin in the shared pool: the scheduler's concurrency cap (none: unlimited). */
-  connectionsPerOrigin?: number;
   options?: CallOptions;
   /** Where the request may not connect (general_settings.health_check_deny_networks). */
   denyNetworks?: NetworkList;
@@ -44,18 +42,18 @@ export interface CallRequest {
  * prepared request goes out without one more promise and its ticks per probe.
  */
 export function callProvider(req: CallRequest): Promise<ProviderResponse> {
-  const { deployment: d, provider, op, payload, denyNetworks, trace, connectionsPerOrigin } = req;
+  const { deployment: d, provider, op, payload, denyNetworks, trace } = req;
   const codec = provider.operations[op];
   if (!codec) return Promise.reject(new ProbeError('unsupported', `provider "${d.provider}" has no ${op} API`));
   // A traced call records how its request was built, over its own connection: never reused.
   const reusable = !trace && provider.reusableRequests === true;
-  const ready = reusable ? preparedFor(d, op, payload, denyNetworks, connectionsPerOrigin) : undefined;
+  const ready = reusable ? preparedFor(d, op, payload, denyNetworks) : undefined;
   return ready ? sendPrepared(req, codec, ready) : buildAndCall(req, codec, reusable);
 }
 
 /** Builds the request (kept for the next probe when it can be), then sends it. */
 async function buildAndCall(req: CallRequest, codec: OperationCodec, reusable: boolean): Promise<ProviderResponse> {
-  const { deployment: d, op, payload, denyNetworks, trace, connectionsPerOrigin } = req;
+  const { deployment: d, op, payload, denyNetworks, trace } = req;
   const merged = mergeCheckParams(payload, d.checkParams);
   let wire;
   try {
@@ -66,11 +64,11 @@ async function buildAndCall(req: CallRequest, codec: OperationCodec, reusable: b
 
   moveUserInfoToBasicAuth(wire, Object.keys(d.credentials.extraHeaders).some((k) => k.toLowerCase() === 'authorization'));
   if (reusable) {
-    const built = prepare(d, op, payload, wire, denyNetworks, pooledConnections(d.tls, denyNetworks, connectionsPerOrigin), connectionsPerOrigin);
+    const built = prepare(d, op, payload, wire, denyNetworks, pooledConnections(d.tls, denyNetworks));
     if (built) return sendPrepared(req, codec, built);
   }
   const rec = trace ? new CallRecorder(trace, op, wire, d.secrets) : undefined;
-  const conns = trace ? oneOffConnections(d.tls, denyNetworks) : pooledConnections(d.tls, denyNetworks, connectionsPerOrigin);
+  const conns = trace ? oneOffConnections(d.tls, denyNetworks) : pooledConnections(d.tls, denyNetworks);
   try {
     if (denyNetworks?.contains(wire.url.hostname)) throw deniedError(wire.url.hostname);
     return await exchange(req, codec, wire, conns, rec);

@@ -25,24 +25,23 @@ export interface PreparedRequest {
   readonly denyList: NetworkList | undefined;
   /** A copy of the payload it was built from (plain JSON values only). */
   readonly payload: unknown;
-  /** The shared pool for the deployment's TLS settings, the deny list and the connections per origin. */
+  /** The shared pool for the deployment's TLS settings and the deny list. */
   readonly connections: Connections;
-  readonly perOrigin: number | undefined;
 }
 
 const prepared = new WeakMap<Deployment, Map<Operation, PreparedRequest>>();
 
 /** The request prepared for this deployment, operation, payload and deny list, if there is one. */
-export function preparedFor(d: Deployment, op: Operation, payload: unknown, deny: NetworkList | undefined, perOrigin: number | undefined): PreparedRequest | undefined {
+export function preparedFor(d: Deployment, op: Operation, payload: unknown, deny: NetworkList | undefined): PreparedRequest | undefined {
   const p = prepared.get(d)?.get(op);
-  return p && p.denyList === deny && p.perOrigin === perOrigin && sameJson(p.payload, payload) ? p : undefined;
+  return p && p.denyList === deny && sameJson(p.payload, payload) ? p : undefined;
 }
 
 /**
  * Keeps a built request for the next probe, when it can be sent again as is: a plain JSON payload
  * (no form, no class instances whose JSON could change), a string body, GET or POST.
  */
-export function prepare(d: Deployment, op: Operation, payload: unknown, wire: WireRequest, deny: NetworkList | undefined, connections: Connections, perOrigin: number | undefined): PreparedRequest | undefined {
+export function prepare(d: Deployment, op: Operation, payload: unknown, wire: WireRequest, deny: NetworkList | undefined, connections: Connections): PreparedRequest | undefined {
   if (wire.method === 'WS' || (wire.body !== undefined && typeof wire.body !== 'string')) return undefined;
   const copy = plainCopy(payload);
   if (copy === NOT_PLAIN) return undefined;
@@ -59,7 +58,6 @@ export function prepare(d: Deployment, op: Operation, payload: unknown, wire: Wi
     denyList: deny,
     payload: copy,
     connections,
-    perOrigin,
   };
   let byOp = prepared.get(d);
   if (!byOp) prepared.set(d, (byOp = new Map()));

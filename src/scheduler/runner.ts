@@ -33,8 +33,6 @@ export interface RunnerOptions {
   denyNetworks?: NetworkList;
   /** A debug probe: each request is recorded here, redacted, over its own connection. */
   trace?: ProbeTrace;
-  /** Connections per origin in the shared pool: the concurrency cap (none: unlimited). */
-  connectionsPerOrigin?: number;
 }
 
 /**
@@ -125,7 +123,7 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
     async call(op, payload, callOpts) {
       let res: ProviderResponse;
       try {
-        res = await callProvider({ deployment: d, provider: providerFor(d), op, payload, abort, options: callOpts, denyNetworks: opts.denyNetworks, trace: opts.trace, onConnection, connectionsPerOrigin: opts.connectionsPerOrigin });
+        res = await callProvider({ deployment: d, provider: providerFor(d), op, payload, abort, options: callOpts, denyNetworks: opts.denyNetworks, trace: opts.trace, onConnection });
       } catch (err) {
         throw redactedError(err, d.secrets);
       }

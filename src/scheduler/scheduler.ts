@@ -113,7 +113,7 @@ export class Scheduler {
       if (!this.#limiter.tryAcquire()) await this.#limiter.acquire();
       let r: ProbeResult;
       try {
-        r = await runProbe(d, { plugins, prompt, now, telemetry, parent, rateLimitedAsHealthy, denyNetworks, trace, signal: this.#shutdown.signal, connectionsPerOrigin: this.#limiter.limit });
+        r = await runProbe(d, { plugins, prompt, now, telemetry, parent, rateLimitedAsHealthy, denyNetworks, trace, signal: this.#shutdown.signal });
       } finally {
         this.#limiter.release();
       }
