@@ -39,11 +39,23 @@ const HAS_SHAPE: { [S in AnswerShape]: (v: unknown) => v is AnswerShapes[S] } = 
  */
 export function readAnswer(res: Pick<ProviderResponse, 'json'>, path: string): unknown {
   let value: unknown = res.json;
-  for (const key of path.split('.')) {
+  for (const key of stepsOf(path)) {
     if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
     value = (value as Record<string, unknown>)[key];
   }
   return value;
+}
+
+/** Plugins read the same few paths on every probe: each is split once. */
+const steps = new Map<string, readonly string[]>();
+function stepsOf(path: string): readonly string[] {
+  let s = steps.get(path);
+  if (!s) {
+    s = path.split('.');
+    // Bounded: a plugin that builds paths from answers must not grow this without end.
+    if (steps.size < 1024) steps.set(path, s);
+  }
+  return s;
 }
 
 /**
@@ -57,9 +69,14 @@ export function expectAnswer<S extends AnswerShape>(
   shape: S,
   what: string,
 ): AnswerShapes[S] {
-  for (const p of typeof path === 'string' ? [path] : path) {
-    const value = readAnswer(res, p);
+  if (typeof path === 'string') {
+    const value = readAnswer(res, path);
     if (HAS_SHAPE[shape](value)) return value;
+  } else {
+    for (const p of path) {
+      const value = readAnswer(res, p);
+      if (HAS_SHAPE[shape](value)) return value;
+    }
   }
   throw badAnswer(res, `without ${what}`);
 }

@@ -101,34 +101,36 @@ export function usageOf(op: Operation, payload: Record<string, unknown> | FormDa
  * used has no price (an unknown price is unknown, never 0).
  */
 export function costOf(usage: ProbeUsage, p: Prices): number | null {
-  let cost = 0;
-  let known = true;
-  const add = (amount: number | undefined, price: number | undefined) => {
-    if (!amount) return;
-    if (price === undefined) known = false;
-    else cost += amount * price;
-  };
+  // NaN stands for "used without a price" and survives every sum (no closure per call: this
+  // runs once per probe).
+  let cost: number;
   if (usage.images) {
     // Per image, else per pixel of the size asked for, else by tokens (gpt-image answers with them).
-    if (p.output_cost_per_image !== undefined) cost += usage.images * p.output_cost_per_image;
-    else if (p.input_cost_per_pixel !== undefined && usage.pixels) cost += usage.images * usage.pixels * (p.input_cost_per_pixel + (p.output_cost_per_pixel ?? 0));
+    if (p.output_cost_per_image !== undefined) cost = usage.images * p.output_cost_per_image;
+    else if (p.input_cost_per_pixel !== undefined && usage.pixels) cost = usage.images * usage.pixels * (p.input_cost_per_pixel + (p.output_cost_per_pixel ?? 0));
     else if (usage.inputTokens !== undefined && p.input_cost_per_token !== undefined) {
-      add(usage.inputTokens, p.input_cost_per_token);
-      add(usage.outputTokens, p.output_cost_per_token);
-    } else known = false;
-    return known ? cost : null;
+      cost = part(usage.inputTokens, p.input_cost_per_token);
+      cost += part(usage.outputTokens, p.output_cost_per_token);
+    } else cost = NaN;
+    return Number.isNaN(cost) ? null : cost;
   }
-  if (usage.inputSeconds !== undefined && p.input_cost_per_second !== undefined) add(usage.inputSeconds, p.input_cost_per_second);
+  if (usage.inputSeconds !== undefined && p.input_cost_per_second !== undefined) cost = part(usage.inputSeconds, p.input_cost_per_second);
   else {
-    add(usage.inputTokens, p.input_cost_per_token);
-    add(usage.outputTokens, p.output_cost_per_token);
-    if (usage.inputSeconds && usage.inputTokens === undefined) known = false;
+    cost = part(usage.inputTokens, p.input_cost_per_token);
+    cost += part(usage.outputTokens, p.output_cost_per_token);
+    if (usage.inputSeconds && usage.inputTokens === undefined) cost = NaN;
   }
-  add(usage.characters, p.input_cost_per_character);
-  add(usage.videoSeconds, p.output_cost_per_video_per_second ?? p.output_cost_per_second);
-  add(usage.queries, p.input_cost_per_query);
-  add(usage.pages, p.ocr_cost_per_page);
-  return known ? cost : null;
+  cost += part(usage.characters, p.input_cost_per_character);
+  cost += part(usage.videoSeconds, p.output_cost_per_video_per_second ?? p.output_cost_per_second);
+  cost += part(usage.queries, p.input_cost_per_query);
+  cost += part(usage.pages, p.ocr_cost_per_page);
+  return Number.isNaN(cost) ? null : cost;
+}
+
+/** One unit's share of a cost: 0 when none was used, NaN when it was used and has no price. */
+function part(amount: number | undefined, price: number | undefined): number {
+  if (!amount) return 0;
+  return price === undefined ? NaN : amount * price;
 }
 
 /** The sum of two usages (a probe that made two calls). */

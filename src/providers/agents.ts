@@ -75,14 +75,24 @@ export function tlsFacts(s: TLSSocket): TlsFacts {
   return { version: s.getProtocol() ?? undefined, subject: cn(leaf.subject), issuer: cn(leaf.issuer), certNotAfter: earliest };
 }
 
+/**
+ * Keep-alive: an upstream that announces its idle timeout (`Keep-Alive: timeout=N`) is followed
+ * up to 600 s (undici's keepAliveMaxTimeout); one that announces none keeps a connection 10 s.
+ * Not the background interval: behind a load balancer whose silent idle timeout equals the gap
+ * between two probes of an origin (an ALB's 60 s against a 60 s interval), every probe would
+ * reuse a connection the balancer is closing at that moment and fail as a reset (issue 18).
+ */
 function newAgent(tls: Deployment['tls'], deny: NetworkList | undefined, opened: (origin: string, facts: ConnectionFacts) => void): Agent {
-  // No per-origin connection limit: the scheduler's concurrency cap is the one limit. A lower
-  // one here would let probes time out queued inside the client, never sent.
+  // No per-origin connection limit: the scheduler's concurrency cap is the one limit. undici
+  // opens up to about twice the cap (a finished request's connection is free again only a tick
+  // after the next probe was dispatched), but a limit of the cap itself let probes wait behind
+  // aborted connections not yet closed and time out unsent (11 of 2,000 in
+  // test/faults/load-2000-hanging.test.ts; issue 18).
   return new Agent({ keepAliveTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0, connect: observingConnector(connectOptions(tls, deny), opened) });
 }
 
-// Pooled agents, one per TLS setting (almost always just the default one); per-call timeouts
-// come from the runner's AbortSignal.
+// Pooled agents, one per TLS setting (almost always just the default one) and deny list;
+// per-call timeouts come from the runner's deadline sweep.
 const pools = new Map<string, Connections>();
 
 /** The shared pool for a TLS setting: connections are kept alive and reused across probes. */

@@ -86,5 +86,6 @@ export const anthropic: Provider = {
     chat: { build: messagesRequest, parse: messageAnswer },
     models_list: { build: (d) => ({ method: 'GET', url: joinUrl(v1Root(d), '/models'), headers: headersFor(d) }) },
   },
+  reusableRequests: true,
   errorMessage: openAiErrorMessage,
 };

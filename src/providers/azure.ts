@@ -73,6 +73,7 @@ export const azure: Provider = {
     api_version: ['AZURE_API_VERSION', 'OPENAI_API_VERSION'],
   },
   operations: operationsOf(OPENAI_OPERATIONS, request),
+  reusableRequests: true,
   errorMessage: openAiErrorMessage,
 };
 

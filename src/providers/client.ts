@@ -1,4 +1,5 @@
-import { errors as undiciErrors, request } from 'undici';
+import type { EventEmitter } from 'node:events';
+import type { ProbeAbort } from '../core/abort.js';
 import type { Deployment } from '../core/deployment.js';
 import { ProbeError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
@@ -11,6 +12,8 @@ import type { ConnectionFacts, ProbeTrace } from '../core/trace.js';
 import { oneOffConnections, pooledConnections, type Connections } from './agents.js';
 import { CallRecorder } from './trace-record.js';
 import { moveUserInfoToBasicAuth } from './user-info.js';
+import { prepare, preparedFor, type PreparedRequest } from './prepared.js';
+import { errorCode, isBinaryOp, parseRetryAfter, readCapped, statusType, transportError } from './answer.js';
 
 /** JSON answers of a health probe are tiny; a larger body is cut here and the socket dropped. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -23,7 +26,8 @@ export interface CallRequest {
   provider: Provider;
   op: Operation;
   payload?: Record<string, unknown> | FormData;
-  signal: AbortSignal;
+  /** Ends the call: the probe's deadline or shutdown. */
+  abort: ProbeAbort;
   options?: CallOptions;
   /** Where the request may not connect (general_settings.health_check_deny_networks). */
   denyNetworks?: NetworkList;
@@ -33,11 +37,23 @@ export interface CallRequest {
   onConnection?: (facts: ConnectionFacts) => void;
 }
 
-/** Sends one provider request and maps every failure to a typed ProbeError. */
-export async function callProvider(req: CallRequest): Promise<ProviderResponse> {
+/**
+ * Sends one provider request and maps every failure to a typed ProbeError. Not async itself: a
+ * prepared request goes out without one more promise and its ticks per probe.
+ */
+export function callProvider(req: CallRequest): Promise<ProviderResponse> {
   const { deployment: d, provider, op, payload, denyNetworks, trace } = req;
   const codec = provider.operations[op];
-  if (!codec) throw new ProbeError('unsupported', `provider "${d.provider}" has no ${op} API`);
+  if (!codec) return Promise.reject(new ProbeError('unsupported', `provider "${d.provider}" has no ${op} API`));
+  // A traced call records how its request was built, over its own connection: never reused.
+  const reusable = !trace && provider.reusableRequests === true;
+  const ready = reusable ? preparedFor(d, op, payload, denyNetworks) : undefined;
+  return ready ? sendPrepared(req, codec, ready) : buildAndCall(req, codec, reusable);
+}
+
+/** Builds the request (kept for the next probe when it can be), then sends it. */
+async function buildAndCall(req: CallRequest, codec: OperationCodec, reusable: boolean): Promise<ProviderResponse> {
+  const { deployment: d, op, payload, denyNetworks, trace } = req;
   const merged = mergeCheckParams(payload, d.checkParams);
   let wire;
   try {
@@ -47,6 +63,10 @@ export async function callProvider(req: CallRequest): Promise<ProviderResponse> 
   }
 
   moveUserInfoToBasicAuth(wire, Object.keys(d.credentials.extraHeaders).some((k) => k.toLowerCase() === 'authorization'));
+  if (reusable) {
+    const built = prepare(d, op, payload, wire, denyNetworks, pooledConnections(d.tls, denyNetworks));
+    if (built) return sendPrepared(req, codec, built);
+  }
   const rec = trace ? new CallRecorder(trace, op, wire, d.secrets) : undefined;
   const conns = trace ? oneOffConnections(d.tls, denyNetworks) : pooledConnections(d.tls, denyNetworks);
   try {
@@ -61,17 +81,17 @@ export async function callProvider(req: CallRequest): Promise<ProviderResponse> 
   }
 }
 
+/** A prepared request (prepared.ts), over the shared pool. */
+function sendPrepared(req: CallRequest, codec: OperationCodec, p: PreparedRequest): Promise<ProviderResponse> {
+  if (p.deniedHost !== undefined) return Promise.reject(deniedError(p.deniedHost));
+  return answerOf(req, codec, p, p.connections, undefined);
+}
+
 /** One request over `conns`, its answer read and judged; `rec` records it when traced. */
-async function exchange({ deployment: d, provider, op, signal, options, onConnection }: CallRequest, codec: OperationCodec, wire: WireRequest, conns: Connections, rec: CallRecorder | undefined): Promise<ProviderResponse> {
-  const connected = () => {
-    const facts = conns.factsFor(wire.url);
-    if (!facts) return;
-    onConnection?.(facts);
-    rec?.connected(facts);
-  };
+async function exchange(req: CallRequest, codec: OperationCodec, wire: WireRequest, conns: Connections, rec: CallRecorder | undefined): Promise<ProviderResponse> {
   if (wire.method === 'WS') {
-    const res = await firstWebSocketEvent(wire.url, wire.headers, signal, conns.agent);
-    connected();
+    const res = await firstWebSocketEvent(wire.url, wire.headers, req.abort.signal, conns.agent);
+    connected(req, wire.url, conns, rec);
     return res;
   }
   if (wire.body instanceof FormData) {
@@ -81,20 +101,41 @@ async function exchange({ deployment: d, provider, op, signal, options, onConnec
     wire.headers['content-type'] = encoded.headers.get('content-type') ?? 'multipart/form-data';
     wire.body = new Uint8Array(await encoded.arrayBuffer());
   }
+  const { url } = wire;
+  return answerOf(req, codec, {
+    method: wire.method, url, origin: url.origin, path: url.search ? `${url.pathname}${url.search}` : url.pathname, headers: wire.headers, body: wire.body,
+  }, conns, rec);
+}
 
+/** What the connection showed (address, TLS certificate), once an answer arrived over it. */
+function connected({ onConnection }: CallRequest, url: URL, conns: Connections, rec: CallRecorder | undefined): void {
+  if (!onConnection && !rec) return;
+  const facts = conns.factsFor(url);
+  if (!facts) return;
+  onConnection?.(facts);
+  rec?.connected(facts);
+}
+
+/** The request as undici's dispatcher takes it: origin and path apart, so nothing parses a URL per probe. */
+interface Outgoing {
+  readonly method: 'GET' | 'POST';
+  readonly url: URL;
+  readonly origin: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | Uint8Array | undefined;
+}
+
+async function answerOf(req: CallRequest, codec: OperationCodec, out: Outgoing, conns: Connections, rec: CallRecorder | undefined): Promise<ProviderResponse> {
+  const { deployment: d, provider, op, abort, options } = req;
   let res;
   try {
-    res = await request(wire.url, {
-      method: wire.method as 'GET' | 'POST',
-      headers: wire.headers,
-      body: wire.body as never,
-      signal,
-      dispatcher: conns.agent,
-    });
+    // undici takes an EventEmitter-like signal as well as an AbortSignal (core/abort.ts).
+    res = await conns.agent.request({ origin: out.origin, path: out.path, method: out.method, headers: out.headers, body: out.body, signal: abort as unknown as EventEmitter });
   } catch (err) {
-    throw transportError(err, signal);
+    throw transportError(err, abort);
   }
-  connected();
+  connected(req, out.url, conns, rec);
   rec?.answered(res.statusCode, res.headers);
 
   // Header values come from outside like any body: an upstream may echo the key into them.
@@ -105,15 +146,17 @@ async function exchange({ deployment: d, provider, op, signal, options, onConnec
     if (typeof v === 'string') headers[name] = reported(v);
   }
   // A provider's own names for the same facts (Anthropic's anthropic-ratelimit-*), reported as ours.
-  for (const [from, to] of Object.entries(provider.headerAliases ?? {})) {
-    const v = res.headers[from];
-    if (typeof v === 'string' && headers[to] === undefined) headers[to] = reported(v);
+  if (provider.headerAliases) {
+    for (const [from, to] of Object.entries(provider.headerAliases)) {
+      const v = res.headers[from];
+      if (typeof v === 'string' && headers[to] === undefined) headers[to] = reported(v);
+    }
   }
   const contentType = String(res.headers['content-type'] ?? '');
   const ok = res.statusCode >= 200 && res.statusCode < 300;
-  const bytes = await readCapped(res.body, ok ? (options?.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES) : MAX_ERROR_BYTES, ok, signal, res.statusCode);
+  const bytes = await readCapped(res.body, ok ? (options?.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES) : MAX_ERROR_BYTES, ok, abort, res.statusCode);
   rec?.body(bytes, contentType);
-  const text = () => Buffer.from(bytes).toString('utf8');
+  const text = () => bytes.toString('utf8');
 
   if (!ok) {
     let body: unknown;
@@ -145,86 +188,6 @@ async function exchange({ deployment: d, provider, op, signal, options, onConnec
     }
   }
   return { status: res.statusCode, contentType, json, bytes, headers };
-}
-
-function isBinaryOp(op: Operation): boolean {
-  return op === 'audio_speech';
-}
-
-export function statusType(status: number): ProbeError['errorType'] {
-  if (status === 401 || status === 403) return 'auth';
-  if (status === 404) return 'not_found';
-  if (status === 408) return 'timeout';
-  if (status === 429) return 'rate_limited';
-  if (status >= 500) return 'server_error';
-  return 'bad_request';
-}
-
-/** Retry-After is seconds or an HTTP date. */
-export function parseRetryAfter(value: unknown): number | undefined {
-  if (typeof value !== 'string' || value === '') return undefined;
-  const secs = Number(value);
-  if (Number.isFinite(secs)) return Math.max(0, secs);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.round((at - Date.now()) / 1000));
-}
-
-/**
- * Reads a body up to `max` bytes. Events rather than `for await`: the async iterator cost more
- * than the rest of the read (npm run bench, 1,000-probe rounds).
- */
-function readCapped(body: NodeJS.ReadableStream & { destroy(err?: Error): unknown }, max: number, enforce: boolean, signal: AbortSignal, status: number): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    // The error listener stays: a destroyed undici body emits an abort error later.
-    const done = (err?: unknown) => {
-      if (settled) return;
-      settled = true;
-      body.off('data', onData).off('end', onEnd);
-      if (err === undefined) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-      else reject(err instanceof ProbeError ? err : transportError(err, signal));
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size <= max) return void chunks.push(chunk);
-      body.destroy();
-      if (enforce) return done(new ProbeError('bad_response', `response body larger than ${max} bytes; read stopped`, { status }));
-      chunks.push(chunk.subarray(0, max - (size - chunk.byteLength)));
-      done();
-    };
-    const onEnd = () => done();
-    const onError = (err: unknown) => done(err);
-    body.on('data', onData).on('end', onEnd).on('error', onError);
-  });
-}
-
-/** Socket, DNS, TLS and abort failures, typed. Messages name the kind, never the URL's secrets. */
-export function transportError(err: unknown, signal: AbortSignal): ProbeError {
-  if (signal.aborted) return new ProbeError('timeout', 'Timeout exceeded', { status: 408 });
-  const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  const code = e?.code ?? e?.cause?.code ?? '';
-  const cause = e?.cause?.message ?? e?.message ?? String(err);
-  if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
-    return new ProbeError('timeout', 'Timeout exceeded', { status: 408 });
-  }
-  if (code === 'EDENIEDNETWORK') return new ProbeError('config', cause);
-  if (code === 'ECONNREFUSED') return new ProbeError('connection', 'connection refused', { status: 503 });
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new ProbeError('connection', 'host not found (DNS)', { status: 503 });
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new ProbeError('connection', 'connection reset by upstream', { status: 503 });
-  if (/CERT|SSL|TLS|SELF_SIGNED/i.test(code) || /certificate/i.test(cause)) return new ProbeError('connection', `TLS failure: ${code || cause}`, { status: 503 });
-  return new ProbeError('connection', `request failed: ${code || cause}`, { status: 503 });
-}
-
-/** `error.code` (or `error.type`) of an OpenAI-style error body. */
-function errorCode(body: unknown): string | undefined {
-  const err = (body as { error?: { code?: unknown; type?: unknown } } | undefined)?.error;
-  if (err && typeof err === 'object') {
-    if (typeof err.code === 'string') return err.code;
-    if (typeof err.type === 'string') return err.type;
-  }
-  return undefined;
 }
 
 /** health_check_params go into every body: JSON keys, or form fields for multipart uploads. */

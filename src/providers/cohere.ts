@@ -89,5 +89,6 @@ export const cohere: Provider = {
       parse: whenObject((json) => modelList(json.models)),
     },
   },
+  reusableRequests: true,
   errorMessage: openAiErrorMessage,
 };

@@ -106,6 +106,7 @@ export const gemini: Provider = {
     embedding: { build: batchEmbedContents, parse: whenObject(embeddingAnswer) },
     models_list: { build: (d) => ({ method: 'GET', url: url(d, '/models'), headers: headersFor(d) }), parse: whenObject((json) => modelList(json.models)) },
   },
+  reusableRequests: true,
   errorMessage: openAiErrorMessage,
   errorDetails: geminiErrorDetails,
 };

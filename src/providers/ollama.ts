@@ -73,5 +73,6 @@ export const ollama: Provider = {
       parse: whenObject((json) => modelList(json.models)),
     },
   },
+  reusableRequests: true,
   errorMessage: openAiErrorMessage,
 };

@@ -180,6 +180,7 @@ export function openAiCompatible(spec: OpenAiCompatibleSpec): Provider {
     ...(defaultBase ? { defaultBase } : {}),
     envDefaults: spec.envDefaults ?? {},
     operations: operationsOf(spec.ops ?? OPERATIONS, request, spec.parse),
+    reusableRequests: true,
     ...(spec.errorDetails ? { errorDetails: spec.errorDetails } : {}),
     errorMessage: openAiErrorMessage,
   };

@@ -72,6 +72,11 @@ export interface Provider {
    */
   baseFor?(d: Deployment): string | undefined;
   readonly operations: OperationTable;
+  /**
+   * Its requests are a function of the deployment and the payload alone (no signature, no clock,
+   * no token fetched): each is built once and sent again while both stay the same (prepared.ts).
+   */
+  readonly reusableRequests?: boolean;
   /** The provider's own error message from an error body, if it has one. */
   errorMessage(body: unknown, headers?: ResponseHeaders): string | undefined;
   /** Type, code and retry delay of a non-2xx answer, where the status and body need reading. */

@@ -21,21 +21,37 @@ export class Limiter {
   }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    // A waiter is handed its slot already counted (see #drain), so nothing can overtake it.
-    if (this.#active >= this.#limit) await new Promise<void>((resolve) => this.#queue.push(resolve));
-    else this.#active++;
-    if (this.#active > this.peak) this.peak = this.#active;
+    if (!this.tryAcquire()) await this.acquire();
     try {
       return await task();
     } finally {
-      this.#active--;
-      this.#drain();
+      this.release();
     }
+  }
+
+  /** Takes a free slot (true), or takes none (false: `acquire` waits for one). */
+  tryAcquire(): boolean {
+    if (this.#active >= this.#limit) return false;
+    this.#active++;
+    if (this.#active > this.peak) this.peak = this.#active;
+    return true;
+  }
+
+  /** Waits in line for a slot; it is handed over already counted (see #drain), so nothing can overtake it. */
+  acquire(): Promise<void> {
+    return new Promise<void>((resolve) => this.#queue.push(resolve));
+  }
+
+  /** Gives back a slot taken by tryAcquire or acquire. */
+  release(): void {
+    this.#active--;
+    this.#drain();
   }
 
   #drain(): void {
     while (this.#active < this.#limit && this.#queue.length) {
       this.#active++;
+      if (this.#active > this.peak) this.peak = this.#active;
       this.#queue.shift()!();
     }
   }

@@ -3,6 +3,8 @@ import { isErrorType, ProbeError } from '../core/errors.js';
 import type { ProbeContext, ProbeOutcome, ProbePlugin, ProviderResponse } from '../core/plugin.js';
 import { callProvider } from '../providers/client.js';
 import { providerFor } from '../registry/providers.js';
+import { deadlines } from './deadlines.js';
+import { ProbeAbort } from '../core/abort.js';
 import { redact } from '../core/redact.js';
 import type { NetworkList } from '../core/networks.js';
 import type { ProbeResult } from '../core/result.js';
@@ -37,15 +39,22 @@ export interface RunnerOptions {
  * Runs one probe: the core's one place for the timeout, the clock, error typing and redaction.
  * It always resolves with a result, whatever the plugin does (throws, rejects, never settles).
  */
-export async function runProbe(d: Deployment, opts: RunnerOptions): Promise<ProbeResult> {
-  const span = opts.telemetry?.startProbeSpan(d, opts.parent);
-  let result = await probeOnce(d, opts);
-  if (opts.rateLimitedAsHealthy && !result.healthy && result.errorType === 'rate_limited') {
-    const { errorType: _t, error: _e, status: _s, ...rest } = result;
-    result = { ...rest, healthy: true, details: { ...result.details, rate_limited: true } };
-  }
-  if (span) endProbeSpan(span, result);
-  return result;
+export function runProbe(d: Deployment, opts: RunnerOptions): Promise<ProbeResult> {
+  const started = opts.telemetry?.startProbeSpan(d, opts.parent);
+  // Tracing off: the span records nothing, and ending it would change nothing.
+  const span = started?.isRecording() ? started : undefined;
+  const pending = probeOnce(d, opts);
+  // Nothing to add to the result: it is returned as it comes, no further promise per probe.
+  if (!span && !opts.rateLimitedAsHealthy) return pending;
+  return pending.then((probed) => {
+    let result = probed;
+    if (opts.rateLimitedAsHealthy && !result.healthy && result.errorType === 'rate_limited') {
+      const { errorType: _t, error: _e, status: _s, ...rest } = result;
+      result = { ...rest, healthy: true, details: { ...result.details, rate_limited: true } };
+    }
+    if (span) endProbeSpan(span, result);
+    return result;
+  });
 }
 
 async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResult> {
@@ -58,58 +67,63 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
     const at = facts.tls?.certNotAfter;
     if (at !== undefined) certExpiresAt = Math.min(certExpiresAt ?? at, at);
   };
-  const finish = (outcome: ProbeOutcome, extra: Partial<ProbeResult>): ProbeResult => ({
-    deploymentId: d.id,
-    healthy: outcome.healthy,
-    startedAt,
-    checkedAt: now(),
-    latencyMs: Math.round((performance.now() - t0) * 10) / 10,
-    headers: {},
-    ...(certExpiresAt !== undefined ? { tlsCertExpiresAt: certExpiresAt } : {}),
-    ...extra,
-    ...(outcome.healthy ? {} : {
-      errorType: outcome.errorType ?? 'plugin_error',
-      error: redact(outcome.error ?? 'unhealthy', d.secrets),
-    }),
-    ...(outcome.details ? { details: outcome.details } : {}),
-  });
+  const headers: Record<string, string> = {};
+  // What the answers say was used and what it cost (a failed call is billed nothing).
+  let spend: ProbeSpend | undefined;
+  // Fields set one by one, in the order results have always had them (no spreads per probe).
+  const finish = (outcome: ProbeOutcome, status: number | undefined, retryAfterS?: number): ProbeResult => {
+    const r: ProbeResult = {
+      deploymentId: d.id,
+      healthy: outcome.healthy,
+      startedAt,
+      checkedAt: now(),
+      latencyMs: Math.round((performance.now() - t0) * 10) / 10,
+      headers,
+    };
+    if (certExpiresAt !== undefined) r.tlsCertExpiresAt = certExpiresAt;
+    if (spend) r.spend = spend;
+    if (status !== undefined) r.status = status;
+    if (retryAfterS !== undefined) r.retryAfterS = retryAfterS;
+    if (!outcome.healthy) {
+      r.errorType = outcome.errorType ?? 'plugin_error';
+      r.error = redact(outcome.error ?? 'unhealthy', d.secrets);
+    }
+    if (outcome.details) r.details = outcome.details;
+    return r;
+  };
 
-  if (d.configError) return finish({ healthy: false, errorType: 'config', error: d.configError }, { status: 500 });
+  if (d.configError) return finish({ healthy: false, errorType: 'config', error: d.configError }, 500);
   // The free probe (wildcards, or opted into) replaces the mode's request with a model list.
   const pluginMode = d.probeStrategy === 'models_list' ? MODELS_LIST_MODE : d.mode;
   const plugin = opts.plugins.get(pluginMode);
   if (!plugin) {
-    return finish({ healthy: false, errorType: 'no_plugin', error: `no probe plugin for mode "${pluginMode}"` }, { status: 500 });
+    return finish({ healthy: false, errorType: 'no_plugin', error: `no probe plugin for mode "${pluginMode}"` }, 500);
   }
 
-  // One controller per probe, fed by its deadline and by shutdown. Not AbortSignal.any: a signal
-  // it makes that has an abort listener is kept alive until a source aborts, so with the
-  // long-lived shutdown signal as a source every probe leaked (~3 KB each, found by npm run bench).
-  // The race below is ended by the same function that aborts, not by a second listener.
-  const controller = new AbortController();
-  const signal = controller.signal;
+  // One abort per probe, ended by its deadline or by shutdown through the shared sweep
+  // (deadlines.ts); its AbortSignal is made only if the plugin reads ctx.signal (core/abort.ts).
+  // Not AbortSignal.any: a signal it makes that has an abort listener is kept alive until a
+  // source aborts, so with the long-lived shutdown signal as a source every probe leaked (~3 KB
+  // each, found by npm run bench). The race below is ended by the same function that aborts.
+  const abort = new ProbeAbort();
   let endRace: ((reason: ProbeError) => void) | undefined;
-  const abort = (reason: ProbeError) => {
-    controller.abort(reason);
+  const watch = deadlines.watch(d.timeoutMs, opts.signal, (why) => {
+    const reason = why === 'deadline'
+      ? new ProbeError('timeout', 'Timeout exceeded', { status: 408 })
+      : new ProbeError('timeout', 'probe aborted (shutting down)', { status: 503 });
+    abort.abort(reason);
     endRace?.(reason);
-  };
-  const timer = setTimeout(() => abort(new ProbeError('timeout', 'Timeout exceeded', { status: 408 })), d.timeoutMs);
-  const onShutdown = () => abort(new ProbeError('timeout', 'probe aborted (shutting down)', { status: 503 }));
-  if (opts.signal?.aborted) onShutdown();
-  else opts.signal?.addEventListener('abort', onShutdown, { once: true });
-  const headers: Record<string, string> = {};
+  });
   // The HTTP status of the last answer: a plugin's "unhealthy" verdict on a 200 reports 200.
   let lastStatus: number | undefined;
-  // What the answers say was used and what it cost (a failed call is billed nothing).
-  let spend: ProbeSpend | undefined;
   const ctx: ProbeContext = {
-    signal,
+    get signal() { return abort.signal; },
     prompt: opts.prompt ?? DEFAULT_PROMPT,
     maxTokens: d.maxTokens,
     async call(op, payload, callOpts) {
       let res: ProviderResponse;
       try {
-        res = await callProvider({ deployment: d, provider: providerFor(d), op, payload, signal, options: callOpts, denyNetworks: opts.denyNetworks, trace: opts.trace, onConnection });
+        res = await callProvider({ deployment: d, provider: providerFor(d), op, payload, abort, options: callOpts, denyNetworks: opts.denyNetworks, trace: opts.trace, onConnection });
       } catch (err) {
         throw redactedError(err, d.secrets);
       }
@@ -121,23 +135,19 @@ async function probeOnce(d: Deployment, opts: RunnerOptions): Promise<ProbeResul
   };
 
   try {
-    // A plugin that never settles still ends at the deadline: race it against the abort.
-    const aborted = new Promise<never>((_, reject) => {
+    // A plugin that never settles still ends at the deadline: its promise races the abort.
+    const outcome = await new Promise<unknown>((resolve, reject) => {
       endRace = reject;
-      if (signal.aborted) reject(signal.reason);
+      if (abort.aborted) reject(abort.reason);
+      else Promise.resolve(plugin.probe(probeTarget(d), ctx)).then(resolve, reject);
     });
-    const outcome = await Promise.race([Promise.resolve().then(() => plugin.probe(probeTarget(d), ctx)), aborted]);
     const checked = checkOutcome(outcome, plugin.mode);
-    return finish(checked, { headers, ...(spend ? { spend } : {}), ...(checked.healthy ? {} : { status: lastStatus ?? 500 }) });
+    return finish(checked, checked.healthy ? undefined : (lastStatus ?? 500));
   } catch (err) {
-    const typed = toProbeError(err, signal);
-    return finish(
-      { healthy: false, errorType: typed.errorType, error: typed.message },
-      { headers, ...(spend ? { spend } : {}), status: typed.status ?? 500, ...(typed.retryAfterS !== undefined ? { retryAfterS: typed.retryAfterS } : {}) },
-    );
+    const typed = toProbeError(err, abort);
+    return finish({ healthy: false, errorType: typed.errorType, error: typed.message }, typed.status ?? 500, typed.retryAfterS);
   } finally {
-    clearTimeout(timer);
-    opts.signal?.removeEventListener('abort', onShutdown);
+    deadlines.release(watch);
   }
 }
 
@@ -161,9 +171,9 @@ function redactedError(err: unknown, secrets: readonly string[]): Error {
   return new Error(redact(err instanceof Error ? err.message : String(err), secrets));
 }
 
-function toProbeError(err: unknown, signal: AbortSignal): ProbeError {
+function toProbeError(err: unknown, abort: ProbeAbort): ProbeError {
   if (err instanceof ProbeError) return err;
-  if (signal.aborted && signal.reason instanceof ProbeError) return signal.reason;
+  if (abort.aborted && abort.reason instanceof ProbeError) return abort.reason;
   // Duck-typed so user plugins can signal a type without importing our class.
   const e = err as { errorType?: unknown; message?: unknown; status?: unknown };
   if (e && typeof e === 'object' && isErrorType(e.errorType)) {

@@ -105,26 +105,37 @@ export class Scheduler {
   probe(d: Deployment, parent?: Context, trace?: ProbeTrace): Promise<ProbeResult> {
     const running = this.#inFlight.get(d.id);
     if (running) return running;
+    const p = this.#probeOnce(d, parent, trace);
+    this.#inFlight.set(d.id, p);
+    return p;
+  }
+
+  /** One probe under the cap, its result stored: one async frame, no chain of promises per probe. */
+  async #probeOnce(d: Deployment, parent: Context | undefined, trace: ProbeTrace | undefined): Promise<ProbeResult> {
     const { plugins, prompt, now, telemetry, store, accept, onResult } = this.#opts;
     const rateLimitedAsHealthy = this.#opts.rateLimitedAsHealthy?.() ?? false;
     const denyNetworks = this.#opts.denyNetworks?.();
-    const p = this.#limiter
-      .run(() => runProbe(d, { plugins, prompt, now, telemetry, parent, rateLimitedAsHealthy, denyNetworks, trace, signal: this.#shutdown.signal }))
-      .then((r) => {
-        r.checkedBy = this.#coordinator.replicaId;
-        if (accept?.(d.id) ?? true) {
-          const prev = store.get(d.id);
-          Object.assign(r, judge(prev, r.healthy, this.#policy(d)));
-          store.set(r);
-          void this.#coordinator.publish(r);
-          this.#background.confirmSoon(d, r);
-          onResult?.(d, r, prev);
-        }
-        return r;
-      })
-      .finally(() => this.#inFlight.delete(d.id));
-    this.#inFlight.set(d.id, p);
-    return p;
+    try {
+      if (!this.#limiter.tryAcquire()) await this.#limiter.acquire();
+      let r: ProbeResult;
+      try {
+        r = await runProbe(d, { plugins, prompt, now, telemetry, parent, rateLimitedAsHealthy, denyNetworks, trace, signal: this.#shutdown.signal });
+      } finally {
+        this.#limiter.release();
+      }
+      r.checkedBy = this.#coordinator.replicaId;
+      if (accept?.(d.id) ?? true) {
+        const prev = store.get(d.id);
+        Object.assign(r, judge(prev, r.healthy, this.#policy(d)));
+        store.set(r);
+        void this.#coordinator.publish(r);
+        this.#background.confirmSoon(d, r);
+        onResult?.(d, r, prev);
+      }
+      return r;
+    } finally {
+      this.#inFlight.delete(d.id);
+    }
   }
 
   /**

@@ -1,0 +1,123 @@
+import type { Deployment } from '../core/deployment.js';
+import type { Operation } from '../core/operation.js';
+import type { NetworkList } from '../core/networks.js';
+import type { Connections } from './agents.js';
+import type { WireRequest } from './types.js';
+
+/**
+ * A request as it goes on the wire, built once per deployment and operation and sent again while
+ * the plugin's payload stays the same: URL joining and parsing, header lower-casing, the body's
+ * JSON.stringify and the deny-list check were most of the project's own CPU per probe (issue 18).
+ * A reload makes new Deployment objects, so a cache keyed by them never serves a stale request.
+ */
+export interface PreparedRequest {
+  readonly method: 'GET' | 'POST';
+  /** The URL, for what the connection showed (factsFor) and for messages. */
+  readonly url: URL;
+  /** As undici's top-level request() splits a URL: `url.origin`, and the path with its query. */
+  readonly origin: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | undefined;
+  /** The URL's host when it is an address in the deny list it was checked against. */
+  readonly deniedHost: string | undefined;
+  /** The list it was checked against: another list (a reload) checks again. */
+  readonly denyList: NetworkList | undefined;
+  /** A copy of the payload it was built from (plain JSON values only). */
+  readonly payload: unknown;
+  /** The shared pool for the deployment's TLS settings and the deny list. */
+  readonly connections: Connections;
+}
+
+const prepared = new WeakMap<Deployment, Map<Operation, PreparedRequest>>();
+
+/** The request prepared for this deployment, operation, payload and deny list, if there is one. */
+export function preparedFor(d: Deployment, op: Operation, payload: unknown, deny: NetworkList | undefined): PreparedRequest | undefined {
+  const p = prepared.get(d)?.get(op);
+  return p && p.denyList === deny && sameJson(p.payload, payload) ? p : undefined;
+}
+
+/**
+ * Keeps a built request for the next probe, when it can be sent again as is: a plain JSON payload
+ * (no form, no class instances whose JSON could change), a string body, GET or POST.
+ */
+export function prepare(d: Deployment, op: Operation, payload: unknown, wire: WireRequest, deny: NetworkList | undefined, connections: Connections): PreparedRequest | undefined {
+  if (wire.method === 'WS' || (wire.body !== undefined && typeof wire.body !== 'string')) return undefined;
+  const copy = plainCopy(payload);
+  if (copy === NOT_PLAIN) return undefined;
+  const { url } = wire;
+  const host = url.hostname;
+  const p: PreparedRequest = {
+    method: wire.method,
+    url,
+    origin: url.origin,
+    path: url.search ? `${url.pathname}${url.search}` : url.pathname,
+    headers: Object.freeze({ ...wire.headers }),
+    body: wire.body,
+    deniedHost: deny?.contains(host) ? host : undefined,
+    denyList: deny,
+    payload: copy,
+    connections,
+  };
+  let byOp = prepared.get(d);
+  if (!byOp) prepared.set(d, (byOp = new Map()));
+  byOp.set(op, p);
+  return p;
+}
+
+const NOT_PLAIN = Symbol('not plain JSON');
+
+/** A deep copy of plain JSON data (objects with Object's or no prototype, arrays, primitives), else NOT_PLAIN. */
+function plainCopy(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint' ? NOT_PLAIN : v;
+  if (Array.isArray(v)) {
+    const out: unknown[] = [];
+    for (const x of v) {
+      const c = plainCopy(x);
+      if (c === NOT_PLAIN) return NOT_PLAIN;
+      out.push(c);
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+  if ('toJSON' in v) return NOT_PLAIN;
+  const out: Record<string, unknown> = {};
+  const keys = Object.keys(v);
+  for (const k of keys) {
+    const c = plainCopy((v as Record<string, unknown>)[k]);
+    if (c === NOT_PLAIN) return NOT_PLAIN;
+    out[k] = c;
+  }
+  keysOfCopy.set(out, keys);
+  return out;
+}
+
+/** The keys of each copied object, in order: compared against without an Object.keys per probe. */
+const keysOfCopy = new WeakMap<object, readonly string[]>();
+
+/**
+ * Whether `b` serialises as `a` (a plainCopy, the first argument always) did: the same keys in the same order (JSON keeps
+ * the order), the same primitives, and nothing that is not plain data.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return a === null || typeof a !== 'object';
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const proto = Object.getPrototypeOf(b);
+  if ((proto !== Object.prototype && proto !== null) || 'toJSON' in b) return false;
+  const ka = keysOfCopy.get(a);
+  if (!ka) return false;
+  let i = 0;
+  // for…in: own enumerable keys in JSON.stringify's order (b is a plain object, checked above).
+  for (const k in b) {
+    if (k !== ka[i] || !Object.hasOwn(b, k) || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+    i++;
+  }
+  return i === ka.length;
+}
