@@ -160,5 +160,5 @@ export async function assertAllHealthy(url, n) {
 
 export const fmt = (x, d = 2) => (x === undefined || Number.isNaN(x) ? '–' : Number(x).toFixed(d));
 /** "min–median–max" of a stats object. */
-export const range = (s, d = 2) => `${fmt(s.min, d)} – **${fmt(s.median, d)}** – ${fmt(s.max, d)}`;
+export const range = (s, d = 2) => (s.n === 1 ? `**${fmt(s.median, d)}** (one run)` : `${fmt(s.min, d)} – **${fmt(s.median, d)}** – ${fmt(s.max, d)}`);
 export const ok = (b) => (b ? 'met' : '**missed**');

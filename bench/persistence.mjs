@@ -81,13 +81,13 @@ export function persistenceSection(p) {
     '',
     `The exporter process (\`node dist/src/cli/main.js config.yaml [--data-dir DIR]\`) in background mode over ${PERSIST.deployments.toLocaleString('en')} deployments at a ${PERSIST.intervalS} s interval and concurrency ${PERSIST.concurrency}: after the start-up round, a steady trickle of ${f(probesPerS, 0)} probes a second against the instant fake upstream, each result queued and written once a second (SQLite, WAL, one transaction) when persistence is on. Baseline: the same process without a data directory (memory only), run alternately with it, ${PERSIST.runs} runs each (medians). Event-loop delay is sampled inside the process (\`perf_hooks.monitorEventLoopDelay\`, 5 ms resolution, so about 5 ms is the floor; \`bench/eld-probe.mjs\`) over a ${PERSIST.windowS} s window of the trickle: from ${PERSIST.intervalS + 2} s after start (the start-up round and its 10,000 rows are over; the trickle has begun) to ${PERSIST.intervalS + 2 + PERSIST.windowS} s, which holds the retention pass at one minute. RSS at the end of the window.`,
     '',
-    '| | event-loop delay p50 ms | p99 ms | max ms | RSS MB | ready after s |',
+    '| | event-loop delay p50 ms | p99 ms | max ms | RSS MB | spawn → ready s |',
     '|---|---|---|---|---|---|',
     `| persistence off (baseline) | ${f(off.p50, 2)} | ${f(off.p99, 2)} | ${f(off.max, 1)} | ${f(off.rss)} | ${f(off.readyS, 2)} |`,
     `| SQLite in a data directory | ${f(on.p50, 2)} | ${f(on.p99, 2)} | ${f(on.max, 1)} | ${f(on.rss)} | ${f(on.readyS, 2)} |`,
     `| **ratio** | ${f(on.p50 / off.p50, 2)} | **${f(on.p99 / off.p99, 2)}** | ${f(on.max / off.max, 2)} | **${f(on.rss / off.rss, 2)}** | ${f(on.readyS / off.readyS, 2)} |`,
     '',
-    `With persistence on, the database held ${Number(on.rows).toLocaleString('en')} history rows (${f(on.dbMb)} MB with its WAL) at the end of a run (10,000 from the start-up round, the rest from the trickle). Started again on that data directory, the exporter was ready after ${f(on.restartS, 2)} s (the results read back, every one fresh: no start-up round), against ${f(off.readyS, 2)} s for a start that probes all 10,000.`,
+    `With persistence on, the database held ${Number(on.rows).toLocaleString('en')} history rows (${f(on.dbMb)} MB with its WAL) at the end of a run (10,000 from the start-up round, the rest from the trickle). Started again on that data directory, the exporter was ready ${f(on.restartS, 2)} s after its spawn (the results read back, every one fresh: no start-up round), against ${f(off.readyS, 2)} s for a start that probes all 10,000.`,
     '',
   ];
 }
