@@ -47,7 +47,9 @@ async function launchOnce(file) {
     const readyAt = await waitReady(ex.url);
     const cpuAtReady = cpuOf(ex.child.pid);
     await sleep(5000);
-    return { listeningS: ex.listeningS, readyS: (readyAt - ex.spawnedAt) / 1000, cpuAtReadyS: cpuAtReady, rssAfterFirstRoundMb: rssMbOf(ex.child.pid) };
+    const rssAfterFirstRoundMb = rssMbOf(ex.child.pid);
+    await assertAllHealthy(ex.url, FLEET.n);
+    return { listeningS: ex.listeningS, readyS: (readyAt - ex.spawnedAt) / 1000, cpuAtReadyS: cpuAtReady, rssAfterFirstRoundMb };
   } finally { await stop(ex.child); }
 }
 

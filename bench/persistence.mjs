@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PKG, log, median, rssMbOf, sleep, startExporterCli, stop, waitReady } from './lib.mjs';
+import { PKG, assertAllHealthy, log, median, rssMbOf, sleep, startExporterCli, stop, waitReady } from './lib.mjs';
 
 export const PERSIST = { deployments: 10_000, intervalS: 30, concurrency: 64, runs: Number(process.env.BENCH_PERSIST_RUNS ?? 2), windowS: 35 };
 
@@ -49,6 +49,7 @@ export async function persistenceTrickle({ fake, tmp }) {
       await sleep(PERSIST.windowS * 1000);
       const eld = await eldWindow(ex.child);
       const rss = rssMbOf(ex.child.pid);
+      await assertAllHealthy(ex.url, PERSIST.deployments);
       await stop(ex.child);
       let rows;
       let dbMb;

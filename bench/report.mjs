@@ -50,10 +50,13 @@ export function renderResults(r, { command, profileBefore, findings }) {
     + '`BENCH_ONLY=part[,part]` runs some parts alone (`cold-warm`, `trickle`, `launch`, `hour`, `scaling`, `persistence`, `profile`) and prints them; '
     + '`BENCH_ROOT=DIR` measures the build in DIR (its `dist/` and `node_modules/`) with these scripts.', '');
   L.push('## Machine', '', `- CPU: ${r.machine.cpu}`, `- Memory: ${r.machine.memory}`, `- Node: ${r.machine.node}`, `- Load average at start: ${r.machine.load}`, `- Run at: ${r.machine.date}`, '');
-  L.push('## Goals (issue 18)', '', 'Judged on the median; min – **median** – max over the repetitions, ratios taken per repetition.', '');
-  L.push('| goal | measured | |', '|---|---|---|');
-  for (const g of goals(r)) L.push(`| ${g.what} | ${range(g.s, g.d)} | ${ok(g.met)} |`);
-  L.push('');
+  const measured = goals(r);
+  if (measured.length) {
+    L.push('## Goals (issue 18)', '', 'Judged on the median; min – **median** – max over the repetitions, ratios taken per repetition.', '');
+    L.push('| goal | measured | |', '|---|---|---|');
+    for (const g of measured) L.push(`| ${g.what} | ${range(g.s, g.d)} | ${ok(g.met)} |`);
+    L.push('');
+  }
 
   if (r.coldWarm) {
     L.push('## 1. Probe CPU: cold and warm', '');
