@@ -18,10 +18,13 @@ export const FLEET = {
    * The hour-equivalent: what an hour at LiteLLM's default 300 s interval sends (12 rounds of
    * every deployment), compressed 15× to a 20 s interval, with the hour's serving compressed
    * alike: /health every 5 s and a /metrics scrape every 15 s become one every 333 ms and 1 s.
+   * BENCH_HOUR_SERVING=real keeps the serving at its real cadence instead (fewer requests, the
+   * same per-request load), to tell memory that grows with the request rate from memory that leaks.
    */
   hourIntervalS: 20,
   hourRounds: Number(process.env.BENCH_HOUR_ROUNDS ?? 12),
   hourCompression: 300 / 20,
+  hourServing: process.env.BENCH_HOUR_SERVING === 'real' ? 'real' : 'compressed',
   servingReps: Number(process.env.BENCH_REPS ?? 5),
   healthPerRep: 10,
   metricsPerRep: 3,
@@ -107,8 +110,9 @@ export async function hourAndServing({ fake, tmp }) {
     await waitReady(ex.url);
     const want = FLEET.n * (1 + FLEET.hourRounds);
     log(`2. hour-equivalent: ${FLEET.hourRounds} rounds of ${FLEET.n} at a ${FLEET.hourIntervalS} s interval, with compressed serving`);
-    const healthEveryMs = 5000 / FLEET.hourCompression;
-    const metricsEveryMs = 15_000 / FLEET.hourCompression;
+    const servingCompression = FLEET.hourServing === 'real' ? 1 : FLEET.hourCompression;
+    const healthEveryMs = 5000 / servingCompression;
+    const metricsEveryMs = 15_000 / servingCompression;
     const served = { health: 0, metrics: 0 };
     const t0 = performance.now();
     const deadline = t0 + (FLEET.hourRounds + 3) * FLEET.hourIntervalS * 1000;

@@ -48,6 +48,7 @@ export function summariseProfile(profile, root) {
   profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
   const entries = new Map();
   const libs = new Map();
+  const nodeCoreBy = new Map();
   let total = 0;
   for (const [id, us] of selfUs) {
     const f = byId.get(id).callFrame;
@@ -62,6 +63,10 @@ export function summariseProfile(profile, root) {
     }
     total += us;
     libs.set(lib, (libs.get(lib) ?? 0) + us);
+    if (lib === 'node core') {
+      const by = callerOutsideNodeCore(id, byId, parent);
+      nodeCoreBy.set(by, (nodeCoreBy.get(by) ?? 0) + us);
+    }
     const key = `${f.url ? shownPath(fileOf(f), root) : '(native)'}:${f.functionName || '(anonymous)'}`;
     entries.set(key, (entries.get(key) ?? 0) + us);
   }
@@ -70,7 +75,18 @@ export function summariseProfile(profile, root) {
     totalMs: total / 1000,
     top: [...entries].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([key, us]) => ({ key, ms: us / 1000, share: share(us) })),
     libraries: [...libs].sort((a, b) => b[1] - a[1]).map(([lib, us]) => ({ lib, ms: us / 1000, share: share(us) })),
+    nodeCoreByCaller: [...nodeCoreBy].sort((a, b) => b[1] - a[1]).map(([lib, us]) => ({ lib, ms: us / 1000, share: share(us) })),
   };
+}
+
+/** The library of the nearest caller of a node-core frame that is not node core itself ("event loop" if none). */
+function callerOutsideNodeCore(id, byId, parent) {
+  for (let up = parent.get(id); up !== undefined; up = parent.get(up)) {
+    const f = byId.get(up).callFrame;
+    if (!f.url || f.url.startsWith('node:')) continue;
+    return libraryOf(fileOf(f), f.functionName);
+  }
+  return 'event loop (no script caller)';
 }
 
 export function profileMarkdown(s, { label, command }) {
@@ -84,6 +100,7 @@ export function profileMarkdown(s, { label, command }) {
     '| library | ms | share |', '|---|---|---|',
     ...s.libraries.map((l) => `| ${l.lib} | ${l.ms.toFixed(1)} | ${pct(l.share)} |`),
     '',
+    ...(s.nodeCoreByCaller ? [`Node core's share by the library that called into it: ${s.nodeCoreByCaller.map((l) => `${l.lib} ${pct(l.share)}`).join(', ')}.`, ''] : []),
   ].join('\n');
 }
 

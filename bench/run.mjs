@@ -6,6 +6,7 @@
 //                       to BENCH_OUT (default: a temp file), never over bench/RESULTS.md
 //   BENCH_ONLY=a,b      run only these parts (cold-warm, trickle, launch, hour, scaling,
 //                       persistence, profile) and print them instead of writing RESULTS.md
+//   BENCH_RENDER=FILE   re-render the report from a results.json a run left, without measuring
 // Smaller sizes for trying the harness: BENCH_REPS, BENCH_PROBES, BENCH_FLEET_N,
 // BENCH_HOUR_ROUNDS, BENCH_LAUNCH_REPS, BENCH_PERSIST_RUNS, BENCH_TRICKLE_WINDOW_S.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,17 @@ const PARTS = {
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
 for (const p of only ?? []) if (!PARTS[p]) throw new Error(`BENCH_ONLY: unknown part ${p} (parts: ${Object.keys(PARTS).join(', ')})`);
 if (!existsSync(join(ROOT, 'dist/src/cli/main.js'))) throw new Error(`${ROOT} has no build (dist/src/cli/main.js): run npm run build there`);
+
+const render = (results, only) => renderResults(results, {
+  command: `${ROOT === PKG ? '' : `BENCH_ROOT=${ROOT} `}${only ? `BENCH_ONLY=${only.join(',')} node bench/run.mjs` : 'npm run bench'}`,
+  profileBefore: existsSync(join(PKG, 'bench/profile-before.md')) ? readFileSync(join(PKG, 'bench/profile-before.md'), 'utf8') : undefined,
+  // The hand-written account of what profiling found, kept with the results.
+  findings: only ? undefined : readFileSync(join(PKG, 'bench/FINDINGS.md'), 'utf8'),
+});
+if (process.env.BENCH_RENDER) {
+  process.stdout.write(render(JSON.parse(readFileSync(process.env.BENCH_RENDER, 'utf8')), only));
+  process.exit(0);
+}
 
 const t0 = performance.now();
 const tmp = mkdtempSync(join(tmpdir(), 'lhe-bench-'));
@@ -59,14 +71,7 @@ results.durationS = (performance.now() - t0) / 1000;
 
 const rawFile = join(tmp, 'results.json');
 writeFileSync(rawFile, JSON.stringify(results, null, 1));
-const command = `${ROOT === PKG ? '' : `BENCH_ROOT=${ROOT} `}${only ? `BENCH_ONLY=${only.join(',')} node bench/run.mjs` : 'npm run bench'}`;
-const beforeFile = join(PKG, 'bench/profile-before.md');
-const md = renderResults(results, {
-  command,
-  profileBefore: existsSync(beforeFile) ? readFileSync(beforeFile, 'utf8') : undefined,
-  // The hand-written account of what profiling found, kept with the results.
-  findings: only ? undefined : readFileSync(join(PKG, 'bench/FINDINGS.md'), 'utf8'),
-});
+const md = render(results, only);
 if (only) {
   process.stdout.write(md);
   log(`raw figures in ${rawFile}`);

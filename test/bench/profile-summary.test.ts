@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const modulePath = fileURLToPath(new URL('../../bench/profile.mjs', import.meta.url));
-interface Summary { totalMs: number; top: { key: string; ms: number }[]; libraries: { lib: string; ms: number }[] }
+interface Summary { totalMs: number; top: { key: string; ms: number }[]; libraries: { lib: string; ms: number }[]; nodeCoreByCaller: { lib: string; ms: number }[] }
 const { summariseProfile } = (await import(pathToFileURL(modulePath).href)) as { summariseProfile: (p: unknown, root: string) => Summary };
 
 const root = '/pkg';
@@ -47,5 +47,9 @@ describe('CPU profile summary (bench/profile.mjs)', () => {
     expect(Object.fromEntries(s.libraries.map((l) => [l.lib, l.ms]))).toEqual({
       'node core': 4, 'project (src, plugins)': 3, undici: 1, GC: 1,
     });
+  });
+
+  it('says which library called into node core', () => {
+    expect(s.nodeCoreByCaller.map((l) => [l.lib, l.ms])).toEqual([['undici', 4]]);
   });
 });
