@@ -61,6 +61,8 @@ try {
   for (const [name, [key, run]] of Object.entries(PARTS)) {
     if (only && !only.includes(name)) continue;
     results[key] = await run({ fake, tmp });
+    // Kept after every part, so an aborted run still leaves what it measured.
+    writeFileSync(join(tmp, 'results.json'), JSON.stringify(results, null, 1));
   }
 } catch (e) {
   log(`ABORTED: ${e.stack ?? e}`);
