@@ -18,7 +18,7 @@ export const PROBE = {
   trickleWindows: Number(process.env.BENCH_REPS ?? 5),
   trickleWindowS: Number(process.env.BENCH_TRICKLE_WINDOW_S ?? 20),
   scalingSizes: [100, 1000, 10_000],
-  scalingReps: 2,
+  scalingReps: 3,
 };
 export const SIDES = ['exporter', 'pool', 'request', 'blackbox'];
 
