@@ -4,8 +4,9 @@
 import Database from 'better-sqlite3';
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PKG, assertAllHealthy, log, median, rssMbOf, sleep, startExporterCli, stop, waitReady } from './lib.mjs';
 
-export const PERSIST = { deployments: 10_000, intervalS: 30, concurrency: 64, runs: 3, windowS: 35 };
+export const PERSIST = { deployments: 10_000, intervalS: 30, concurrency: 64, runs: Number(process.env.BENCH_PERSIST_RUNS ?? 2), windowS: 35 };
 
 /** The exporter's config: every deployment on the fake upstream, background checks at the interval. */
 function config(base) {
@@ -13,8 +14,6 @@ function config(base) {
   return `model_list:\n${list}general_settings:\n  background_health_checks: true\n  health_check_interval: ${PERSIST.intervalS}\n  health_check_concurrency: ${PERSIST.concurrency}\n`;
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
 /** Asks the process for its event-loop-delay window (bench/eld-probe.mjs) and reads the answer. */
 function eldWindow(child) {
@@ -30,19 +29,18 @@ function eldWindow(child) {
   });
 }
 
-export async function persistenceTrickle({ ROOT, base, tmp, startChild, stop, rssMbOf, waitReady, log }) {
+export async function persistenceTrickle({ fake, tmp }) {
   const file = join(tmp, 'persist-10k.yaml');
-  writeFileSync(file, config(base));
+  writeFileSync(file, config(fake.base('persist')));
   const runs = { off: [], on: [] };
   for (let r = 0; r < PERSIST.runs; r++) {
     for (const mode of ['off', 'on']) {
       log(`6. persistence ${mode}, run ${r + 1}/${PERSIST.runs}`);
       const dir = mode === 'on' ? mkdtempSync(join(tmp, 'data-')) : undefined;
-      const args = ['--import', join(ROOT, 'bench/eld-probe.mjs'), join(ROOT, 'dist/src/cli/main.js'), file, '--host', '127.0.0.1', '--port', '0', '--log-level', 'info', ...(dir ? ['--data-dir', dir] : [])];
-      const t0 = performance.now();
-      const ex = await startChild(process.execPath, args, { readyFrom: 'stderr', match: /"address":"(http:\/\/[^"]+)"/ });
-      await waitReady(ex.value);
-      const readyS = (performance.now() - t0) / 1000;
+      const cli = { nodeArgs: ['--import', join(PKG, 'bench/eld-probe.mjs')], extraArgs: dir ? ['--data-dir', dir] : [] };
+      const ex = await startExporterCli(file, cli);
+      const t0 = ex.spawnedAt;
+      const readyS = (await waitReady(ex.url) - t0) / 1000;
       // The first round is a burst at start-up; the trickle (each deployment on its slot, one
       // interval after its first probe) begins an interval later. Measure that, with the
       // retention pass at one minute inside the window.
@@ -51,6 +49,7 @@ export async function persistenceTrickle({ ROOT, base, tmp, startChild, stop, rs
       await sleep(PERSIST.windowS * 1000);
       const eld = await eldWindow(ex.child);
       const rss = rssMbOf(ex.child.pid);
+      await assertAllHealthy(ex.url, PERSIST.deployments);
       await stop(ex.child);
       let rows;
       let dbMb;
@@ -58,10 +57,8 @@ export async function persistenceTrickle({ ROOT, base, tmp, startChild, stop, rs
       if (dir) {
         // Restart on the same data directory: every stored result is fresh, so readiness comes
         // as soon as the database is read back, with no probe.
-        const t1 = performance.now();
-        const again = await startChild(process.execPath, args, { readyFrom: 'stderr', match: /"address":"(http:\/\/[^"]+)"/ });
-        await waitReady(again.value);
-        restartS = (performance.now() - t1) / 1000;
+        const again = await startExporterCli(file, cli);
+        restartS = (await waitReady(again.url) - again.spawnedAt) / 1000;
         await stop(again.child);
         const db = new Database(join(dir, 'llm-health-exporter.db'), { readonly: true });
         rows = db.prepare('SELECT count(*) AS n FROM llm_health_history').get().n;
@@ -83,15 +80,15 @@ export function persistenceSection(p) {
   return [
     '## 6. Persistence: SQLite on vs off at a 10,000-deployment trickle',
     '',
-    `The exporter process (\`node dist/src/cli/main.js config.yaml [--data-dir DIR]\`) in background mode over ${PERSIST.deployments.toLocaleString('en')} deployments at a ${PERSIST.intervalS} s interval and concurrency ${PERSIST.concurrency}: after the start-up round, a steady trickle of ${f(probesPerS, 0)} probes a second against the instant fake upstream, each result queued and written once a second (SQLite, WAL, one transaction) when persistence is on. Baseline: the same process without a data directory (memory only), run alternately with it, ${PERSIST.runs} runs each (medians). Event-loop delay is sampled inside the process (\`perf_hooks.monitorEventLoopDelay\`, 5 ms resolution, so about 5 ms is the floor; \`bench/eld-probe.mjs\`) over a ${PERSIST.windowS} s window of the trickle: from ${PERSIST.intervalS + 2} s after start (the start-up round and its 10,000 rows are over; the trickle has begun) to ${PERSIST.intervalS + 2 + PERSIST.windowS} s, which holds the retention pass at one minute. RSS at the end of the window.`,
+    `The exporter process (\`node dist/src/cli/main.js config.yaml [--data-dir DIR]\`) in background mode over ${PERSIST.deployments.toLocaleString('en')} deployments at a ${PERSIST.intervalS} s interval and concurrency ${PERSIST.concurrency}: after the start-up round, a steady trickle of ${f(probesPerS, 0)} probes a second against the instant fake upstream, each result queued and written once a second (SQLite, WAL, one transaction) when persistence is on. Baseline: the same process without a data directory (memory only), run alternately with it, ${PERSIST.runs} runs each (medians; with two runs, the mean of the two). Event-loop delay is sampled inside the process (\`perf_hooks.monitorEventLoopDelay\`, 5 ms resolution, so about 5 ms is the floor; \`bench/eld-probe.mjs\`) over a ${PERSIST.windowS} s window of the trickle: from ${PERSIST.intervalS + 2} s after start (the start-up round and its 10,000 rows are over; the trickle has begun) to ${PERSIST.intervalS + 2 + PERSIST.windowS} s, which holds the retention pass at one minute. RSS at the end of the window.`,
     '',
-    '| | event-loop delay p50 ms | p99 ms | max ms | RSS MB | ready after s |',
+    '| | event-loop delay p50 ms | p99 ms | max ms | RSS MB | spawn → ready s |',
     '|---|---|---|---|---|---|',
     `| persistence off (baseline) | ${f(off.p50, 2)} | ${f(off.p99, 2)} | ${f(off.max, 1)} | ${f(off.rss)} | ${f(off.readyS, 2)} |`,
     `| SQLite in a data directory | ${f(on.p50, 2)} | ${f(on.p99, 2)} | ${f(on.max, 1)} | ${f(on.rss)} | ${f(on.readyS, 2)} |`,
     `| **ratio** | ${f(on.p50 / off.p50, 2)} | **${f(on.p99 / off.p99, 2)}** | ${f(on.max / off.max, 2)} | **${f(on.rss / off.rss, 2)}** | ${f(on.readyS / off.readyS, 2)} |`,
     '',
-    `With persistence on, the database held ${Number(on.rows).toLocaleString('en')} history rows (${f(on.dbMb)} MB with its WAL) at the end of a run (10,000 from the start-up round, the rest from the trickle). Started again on that data directory, the exporter was ready after ${f(on.restartS, 2)} s (the results read back, every one fresh: no start-up round), against ${f(off.readyS, 2)} s for a start that probes all 10,000.`,
+    `With persistence on, the database held ${Math.round(on.rows).toLocaleString('en')} history rows (${f(on.dbMb)} MB with its WAL) at the end of a run (10,000 from the start-up round, the rest from the trickle). Started again on that data directory, the exporter was ready ${f(on.restartS, 2)} s after its spawn (the results read back, every one fresh: no start-up round), against ${f(off.readyS, 2)} s for a start that probes all 10,000.`,
     '',
   ];
 }
