@@ -132,6 +132,18 @@ describe('DeadlineSweep', () => {
     expect(ended).toEqual(['lost', 'next']);
   });
 
+  it('after a shutdown ends every watch, the timer keeps no process alive (SIGTERM exits at once, not at the next deadline)', () => {
+    const sweep = new DeadlineSweep(); // real timers
+    const shutdown = new AbortController();
+    const before = timers();
+    const w = sweep.watch(60_000, shutdown.signal, () => {});
+    expect(timers() - before).toBe(1);
+    shutdown.abort();
+    sweep.release(w); // the runner's finally, after the watch was already ended
+    expect(sweep.size).toBe(0);
+    expect(timers() - before).toBe(0);
+  });
+
   it('one listener per shutdown signal while anything under it is watched; shutdown ends them all', () => {
     const m = manualClock();
     const sweep = new DeadlineSweep(m.clock);

@@ -75,9 +75,6 @@ export class DeadlineSweep {
   release(w: Watch): void {
     if (w.index < 0) return;
     this.#remove(w);
-    // The timer stays set for a deadline that may no longer be watched; unref'd, it keeps no
-    // process alive, and re-setting it per probe is what this class saves.
-    if (!this.#heap.length) this.#timer?.unref();
   }
 
   #end(w: Watch, why: EndReason): void {
@@ -134,6 +131,10 @@ export class DeadlineSweep {
     const i = w.index;
     w.index = -1;
     const last = h.pop()!;
+    // The timer stays set for a deadline that may no longer be watched; unref'd, it keeps no
+    // process alive (a shutdown ends every watch here, not in release), and re-setting it per
+    // probe is what this class saves.
+    if (!h.length) this.#timer?.unref();
     if (last === w) return;
     h[i] = last;
     last.index = i;
