@@ -34,6 +34,8 @@ const FLOW_END = new Set([...',[]{}']);
  */
 export const BLOCK_PLAIN = /(?:[^:#\n]|:(?=[^ \n])|(?<! )#)*/y;
 const FLOW_PLAIN = /(?:[^,[\]{}:#\n]|:(?=[^ ,[\]{}\n])|(?<! )#)*/y;
+/** Keys longer than this are left to the library, which refuses those over 1,024 characters (so does PyYAML). */
+export const MAX_KEY_CHARS = 1000;
 /** Nesting deeper than this is left to the library (it has its own limit and message). */
 export const MAX_DEPTH = 200;
 
@@ -87,7 +89,7 @@ export function readFlow(t: string, at: number, end: number, depth: number, reso
         key = resolve(t.slice(from, i).trimEnd());
       }
       if (t[i] !== ':' || t[i + 1] !== ' ') notPlain(); // `{a}`, `{a:b}`, `{"a":b}`: the library's
-      if (typeof key !== 'string' || key === '<<' || key === '__proto__' || Object.hasOwn(map, key)) notPlain();
+      if (typeof key !== 'string' || key === '<<' || key === '__proto__' || key.length > MAX_KEY_CHARS || Object.hasOwn(map, key)) notPlain();
       i += 2;
       spaces();
       if (i >= end || t[i] === ',' || t[i] === '}') notPlain(); // an empty value

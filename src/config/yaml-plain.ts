@@ -1,5 +1,5 @@
 import type * as yaml from 'yaml';
-import { BLOCK_PLAIN, INDICATOR, MAX_DEPTH, NOT_PLAIN, notPlain, quoted, quoteEnd, readFlow, scalarResolver } from './yaml-plain-inline.js';
+import { BLOCK_PLAIN, INDICATOR, MAX_DEPTH, MAX_KEY_CHARS, NOT_PLAIN, notPlain, quoted, quoteEnd, readFlow, scalarResolver } from './yaml-plain-inline.js';
 
 /**
  * A fast reader for the YAML most configs are written in: block mappings and sequences, one-line
@@ -15,6 +15,9 @@ import { BLOCK_PLAIN, INDICATOR, MAX_DEPTH, NOT_PLAIN, notPlain, quoted, quoteEn
 export function readPlainYaml(text: string, lib: Pick<typeof yaml, 'isScalar'>): { data: unknown } | undefined {
   // Tabs, CR, control characters, BOM, YAML 1.1 line breaks (NEL, LS, PS): the library's business.
   if (/[^\n\x20-\x7e\u00a0-\u2027\u202a-\ufefe\uff00-\ufffd]/.test(text)) return undefined;
+  // Spaces other than U+0020 (NBSP, U+2000–U+200A, U+3000, …): YAML keeps them in a scalar,
+  // where String.trimEnd would drop them.
+  if (/[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/.test(text)) return undefined;
   // Document markers and directives: another document, or a version to honour.
   if (/^(?:---|\.\.\.|%)/m.test(text)) return undefined;
   const reader = new PlainReader(text, scalarResolver(lib));
@@ -167,7 +170,7 @@ class PlainReader {
         at = colon;
       }
       // Keys the library reads differently from a plain object's property: left to it.
-      if (typeof key !== 'string' || key === '<<' || key === '__proto__' || Object.hasOwn(map, key)) notPlain();
+      if (typeof key !== 'string' || key === '<<' || key === '__proto__' || key.length > MAX_KEY_CHARS || Object.hasOwn(map, key)) notPlain();
       at++; // past ':'
       if (at < end && this.#text.charCodeAt(at) !== 0x20) notPlain();
       while (at < end && this.#text.charCodeAt(at) === 0x20) at++;
