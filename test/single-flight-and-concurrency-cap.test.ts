@@ -143,3 +143,16 @@ describe('the scheduler', () => {
     expect(results[0]!.result.error).toContain('shutting down');
   });
 });
+
+describe('a probe that throws before it starts', () => {
+  it('leaves nothing in flight: the next probe of that deployment runs (a span processor that threw once did not wedge it)', async () => {
+    const config = parseConfig(`model_list:\n  - model_name: m\n    litellm_params: { model: openai/gpt-x, api_base: ${base} }\n`, 'c.yaml', {});
+    const { byMode } = await loadPlugins([BUILTIN_PLUGINS_DIR]);
+    let calls = 0;
+    const s = new Scheduler({ store: new MemoryStore(), plugins: byMode, concurrency: 2, rateLimitedAsHealthy: () => { if (calls++ === 0) throw new Error('settings not readable'); return false; } });
+    const d = config.deployments[0]!;
+    await expect(s.probe(d)).rejects.toThrow('settings not readable');
+    expect(s.probing(d.id)).toBe(false);
+    await expect(s.probe(d)).resolves.toMatchObject({ healthy: true });
+  });
+});

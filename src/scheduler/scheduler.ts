@@ -113,9 +113,13 @@ export class Scheduler {
   /** One probe under the cap, its result stored: one async frame, no chain of promises per probe. */
   async #probeOnce(d: Deployment, parent: Context | undefined, trace: ProbeTrace | undefined): Promise<ProbeResult> {
     const { plugins, prompt, now, telemetry, store, accept, onResult } = this.#opts;
-    const rateLimitedAsHealthy = this.#opts.rateLimitedAsHealthy?.() ?? false;
-    const denyNetworks = this.#opts.denyNetworks?.();
     try {
+      // First an await: probe() puts this promise in #inFlight after this call returns, so a
+      // synchronous throw below (a span processor's onStart, a settings callback) must reject it
+      // later, for the finally to take it out again, not before it is put in for good.
+      await undefined;
+      const rateLimitedAsHealthy = this.#opts.rateLimitedAsHealthy?.() ?? false;
+      const denyNetworks = this.#opts.denyNetworks?.();
       if (!this.#limiter.tryAcquire()) await this.#limiter.acquire();
       let r: ProbeResult;
       try {
