@@ -148,4 +148,24 @@ describe('the GenAI duration histogram kept in our own state', () => {
     expect(mine.dataPoints).toHaveLength(2);
     await provider.shutdown();
   });
+
+  it('folds attribute sets past the cardinality limit into one overflow series, as the SDK view with the same limit does', async () => {
+    const reader = new TestReader();
+    const provider = new MeterProvider({ readers: [reader], views: [{ instrumentName: 'h', aggregationCardinalityLimit: 5 }] });
+    const sdk = provider.getMeter('t').createHistogram('h', { advice: { explicitBucketBoundaries: GEN_AI_DURATION_BUCKETS } });
+    const ours = new DurationHistogram(GEN_AI_DURATION_BUCKETS, 5);
+    for (let i = 0; i < 40; i++) {
+      const a = { 'server.address': `host-${i % 20}` };
+      sdk.record(i / 10, a);
+      ours.record(i / 10, a);
+    }
+    const { resourceMetrics } = await reader.collect();
+    const theirs = resourceMetrics.scopeMetrics[0]!.metrics[0] as HistogramMetricData;
+    const mine = ours.metricData('h', '', '')!;
+    const shape = (m: HistogramMetricData) => m.dataPoints.map((p) => ({ attributes: JSON.stringify(Object.entries(p.attributes).sort()), value: p.value }));
+    expect(mine.dataPoints).toHaveLength(5);
+    expect(mine.dataPoints.at(-1)!.attributes).toEqual({ 'otel.metric.overflow': true });
+    expect(shape(mine)).toEqual(shape(theirs));
+    await provider.shutdown();
+  });
 });

@@ -127,7 +127,7 @@ describe('the fast YAML reader (config/yaml-plain.ts) agrees with the yaml libra
       `${'k'.repeat(1100)}: 1\n`, `a: {${'k'.repeat(1100)}: 1}\n`,
     ];
     for (const text of needLibrary) expect(readPlainYaml(text, yaml), JSON.stringify(text)).toBeUndefined();
-    expect(readYamlHere('model_name: gpt-4o\u00a0\n').data).toEqual({ model_name: 'gpt-4o\u00a0' });
+    expect(readYamlHere('model_name: gpt-4o\u00a0\n')).toMatchObject({ data: { model_name: 'gpt-4o\u00a0' } });
     expect(readYamlHere('a: 1\na: 2\n')).toMatchObject({ data: { a: 2 }, warnings: [expect.stringMatching(/^line 2: duplicate key a \(also at line 1\)/)] });
     expect(readYamlHere('a: &x {b: 1}\nc: *x\n')).toMatchObject({ data: { a: { b: 1 }, c: { b: 1 } }, expansion: { nodes: 3 } });
   });

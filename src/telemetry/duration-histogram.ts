@@ -13,6 +13,11 @@ interface Series {
   max: number;
 }
 
+/** The instrument's limit before it was kept here (a view's aggregationCardinalityLimit). */
+const DEFAULT_CARDINALITY_LIMIT = 100_000;
+const OVERFLOW_KEY = '\u0000overflow';
+const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true });
+
 /**
  * The GenAI duration histogram kept in our own state instead of an SDK instrument: the SDK hashed
  * the attributes (sorted keys, JSON) on every record, a few µs of every probe. A series is found
@@ -20,15 +25,20 @@ interface Series {
  * and, the first time, by its content, so deployments with equal attributes share a series as the
  * SDK's did. Exported through the metric producers in the SDK's data model (same name, buckets,
  * cumulative counts, sum, min, max), so /metrics and OTLP carry what the instrument carried.
- * Like the SDK's (opentelemetry-js #4096), a series stays once recorded.
+ * Like the SDK's (opentelemetry-js #4096), a series stays once recorded; past the cardinality
+ * limit new attribute sets share the overflow series, as they did in the SDK.
  */
 export class DurationHistogram {
   readonly #boundaries: readonly number[];
   readonly #byObject = new WeakMap<Attributes, Series>();
   readonly #byContent = new Map<string, Series>();
 
-  constructor(boundaries: readonly number[]) {
+  readonly #limit: number;
+
+  /** `cardinalityLimit`: series at most, the last one the overflow series (the SDK's rule). */
+  constructor(boundaries: readonly number[], cardinalityLimit = DEFAULT_CARDINALITY_LIMIT) {
     this.#boundaries = boundaries;
+    this.#limit = cardinalityLimit;
   }
 
   /** One measurement in seconds; negative and NaN ones are dropped, as the SDK drops them. */
@@ -39,8 +49,15 @@ export class DurationHistogram {
       const key = JSON.stringify(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
       s = this.#byContent.get(key);
       if (!s) {
-        s = { attributes, startMs: nowMs, counts: new Array<number>(this.#boundaries.length + 1).fill(0), sum: 0, count: 0, min: Infinity, max: -Infinity };
-        this.#byContent.set(key, s);
+        // Past the limit, new attribute sets fold into one overflow series, as the SDK's
+        // cardinality limit does: a series is never dropped, so the map must not grow without end.
+        const overflow = this.#byContent.size >= this.#limit - 1;
+        const k = overflow ? OVERFLOW_KEY : key;
+        s = this.#byContent.get(k);
+        if (!s) {
+          s = { attributes: overflow ? OVERFLOW_ATTRIBUTES : attributes, startMs: nowMs, counts: new Array<number>(this.#boundaries.length + 1).fill(0), sum: 0, count: 0, min: Infinity, max: -Infinity };
+          this.#byContent.set(k, s);
+        }
       }
       this.#byObject.set(attributes, s);
     }
