@@ -1,12 +1,11 @@
 import { setFlagsFromString } from 'node:v8';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
 import { buildSnapshot } from '../src/config/snapshot.js';
 import type { Connections } from '../src/providers/agents.js';
 import { prepare } from '../src/providers/prepared.js';
 import { MemoryStore } from '../src/store/memory.js';
 import { DeploymentSeries } from '../src/telemetry/deployment-series.js';
-import { PrometheusTextSerializer } from '../src/telemetry/prometheus-text.js';
 import { snapshotMetricSource } from '../src/telemetry/snapshot-source.js';
 
 // %HaveSameMap: whether V8 gave two objects one hidden class. Copies made by spreading
@@ -58,17 +57,5 @@ describe('objects kept per deployment', () => {
     expect(headers.flatMap((h, i) => (haveSameMap(headers[0]!, h) ? [] : [i]))).toEqual([]);
     expect(headers[7]).toEqual({ accept: 'application/json', authorization: 'Bearer sk-7', 'openai-organization': 'org-7', 'content-type': 'application/json' });
     expect(Object.isFrozen(headers[7])).toBe(true);
-  });
-
-  it('label text for the per-deployment lines makes no Buffer per attributes object', () => {
-    const serializer = new PrometheusTextSerializer({ withoutScopeInfo: true });
-    const from = vi.spyOn(Buffer, 'from');
-    try {
-      const texts = Array.from({ length: 50 }, (_, i) => serializer.labelText({ model_id: `d${i}`, window: '1h' }));
-      expect(texts[7]).toBe('model_id="d7",window="1h"');
-      expect(from).not.toHaveBeenCalled();
-    } finally {
-      from.mockRestore();
-    }
   });
 });
