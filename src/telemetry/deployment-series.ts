@@ -32,6 +32,12 @@ export function deploymentLabels(d: Deployment): DeploymentAttributes {
   };
 }
 
+/** Labels plus one, as literals: each `{ ...base, window }` got its own V8 hidden class (~20 MB at 10,000 deployments). */
+const windowLabels = (b: DeploymentAttributes, window: string): WindowAttributes =>
+  ({ model_name: b.model_name, model_id: b.model_id, model: b.model, mode: b.mode, provider: b.provider, server_address: b.server_address, window });
+const directionLabels = (b: DeploymentAttributes, direction: string): DirectionAttributes =>
+  ({ model_name: b.model_name, model_id: b.model_id, model: b.model, mode: b.mode, provider: b.provider, server_address: b.server_address, direction });
+
 /** What the producer reads on each collection (a subset of TelemetryOptions). */
 export interface MetricSource {
   deployments: () => readonly Deployment[];
@@ -143,8 +149,8 @@ export class DeploymentSeries {
       let labels = labelsOf[i];
       if (!labels) {
         const base = deploymentLabels(d);
-        const directions: [DirectionAttributes, DirectionAttributes] = [{ ...base, direction: 'input' }, { ...base, direction: 'output' }];
-        labelsOf[i] = labels = { base, outcomes: new Map(), windows: WINDOWS.map(([window]) => ({ ...base, window })), directions };
+        const directions: [DirectionAttributes, DirectionAttributes] = [directionLabels(base, 'input'), directionLabels(base, 'output')];
+        labelsOf[i] = labels = { base, outcomes: new Map(), windows: WINDOWS.map(([window]) => windowLabels(base, window)), directions };
       }
       const attributes = labels.base;
       // The verdict, not the last probe: one failure under the threshold changes nothing here,
@@ -184,7 +190,8 @@ export class DeploymentSeries {
         let outcomeAttributes = labels.outcomes.get(outcome);
         if (!outcomeAttributes) {
           const healthyOutcome = outcome === 'healthy';
-          outcomeAttributes = { ...attributes, result: healthyOutcome ? 'healthy' : 'unhealthy', error_type: healthyOutcome ? '' : outcome } satisfies ProbeOutcomeAttributes;
+          const b = attributes; // a literal, as windowLabels
+          outcomeAttributes = { model_name: b.model_name, model_id: b.model_id, model: b.model, mode: b.mode, provider: b.provider, server_address: b.server_address, result: healthyOutcome ? 'healthy' : 'unhealthy', error_type: healthyOutcome ? '' : outcome } satisfies ProbeOutcomeAttributes;
           labels.outcomes.set(outcome, outcomeAttributes);
         }
         emit(F.probes, i, outcomeAttributes, count, since);
