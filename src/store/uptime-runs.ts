@@ -57,10 +57,11 @@ function probesIn(s: UptimeSegment, from: number, to: number): number {
 }
 
 /**
- * Until when the ratios over windows ending at `now` stay what they are at `now`, with no new
- * probe: when every run is healthy and began before `now`, each known ratio is exactly 1 until
- * the window slides past the end of the last cover (`lengths`: the windows, in ms), and an unknown
- * one stays unknown. -Infinity when a ratio moves with the clock (an unhealthy run in the data).
+ * The last millisecond at which the ratios over windows ending then are still what they are at
+ * `now`, with no new probe (inclusive, as a result's staleness edge is): when every run is healthy
+ * and began before `now`, each known ratio is exactly 1 until the window slides past the end of
+ * the last cover (`lengths`: the windows, in ms), and an unknown one stays unknown. -Infinity when
+ * a ratio moves with the clock (an unhealthy run in the data).
  */
 export function steadyRatiosUntil(segments: readonly UptimeSegment[], now: number, lengths: readonly number[]): number {
   let end = -Infinity;
@@ -71,7 +72,8 @@ export function steadyRatiosUntil(segments: readonly UptimeSegment[], now: numbe
   }
   let until = Infinity;
   // A window that still overlaps a cover keeps ratio 1 until now - length reaches its end.
-  for (const length of lengths) if (end > now - length) until = Math.min(until, end + length);
+  // At end + length the window holds no cover: the ratio is unknown from then.
+  for (const length of lengths) if (end > now - length) until = Math.min(until, end + length - 1);
   return until;
 }
 
