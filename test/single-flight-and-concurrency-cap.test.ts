@@ -156,3 +156,17 @@ describe('a probe that throws before it starts', () => {
     await expect(s.probe(d)).resolves.toMatchObject({ healthy: true });
   });
 });
+
+describe('back-to-back on-demand rounds', () => {
+  it('each round probes every deployment, even when the clock reads the same millisecond for both', async () => {
+    const config = parseConfig(`model_list:\n${[0, 1, 2].map((i) => `  - model_name: m${i}\n    litellm_params: { model: openai/gpt-${i}, api_base: ${base} }\n`).join('')}`, 'c.yaml', {});
+    const { byMode } = await loadPlugins([BUILTIN_PLUGINS_DIR]);
+    const s = new Scheduler({ store: new MemoryStore(), plugins: byMode, concurrency: 2, now: () => 1_000 });
+    stats.total = 0;
+    const first = await s.probeAll(config.deployments);
+    const second = await s.probeAll(config.deployments);
+    expect(stats.total).toBe(6);
+    expect(second.map((r) => r.joined || r.cached)).toEqual([false, false, false]);
+    expect(second.map((r, i) => r.result !== first[i]!.result)).toEqual([true, true, true]);
+  });
+});

@@ -166,7 +166,10 @@ export class Scheduler {
     const round = this.#opts.telemetry?.startRoundSpan(ds.length);
     for (const d of ds) this.#queued.set(d.id, (this.#queued.get(d.id) ?? 0) + 1);
     const results = new Array<OnDemandResult>(ds.length);
-    const startedAt = this.now;
+    // What each deployment showed when the round began: a different result later is a probe
+    // that ended since (compared by identity; times in ms could not tell a probe of the previous
+    // round, in the same millisecond, from one of this round).
+    const before = ds.map((d) => this.#opts.store.get(d.id));
     let next = 0;
     // As many workers as slots, each starting the next deployment when its probe ends: a round
     // over 10,000 deployments holds `limit` probe chains, not 10,000 (356 MB of RSS at 10,000).
@@ -177,9 +180,9 @@ export class Scheduler {
         this.#unqueue(d.id);
         // Probed by another caller since the round began (and done): that probe is the round's,
         // as if it had joined the round's own; a deployment is never probed twice for one round.
-        const since = this.#inFlight.has(d.id) ? undefined : this.#opts.store.get(d.id);
-        const r = since && since.startedAt >= startedAt
-          ? { result: since, cached: false, joined: true }
+        const latest = this.#inFlight.has(d.id) ? undefined : this.#opts.store.get(d.id);
+        const r = latest && latest !== before[i]
+          ? { result: latest, cached: false, joined: true }
           : await this.probeAtMostEvery(d, minIntervalMs, round?.context);
         results[i] = r;
         onEach?.(r);
