@@ -9,18 +9,10 @@ import { MemoryStore } from '../src/store/memory.js';
 import { DurationHistogram } from '../src/telemetry/duration-histogram.js';
 import { snapshotMetricSource } from '../src/telemetry/snapshot-source.js';
 import { GEN_AI_DURATION_BUCKETS, Telemetry } from '../src/telemetry/telemetry.js';
+import { prng } from './support/prng.js';
 
 const T = Date.parse('2026-11-30T12:00:00Z');
 
-/** A small seeded PRNG (mulberry32), so a failing sequence can be replayed. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function yaml(ids: readonly string[]) {
   const list = ids.map((id, i) => `  - model_name: g${i % 3}\n    litellm_params: { model: openai/gpt-4o${i % 2 ? '-mini' : ''}, api_base: "https://h${i % 4}.example/v1", api_key: sk-canary-${i} }\n    model_info: { id: ${id} }\n`).join('');

@@ -5,6 +5,7 @@ import { healthEntrySchema, healthReportSchema } from '../../src/server/routes/h
 import { HealthBody, type BodyParts, type EntrySerializer } from '../../src/views/health-body.js';
 import { healthAnswer, selectHealthTargets } from '../../src/views/health.js';
 import { result, viewsOf } from './support.js';
+import { prng } from '../support/prng.js';
 
 const T = Date.parse('2026-11-30T12:00:00Z');
 
@@ -54,15 +55,6 @@ function config(details: boolean, plain = false) {
 ${windows}`;
 }
 
-/** A small seeded PRNG (mulberry32), so a failing sequence can be replayed. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomResult(rand: () => number, id: string, now: number, prev: ProbeResult | undefined): ProbeResult {
   const healthy = rand() < 0.6;
