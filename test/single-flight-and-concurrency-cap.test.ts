@@ -99,9 +99,12 @@ describe('the scheduler', () => {
     sampling = false;
     await s.stop();
     expect(deployments.every((d) => store.get(d.id)?.healthy)).toBe(true);
-    expect(Math.max(...seen)).toBe(100); // all 100 slots were used…
+    // Batches follow each other without waiting for answers (150 ms away): more than one batch
+    // ran at once. (Not "all 100": on a loaded machine the first answers may land before the
+    // last batch starts.)
+    expect(Math.max(...seen)).toBeGreaterThan(16);
     const started = seen.slice(1).map((n, i) => n - seen[i]!);
-    expect(Math.max(...started)).toBeLessThanOrEqual(16); // …but never more than a batch of them in one turn
+    expect(Math.max(...started)).toBeLessThanOrEqual(16); // but never more than a batch of them in one turn
   });
 
   it('an on-demand round keeps the deployments it has not started in its own queue, never more pending probes than the cap', async () => {
