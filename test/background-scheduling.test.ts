@@ -1,24 +1,18 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
 import type { ProbePlugin } from '../src/core/plugin.js';
 import { Scheduler } from '../src/scheduler/scheduler.js';
 import { MemoryStore } from '../src/store/memory.js';
-import { startExporter, type TestExporter } from './support/exporter.js';
+import { closeWhenTestEnds, exporterForTest, type TestExporter } from './support/exporter.js';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
 import { byName, parsePromText } from './support/prom-text.js';
 import { waitFor } from './support/tools.js';
 
 let up: FakeUpstream | undefined;
 let ex: TestExporter | undefined;
-afterEach(async () => {
-  await ex?.close();
-  await up?.close();
-  ex = undefined;
-  up = undefined;
-});
 
 // Names quoted: `on` and `off` unquoted are booleans to YAML 1.1 (LiteLLM's PyYAML), as here.
 const entries = (base: string, names: string[], info = '') =>
@@ -77,9 +71,9 @@ describe('background health checks', () => {
     // assert here, on the times the fake upstream records; the exact grid is the test above.
     const minGap = I - I / 10;
     const startedAt = Date.now();
-    up = await startFakeUpstream();
+    up = closeWhenTestEnds(await startFakeUpstream());
     const names = Array.from({ length: N }, (_, i) => `m${i}`);
-    ex = await startExporter(`model_list:\n${entries(up.openaiBase, names)}general_settings:\n  background_health_checks: true\n  health_check_interval: ${I / 1000}\n`);
+    ex = await exporterForTest(`model_list:\n${entries(up.openaiBase, names)}general_settings:\n  background_health_checks: true\n  health_check_interval: ${I / 1000}\n`);
     const times = (m: string) => up!.requests.filter((r) => r.model === m).map((r) => r.at).sort((a, b) => a - b);
     // Wait for the events (the first round and three more probes each), not for a fixed time:
     // a late timer may skip a slot on a loaded machine (grid.ts), which delays but never adds.
@@ -100,8 +94,8 @@ describe('background health checks', () => {
 
   it('never overlaps two probes of a deployment slower than its interval', async () => {
     const I = 1000; // the shortest interval a config may ask for
-    up = await startFakeUpstream({ slowMs: 2 * I });
-    ex = await startExporter(`model_list:\n${entries(up.openaiBase, ['slow'])}general_settings:\n  background_health_checks: true\n  health_check_interval: ${I / 1000}\n`);
+    up = closeWhenTestEnds(await startFakeUpstream({ slowMs: 2 * I }));
+    ex = await exporterForTest(`model_list:\n${entries(up.openaiBase, ['slow'])}general_settings:\n  background_health_checks: true\n  health_check_interval: ${I / 1000}\n`);
     // Wait for the third probe to end (the event), not a fixed 7 intervals that a loaded machine may need more than.
     await waitFor(() => up!.requests.filter((r) => r.model === 'slow' && r.endedAt !== undefined).length >= 3 || undefined, 20 * I, 'three probes of slow');
     const probes = up.requests.filter((r) => r.model === 'slow');
@@ -114,18 +108,18 @@ describe('background health checks', () => {
   }, 20_000);
 
   it('hold health_check_concurrency across the whole fleet', async () => {
-    up = await startFakeUpstream({ slowMs: 200 });
+    up = closeWhenTestEnds(await startFakeUpstream({ slowMs: 200 }));
     const six = Array.from({ length: 6 }, (_, i) => `  - model_name: slow\n    litellm_params: { model: openai/slow, api_base: "${up!.openaiBase}" }\n    model_info: { id: s${i} }\n`).join('');
-    ex = await startExporter(`model_list:\n${six}general_settings:\n  background_health_checks: true\n  health_check_concurrency: 2\n`);
+    ex = await exporterForTest(`model_list:\n${six}general_settings:\n  background_health_checks: true\n  health_check_concurrency: 2\n`);
     await waitFor(async () => (await fetch(`${ex!.url}/health/readiness`)).status === 200 || undefined, 5000, 'first round');
     expect(up.requests).toHaveLength(6);
     expect(up.maxOpen).toBe(2);
   });
 
   it('per deployment: disable_background_health_check, model groups and health_check_interval', async () => {
-    up = await startFakeUpstream();
+    up = closeWhenTestEnds(await startFakeUpstream());
     const startedAt = Date.now();
-    ex = await startExporter(`model_list:
+    ex = await exporterForTest(`model_list:
 ${entries(up.openaiBase, ['fast'], ', health_check_interval: 1')}${entries(up.openaiBase, ['normal'])}${entries(up.openaiBase, ['off'], ', disable_background_health_check: true')}${entries(up.openaiBase, ['other-group'])}general_settings:
   background_health_checks: true
   health_check_interval: 30
@@ -148,8 +142,8 @@ ${entries(up.openaiBase, ['fast'], ', health_check_interval: 1')}${entries(up.op
   }, 25_000);
 
   it('health_check_skip_disabled_background_models leaves disabled deployments out of on-demand /health too', async () => {
-    up = await startFakeUpstream();
-    ex = await startExporter(`model_list:\n${entries(up.openaiBase, ['on'])}${entries(up.openaiBase, ['off'], ', disable_background_health_check: true')}general_settings:\n  health_check_skip_disabled_background_models: true\n`);
+    up = closeWhenTestEnds(await startFakeUpstream());
+    ex = await exporterForTest(`model_list:\n${entries(up.openaiBase, ['on'])}${entries(up.openaiBase, ['off'], ', disable_background_health_check: true')}general_settings:\n  health_check_skip_disabled_background_models: true\n`);
     const health: any = await (await fetch(`${ex.url}/health`)).json();
     expect(health.healthy_endpoints.map((e: any) => e.model_id)).toEqual(['on']);
     expect(up.count('off')).toBe(0);
@@ -158,8 +152,8 @@ ${entries(up.openaiBase, ['fast'], ', health_check_interval: 1')}${entries(up.op
 
 describe('history', () => {
   it('/health/history pages newest first with filters; /health/latest has one row per deployment; memory is bounded', async () => {
-    up = await startFakeUpstream();
-    ex = await startExporter(`model_list:\n${entries(up.openaiBase, ['good', 'server_error'])}general_settings:\n  health_check_min_interval: 0\n  health_check_history_size: 3\n`);
+    up = closeWhenTestEnds(await startFakeUpstream());
+    ex = await exporterForTest(`model_list:\n${entries(up.openaiBase, ['good', 'server_error'])}general_settings:\n  health_check_min_interval: 0\n  health_check_history_size: 3\n`);
     for (let i = 0; i < 5; i++) await fetch(`${ex.url}/health`);
     const all: any = await (await fetch(`${ex.url}/health/history`)).json();
     expect(all.total_records).toBe(6); // 2 deployments × the last 3
@@ -182,8 +176,8 @@ describe('history', () => {
   });
 
   it('answers 400 naming the parameter for a bad limit or status_filter', async () => {
-    up = await startFakeUpstream();
-    ex = await startExporter(`model_list:\n${entries(up.openaiBase, ['good'])}`);
+    up = closeWhenTestEnds(await startFakeUpstream());
+    ex = await exporterForTest(`model_list:\n${entries(up.openaiBase, ['good'])}`);
     for (const q of ['limit=0', 'limit=1001', 'status_filter=maybe', 'offset=-1']) {
       const res = await fetch(`${ex.url}/health/history?${q}`);
       expect(res.status).toBe(400);
@@ -194,11 +188,11 @@ describe('history', () => {
 
 describe('hot reload', () => {
   it('keeps unchanged deployments\' results and history, drops removed ones everywhere, probes added ones soon', async () => {
-    up = await startFakeUpstream();
+    up = closeWhenTestEnds(await startFakeUpstream());
     const dir = await mkdtemp(join(tmpdir(), 'lhe-reload-'));
     const file = join(dir, 'config.yaml');
     const general = 'general_settings:\n  background_health_checks: true\n  health_check_interval: 60\n  master_key: sk-reload\n';
-    ex = await startExporter(`model_list:\n${entries(up.openaiBase, ['keep', 'server_error'])}${general}`, { file });
+    ex = await exporterForTest(`model_list:\n${entries(up.openaiBase, ['keep', 'server_error'])}${general}`, { file });
     const auth = { authorization: 'Bearer sk-reload' };
     await waitFor(async () => (await fetch(`${ex!.url}/health/readiness`)).status === 200 || undefined, 5000, 'first round');
     const before: any = await (await fetch(`${ex.url}/health/history?model_id=keep`, { headers: auth })).json();
@@ -222,10 +216,10 @@ describe('hot reload', () => {
   });
 
   it('refuses an invalid config: 400 with its errors, config_error in readiness, the old config keeps running', async () => {
-    up = await startFakeUpstream();
+    up = closeWhenTestEnds(await startFakeUpstream());
     const dir = await mkdtemp(join(tmpdir(), 'lhe-reload-bad-'));
     const file = join(dir, 'config.yaml');
-    ex = await startExporter(`model_list:\n${entries(up.openaiBase, ['keep'])}`, { file });
+    ex = await exporterForTest(`model_list:\n${entries(up.openaiBase, ['keep'])}`, { file });
     await writeFile(file, 'model_list:\n  - model_name: broken\n    litellm_params: {}\n');
     const res = await fetch(`${ex.url}/-/reload`, { method: 'POST' });
     expect(res.status).toBe(400);
@@ -239,8 +233,8 @@ describe('hot reload', () => {
   });
 
   it('POST /-/reload needs the master key', async () => {
-    up = await startFakeUpstream();
-    ex = await startExporter(`model_list: []\ngeneral_settings: { master_key: sk-m }\n`);
+    up = closeWhenTestEnds(await startFakeUpstream());
+    ex = await exporterForTest(`model_list: []\ngeneral_settings: { master_key: sk-m }\n`);
     expect((await fetch(`${ex.url}/-/reload`, { method: 'POST' })).status).toBe(401);
   });
 });

@@ -1,10 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
 import { PACKAGE_ROOT } from '../src/core/meta.js';
-import { startExporter, type TestExporter } from './support/exporter.js';
+import { closeWhenTestEnds, exporterForTest, type TestExporter } from './support/exporter.js';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
 import { byName, parsePromText, type Sample } from './support/prom-text.js';
 import { run, waitFor } from './support/tools.js';
@@ -17,12 +17,6 @@ import { run, waitFor } from './support/tools.js';
  */
 let up: FakeUpstream | undefined;
 let ex: TestExporter | undefined;
-afterEach(async () => {
-  await ex?.close();
-  await up?.close();
-  ex = undefined;
-  up = undefined;
-});
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const config = (base: string, windows = '', extra = '') => `model_list:
@@ -44,9 +38,9 @@ const coveredState = async () => (await json('/status.json')).groups.find((g: an
 
 describe('a maintenance window open from the start', () => {
   it('probes the covered deployment zero times, in the background and on demand, until the window ends', async () => {
-    up = await startFakeUpstream();
+    up = closeWhenTestEnds(await startFakeUpstream());
     const end = Date.now() + 12_000;
-    ex = await startExporter(config(up.openaiBase, `  maintenance_windows:
+    ex = await exporterForTest(config(up.openaiBase, `  maintenance_windows:
     - { name: provider-upgrade, start: "${iso(Date.now() - 60_000)}", end: "${iso(end)}", model_names: [covered] }
 `, ', health_check_interval: 3600'));
     // Readiness does not wait for a deployment in maintenance.
@@ -74,9 +68,9 @@ describe('a maintenance window open from the start', () => {
 
 describe('a window opened over a deployment that is down', () => {
   it('stops its probes, says maintenance everywhere, and keeps the shipped alerts quiet', async () => {
-    up = await startFakeUpstream();
+    up = closeWhenTestEnds(await startFakeUpstream());
     up.behaviourOf.set('covered-model', 'server_error');
-    ex = await startExporter(config(up.openaiBase));
+    ex = await exporterForTest(config(up.openaiBase));
     await waitFor(async () => (await json('/health')).unhealthy_count === 1 || undefined, 10_000, 'the covered deployment down');
 
     const windowed = config(up.openaiBase, `  maintenance_windows:

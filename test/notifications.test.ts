@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/cli/logger.js';
 import { parseConfig } from '../src/config/load.js';
 import { buildSnapshot } from '../src/config/snapshot.js';
 import { judge, type ProbeResult } from '../src/core/result.js';
 import { Notifier } from '../src/notify/notifier.js';
 import { MemoryStore } from '../src/store/memory.js';
-import { startExporter, type TestExporter } from './support/exporter.js';
+import { closeWhenTestEnds, exporterForTest, type TestExporter } from './support/exporter.js';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
 import { byName, parsePromText } from './support/prom-text.js';
 import { waitFor } from './support/tools.js';
@@ -26,23 +26,15 @@ const BAD_KEY_CANARY = 'sk-CANARY-rotated-key-90fe';
 let up: FakeUpstream | undefined;
 let rx: WebhookReceiver | undefined;
 let ex: TestExporter | undefined;
-afterEach(async () => {
-  await ex?.close();
-  await up?.close();
-  await rx?.close();
-  ex = undefined;
-  up = undefined;
-  rx = undefined;
-});
 
 const metricsOf = async (name: string) => byName(parsePromText(await (await fetch(`${ex!.url}/metrics`)).text()), name);
 const noCanary = (d: { raw: string }) => expect(d.raw).not.toMatch(/CANARY/);
 
 describe('a scripted outage of one deployment', () => {
   it('sends exactly one "down" and one "resolved" message to each target, in its format, with its auth header', async () => {
-    up = await startFakeUpstream({ apiKey: KEY_CANARY });
-    rx = await startWebhookReceiver();
-    ex = await startExporter(`model_list:
+    up = closeWhenTestEnds(await startFakeUpstream({ apiKey: KEY_CANARY }));
+    rx = closeWhenTestEnds(await startWebhookReceiver());
+    ex = await exporterForTest(`model_list:
   - model_name: steady
     litellm_params: { model: openai/steady, api_base: "${up.openaiBase}", api_key: os.environ/UPSTREAM_KEY }
     model_info: { id: steady }
@@ -113,8 +105,8 @@ general_settings:
 
 describe('20 deployments going down at once', () => {
   it('make one grouped message; the keys they echo back are redacted', async () => {
-    up = await startFakeUpstream({ apiKey: KEY_CANARY });
-    rx = await startWebhookReceiver();
+    up = closeWhenTestEnds(await startFakeUpstream({ apiKey: KEY_CANARY }));
+    rx = closeWhenTestEnds(await startWebhookReceiver());
     const entries = Array.from({ length: 20 }, (_, i) => `  - model_name: group-${i < 10 ? 'a' : 'b'}
     litellm_params: { model: openai/m${i}, api_base: "${up!.openaiBase}", api_key: os.environ/UPSTREAM_KEY }
     model_info: { id: d${i} }
@@ -125,7 +117,7 @@ describe('20 deployments going down at once', () => {
   notifications:
     - { url: "${rx.url}/hook?token=${URL_CANARY}" }
 `;
-    ex = await startExporter(yaml, { env: { UPSTREAM_KEY: KEY_CANARY } });
+    ex = await exporterForTest(yaml, { env: { UPSTREAM_KEY: KEY_CANARY } });
     expect((await (await fetch(`${ex.url}/health`)).json() as any).healthy_count).toBe(20);
     await ex.app.notifier.settled();
     expect(rx.received).toEqual([]);
@@ -160,10 +152,10 @@ general_settings:
 ${extra}`;
 
   it('retries with backoff when the receiver answers 500 first, and counts the failed attempt', async () => {
-    up = await startFakeUpstream();
-    rx = await startWebhookReceiver();
+    up = closeWhenTestEnds(await startFakeUpstream());
+    rx = closeWhenTestEnds(await startWebhookReceiver());
     rx.failNext('/hook', 500);
-    ex = await startExporter(oneDown(`${rx.url}/hook?token=${URL_CANARY}`));
+    ex = await exporterForTest(oneDown(`${rx.url}/hook?token=${URL_CANARY}`));
     await fetch(`${ex.url}/health`);
     await ex.app.notifier.settled();
     expect(rx.received.map((d) => d.status)).toEqual([500, 200]);
@@ -177,10 +169,10 @@ ${extra}`;
   }, 30_000);
 
   it('gives up at once on an answer that retrying cannot fix, and never connects to a metadata address', async () => {
-    up = await startFakeUpstream();
-    rx = await startWebhookReceiver();
+    up = closeWhenTestEnds(await startFakeUpstream());
+    rx = closeWhenTestEnds(await startWebhookReceiver());
     rx.failNext('/hook', 400);
-    ex = await startExporter(oneDown(`${rx.url}/hook`, `    - { name: metadata, url: "http://169.254.169.254/latest/meta-data/${PATH_CANARY}" }\n`));
+    ex = await exporterForTest(oneDown(`${rx.url}/hook`, `    - { name: metadata, url: "http://169.254.169.254/latest/meta-data/${PATH_CANARY}" }\n`));
     await fetch(`${ex.url}/health`);
     await ex.app.notifier.settled();
     expect(rx.received.map((d) => d.status)).toEqual([400]);

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
-import { startExporter, type TestExporter } from './support/exporter.js';
-import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
+import { closeWhenTestEnds, exporterForTest } from './support/exporter.js';
+import { startFakeUpstream } from './support/fake-upstream.js';
 import { parsePromText } from './support/prom-text.js';
 import { waitFor } from './support/tools.js';
 
@@ -11,14 +11,6 @@ import { waitFor } from './support/tools.js';
  * (litellm/proxy/health_check.py). Here: healthy when one routed-to group has a healthy
  * deployment, and the entry says which.
  */
-let up: FakeUpstream | undefined;
-let ex: TestExporter | undefined;
-afterEach(async () => {
-  await ex?.close();
-  await up?.close();
-  ex = undefined;
-  up = undefined;
-});
 
 /** A deployment of model group `name` on the fake upstream, answering as `behaviour` (fake-upstream.ts). */
 const group = (base: string, name: string, behaviour = 'ok') =>
@@ -87,8 +79,8 @@ model_list:
 
 describe('a strategy router is graded from the deployments it routes to', () => {
   it('--once probes what it routes to, never the router, and reports it healthy through the healthy group', async () => {
-    up = await startFakeUpstream();
-    ex = await startExporter(`model_list:\n${group(up.openaiBase, 'fast', 'server_error')}${group(up.openaiBase, 'capable')}${group(up.openaiBase, 'unrelated')}${adaptive(['fast', 'capable'])}`, { listen: false });
+    const up = closeWhenTestEnds(await startFakeUpstream());
+    const ex = await exporterForTest(`model_list:\n${group(up.openaiBase, 'fast', 'server_error')}${group(up.openaiBase, 'capable')}${group(up.openaiBase, 'unrelated')}${adaptive(['fast', 'capable'])}`, { listen: false });
     const report = await ex.app.once();
     expect(up.requests.map((r) => r.model).sort()).toEqual(['ok', 'ok', 'server_error']);
     expect(up.requests.every((r) => !String(r.model).includes('router'))).toBe(true);
@@ -100,8 +92,8 @@ describe('a strategy router is graded from the deployments it routes to', () => 
   });
 
   it('is unhealthy when no group it routes to has a healthy deployment, naming each group and why', async () => {
-    up = await startFakeUpstream();
-    ex = await startExporter(`model_list:\n${group(up.openaiBase, 'fast', 'server_error')}${group(up.openaiBase, 'capable', 'unauthorized')}${adaptive(['fast', 'capable', 'gone'])}`, { listen: false });
+    const up = closeWhenTestEnds(await startFakeUpstream());
+    const ex = await exporterForTest(`model_list:\n${group(up.openaiBase, 'fast', 'server_error')}${group(up.openaiBase, 'capable', 'unauthorized')}${adaptive(['fast', 'capable', 'gone'])}`, { listen: false });
     const report = await ex.app.once();
     expect(entry(report, 'smart-router')).toMatchObject({
       error_type: 'no_healthy_route',
@@ -113,14 +105,14 @@ describe('a strategy router is graded from the deployments it routes to', () => 
   });
 
   it('one healthy deployment in a group is enough (a group load-balances over its deployments)', async () => {
-    up = await startFakeUpstream();
-    ex = await startExporter(`model_list:\n${group(up.openaiBase, 'fast', 'server_error')}${group(up.openaiBase, 'fast', 'ok')}${adaptive(['fast'])}`, { listen: false });
+    const up = closeWhenTestEnds(await startFakeUpstream());
+    const ex = await exporterForTest(`model_list:\n${group(up.openaiBase, 'fast', 'server_error')}${group(up.openaiBase, 'fast', 'ok')}${adaptive(['fast'])}`, { listen: false });
     expect(entry(await ex.app.once(), 'smart-router')).toMatchObject({ details: { healthy_via: 'fast' } });
   });
 
   it('a router it must call to choose (the classifier) being down makes it unhealthy even with a healthy route', async () => {
-    up = await startFakeUpstream();
-    ex = await startExporter(`model_list:
+    const up = closeWhenTestEnds(await startFakeUpstream());
+    const ex = await exporterForTest(`model_list:
 ${group(up.openaiBase, 'fast')}${group(up.openaiBase, 'judge', 'server_error')}
   - model_name: auto
     litellm_params:
@@ -132,8 +124,8 @@ ${group(up.openaiBase, 'fast')}${group(up.openaiBase, 'judge', 'server_error')}
   });
 
   it('routers routing to routers are followed; a cycle between routers is cut, not followed forever', async () => {
-    up = await startFakeUpstream();
-    ex = await startExporter(`model_list:
+    const up = closeWhenTestEnds(await startFakeUpstream());
+    const ex = await exporterForTest(`model_list:
 ${group(up.openaiBase, 'fast')}
   - model_name: outer
     litellm_params: { model: auto_router/adaptive_router, adaptive_router_config: { available_models: [inner] } }
@@ -149,8 +141,8 @@ ${group(up.openaiBase, 'fast')}
   });
 
   it('/health?model=<router> probes only what it routes to, answers only for the router: 200 when healthy, 503 when not', async () => {
-    up = await startFakeUpstream();
-    ex = await startExporter(`model_list:\n${group(up.openaiBase, 'fast')}${group(up.openaiBase, 'other')}${adaptive(['fast'])}general_settings: { health_check_min_interval: 0 }\n`);
+    const up = closeWhenTestEnds(await startFakeUpstream());
+    const ex = await exporterForTest(`model_list:\n${group(up.openaiBase, 'fast')}${group(up.openaiBase, 'other')}${adaptive(['fast'])}general_settings: { health_check_min_interval: 0 }\n`);
     let res = await fetch(`${ex.url}/health?model=smart`);
     let body = await res.json() as Record<string, any>;
     expect(res.status).toBe(200);
@@ -164,10 +156,10 @@ ${group(up.openaiBase, 'fast')}
   });
 
   it('in background mode it is listed pending, never scheduled, then follows its routes; /metrics has its verdict and no probe series', async () => {
-    up = await startFakeUpstream();
-    ex = await startExporter(`model_list:\n${group(up.openaiBase, 'fast')}${adaptive(['fast'])}general_settings: { background_health_checks: true, health_check_interval: 300 }\n`);
+    const up = closeWhenTestEnds(await startFakeUpstream());
+    const ex = await exporterForTest(`model_list:\n${group(up.openaiBase, 'fast')}${adaptive(['fast'])}general_settings: { background_health_checks: true, health_check_interval: 300 }\n`);
     const report = await waitFor(async () => {
-      const body = await (await fetch(`${ex!.url}/health`)).json() as Record<string, any>;
+      const body = await (await fetch(`${ex.url}/health`)).json() as Record<string, any>;
       return body.healthy_count === 2 ? body : undefined;
     }, 10_000, 'both healthy');
     expect(entry(report, 'smart-router')).toMatchObject({ details: { healthy_via: 'fast' } });
@@ -182,8 +174,8 @@ ${group(up.openaiBase, 'fast')}
   // Found in review: /health/probe probed the router itself (a false red and a failed-probe series),
   // and a router made paid probes of deployments left out of on-demand checks.
   it('/health/probe on a router is refused (400), probing nothing and adding no probe series', async () => {
-    up = await startFakeUpstream();
-    ex = await startExporter(`model_list:\n${group(up.openaiBase, 'fast')}${adaptive(['fast'])}`);
+    const up = closeWhenTestEnds(await startFakeUpstream());
+    const ex = await exporterForTest(`model_list:\n${group(up.openaiBase, 'fast')}${adaptive(['fast'])}`);
     const res = await fetch(`${ex.url}/health/probe?model_id=smart-router`);
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain('strategy router');
@@ -192,9 +184,9 @@ ${group(up.openaiBase, 'fast')}
   });
 
   it('never probes, in a router\'s place, a deployment left out of on-demand checks', async () => {
-    up = await startFakeUpstream();
+    const up = closeWhenTestEnds(await startFakeUpstream());
     const disabled = group(up.openaiBase, 'fast').replace('model_info: { id: fast-ok }', 'model_info: { id: fast-ok, disable_background_health_check: true }');
-    ex = await startExporter(`model_list:\n${disabled}${group(up.openaiBase, 'capable')}${adaptive(['fast', 'capable'])}general_settings:\n  health_check_skip_disabled_background_models: true\n`);
+    const ex = await exporterForTest(`model_list:\n${disabled}${group(up.openaiBase, 'capable')}${adaptive(['fast', 'capable'])}general_settings:\n  health_check_skip_disabled_background_models: true\n`);
     await fetch(`${ex.url}/health`);
     expect(up.requests.map((r) => r.model)).toEqual(['ok']);
     expect(up.requests).toHaveLength(1);

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startExporter, type TestExporter } from './support/exporter.js';
+import { describe, expect, it } from 'vitest';
+import { closeWhenTestEnds, exporterForTest } from './support/exporter.js';
 import { startFakeServer, type FakeServer } from './support/fake-server.js';
 import { waitFor } from './support/tools.js';
 
@@ -36,14 +36,11 @@ general_settings:
 ${general}`;
 
 describe('a targeted /health whose probe hangs', () => {
-  let up: FakeServer;
-  let ex: TestExporter;
-  afterEach(async () => { await ex.close(); await up.close(); });
 
   it('answers 503 "still running" after ?timeout, never starts a second probe, and stores the result when it ends', async () => {
     const g = gatedUpstream();
-    up = await startFakeServer(g.handler);
-    ex = await startExporter(config(up));
+    const up = closeWhenTestEnds(await startFakeServer(g.handler));
+    const ex = await exporterForTest(config(up));
     const arrived = g.nextRequest();
     const t0 = Date.now();
     const res = await fetch(`${ex.url}/health?model_id=slowpoke&timeout=0.2`);
@@ -88,8 +85,8 @@ describe('a targeted /health whose probe hangs', () => {
 
   it('health_check_targeted_timeout is the default wait; ?timeout is checked', async () => {
     const g = gatedUpstream();
-    up = await startFakeServer(g.handler);
-    ex = await startExporter(config(up, '  health_check_targeted_timeout: 0.2'));
+    const up = closeWhenTestEnds(await startFakeServer(g.handler));
+    const ex = await exporterForTest(config(up, '  health_check_targeted_timeout: 0.2'));
     const res = await fetch(`${ex.url}/health?model_id=slowpoke`);
     expect(res.status).toBe(503);
     expect(((await res.json()) as any).unhealthy_endpoints[0].details).toEqual({ probe_running: true });

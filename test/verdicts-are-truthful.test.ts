@@ -1,12 +1,12 @@
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { createLogger } from '../src/cli/logger.js';
 import { parseConfig } from '../src/config/load.js';
 import { buildSnapshot } from '../src/config/snapshot.js';
 import { MemoryStore } from '../src/store/memory.js';
 import { StaleWatch } from '../src/telemetry/stale-watch.js';
-import { startExporter, type TestExporter } from './support/exporter.js';
+import { closeWhenTestEnds, exporterForTest, type TestExporter } from './support/exporter.js';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
 import { byName, parsePromText } from './support/prom-text.js';
 import { waitFor } from './support/tools.js';
@@ -18,12 +18,6 @@ import { waitFor } from './support/tools.js';
  */
 let up: FakeUpstream | undefined;
 let ex: TestExporter | undefined;
-afterEach(async () => {
-  await ex?.close();
-  await up?.close();
-  ex = undefined;
-  up = undefined;
-});
 
 const entry = (base: string, name: string, info = '') =>
   `  - model_name: ${name}\n    litellm_params: { model: openai/${name}, api_base: "${base}" }\n    model_info: { id: ${name}${info} }\n`;
@@ -39,8 +33,8 @@ const sink = () => {
 
 describe('a deployment with its own longer interval', () => {
   it('stays fresh and listed between its probes, even when the global interval is short', async () => {
-    up = await startFakeUpstream();
-    ex = await startExporter(`model_list:\n${entry(up.openaiBase, 'ok')}${entry(up.openaiBase, 'hourly', ', health_check_interval: 3600')}general_settings:
+    up = closeWhenTestEnds(await startFakeUpstream());
+    ex = await exporterForTest(`model_list:\n${entry(up.openaiBase, 'ok')}${entry(up.openaiBase, 'hourly', ', health_check_interval: 3600')}general_settings:
   background_health_checks: true
   health_check_interval: 1
 `);
@@ -59,8 +53,8 @@ describe('a deployment with its own longer interval', () => {
 
 describe('during the first background round', () => {
   it('lists the deployment not checked yet as pending, and --health exits non-zero', async () => {
-    up = await startFakeUpstream();
-    ex = await startExporter(`model_list:\n${entry(up.openaiBase, 'ok')}${entry(up.openaiBase, 'hang', ', health_check_timeout: 30')}general_settings:
+    up = closeWhenTestEnds(await startFakeUpstream());
+    ex = await exporterForTest(`model_list:\n${entry(up.openaiBase, 'ok')}${entry(up.openaiBase, 'hang', ', health_check_timeout: 30')}general_settings:
   background_health_checks: true
   health_check_interval: 300
 `);
@@ -82,9 +76,9 @@ describe('during the first background round', () => {
 
 describe('failure and success thresholds', () => {
   it('one failed probe changes no verdict; a confirmation probe follows after the retry interval; the confirmed outage returns to the interval', async () => {
-    up = await startFakeUpstream();
+    up = closeWhenTestEnds(await startFakeUpstream());
     const I = 3000;
-    ex = await startExporter(`model_list:\n${entry(up.openaiBase, 'flaky')}general_settings:
+    ex = await exporterForTest(`model_list:\n${entry(up.openaiBase, 'flaky')}general_settings:
   background_health_checks: true
   health_check_interval: ${I / 1000}
   health_check_failure_threshold: 2
@@ -133,8 +127,8 @@ describe('failure and success thresholds', () => {
 
 describe('an on-demand probe that fails under the threshold', () => {
   it('gets its confirmation probe after the retry interval, not at the next slot', async () => {
-    up = await startFakeUpstream();
-    ex = await startExporter(`model_list:\n${entry(up.openaiBase, 'flaky')}general_settings:
+    up = closeWhenTestEnds(await startFakeUpstream());
+    ex = await exporterForTest(`model_list:\n${entry(up.openaiBase, 'flaky')}general_settings:
   background_health_checks: true
   health_check_interval: 3600
   health_check_min_interval: 0

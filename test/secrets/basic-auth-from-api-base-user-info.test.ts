@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startExporter, type TestExporter } from '../support/exporter.js';
-import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { describe, expect, it } from 'vitest';
+import { closeWhenTestEnds, exporterForTest, type TestExporter } from '../support/exporter.js';
+import { startFakeUpstream } from '../support/fake-upstream.js';
 
 /**
  * Issue 16, item 13: `api_base: https://user:pass@gateway/v1` (how LiteLLM users reach
@@ -11,14 +11,6 @@ const USER = 'gw-user';
 const PASSWORD = 'p@ss-w0rd-7731';
 const BASIC = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
 const FORMS = [PASSWORD, encodeURIComponent(PASSWORD), BASIC, `${USER}:`];
-
-let upstream: FakeUpstream | undefined;
-let ex: TestExporter | undefined;
-afterEach(async () => {
-  await ex?.close();
-  await upstream?.close();
-  ex = upstream = undefined;
-});
 
 function config(base: string): string {
   const withUser = base.replace('http://', `http://${USER}:${encodeURIComponent(PASSWORD)}@`);
@@ -32,8 +24,8 @@ async function outputs(e: TestExporter): Promise<string> {
 
 describe('api_base user info', () => {
   it('is sent as Basic auth, not in the URL, and replaces the bearer header (as httpx does)', async () => {
-    upstream = await startFakeUpstream();
-    ex = await startExporter(config(upstream.openaiBase));
+    const upstream = closeWhenTestEnds(await startFakeUpstream());
+    const ex = await exporterForTest(config(upstream.openaiBase));
     const report = await ex.app.once();
     expect(report.healthy_count).toBe(1);
     const [req] = upstream.requests;
@@ -45,8 +37,8 @@ describe('api_base user info', () => {
   });
 
   it('is not shown when the gateway refuses it and echoes the header back', async () => {
-    upstream = await startFakeUpstream({ apiKey: 'sk-the-gateway-wants-this' });
-    ex = await startExporter(config(upstream.openaiBase));
+    const upstream = closeWhenTestEnds(await startFakeUpstream({ apiKey: 'sk-the-gateway-wants-this' }));
+    const ex = await exporterForTest(config(upstream.openaiBase));
     const report = await ex.app.once();
     expect(report.unhealthy_count).toBe(1);
     // The gateway's 401 quotes what it got: "Incorrect API key provided: Basic <base64>".
@@ -56,9 +48,9 @@ describe('api_base user info', () => {
   });
 
   it('gives way to an Authorization header written in extra_headers (the more explicit wish)', async () => {
-    upstream = await startFakeUpstream();
+    const upstream = closeWhenTestEnds(await startFakeUpstream());
     const yaml = config(upstream.openaiBase).replace('api_key: sk-bearer-ignored-0001 }', 'extra_headers: { Authorization: "Bearer sk-explicit-0002" } }');
-    ex = await startExporter(yaml);
+    const ex = await exporterForTest(yaml);
     await ex.app.once();
     expect(upstream.requests[0]!.headers.authorization).toBe('Bearer sk-explicit-0002');
   });

@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
 import { parseConfig } from '../../src/config/load.js';
 import { DEFAULT_DENY_NETWORKS, NetworkList, isNetwork } from '../../src/core/networks.js';
-import { startExporter, type TestExporter } from '../support/exporter.js';
-import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { closeWhenTestEnds, exporterForTest } from '../support/exporter.js';
+import { startFakeUpstream } from '../support/fake-upstream.js';
 
 /**
  * Issue 16: 169.254.169.254 and other metadata addresses were probed when configured. Cloud
@@ -11,13 +11,6 @@ import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.j
  * they are denied by default; private ranges stay allowed (self-hosted models live there), and
  * general_settings.health_check_deny_networks sets the list (`[]` allows everything).
  */
-let ex: TestExporter | undefined;
-let upstream: FakeUpstream | undefined;
-afterEach(async () => {
-  await ex?.close();
-  await upstream?.close();
-  ex = upstream = undefined;
-});
 
 const entry = (base: string, name = 'm') =>
   `  - model_name: ${name}\n    litellm_params: { model: openai/gpt-4o-mini, api_base: "${base}", api_key: sk-x }\n    model_info: { health_check_timeout: 2 }\n`;
@@ -39,7 +32,7 @@ describe('the default deny list', () => {
 
   it('an api_base that is a metadata address is refused before any connection, as a config error', async () => {
     const hosts = ['http://169.254.169.254/latest/meta-data', 'http://[::ffff:169.254.169.254]/v1', 'http://2852039166/v1'];
-    ex = await startExporter(`model_list:\n${hosts.map((h, i) => entry(h, `m${i}`)).join('')}`);
+    const ex = await exporterForTest(`model_list:\n${hosts.map((h, i) => entry(h, `m${i}`)).join('')}`);
     const report = await ex.app.once();
     expect(report.unhealthy_count).toBe(3);
     for (const e of report.unhealthy_endpoints) {
@@ -51,9 +44,9 @@ describe('the default deny list', () => {
 
 describe('general_settings.health_check_deny_networks', () => {
   it('is applied after DNS: a host name resolving into a denied network is refused and never reached', async () => {
-    upstream = await startFakeUpstream();
+    const upstream = closeWhenTestEnds(await startFakeUpstream());
     const base = upstream.openaiBase.replace('127.0.0.1', 'localhost');
-    ex = await startExporter(`model_list:\n${entry(base)}general_settings:\n  health_check_deny_networks: ["127.0.0.0/8", "::1"]\n`);
+    const ex = await exporterForTest(`model_list:\n${entry(base)}general_settings:\n  health_check_deny_networks: ["127.0.0.0/8", "::1"]\n`);
     const report = await ex.app.once();
     expect(report.unhealthy_endpoints[0]).toMatchObject({ error_type: 'config' });
     expect(String(report.unhealthy_endpoints[0]!.error)).toMatch(/localhost resolves to (127\.0\.0\.1|::1)/);
@@ -61,15 +54,15 @@ describe('general_settings.health_check_deny_networks', () => {
   });
 
   it('an empty list allows every address (the operator decides)', async () => {
-    ex = await startExporter(`model_list:\n${entry('http://169.254.169.254:9/v1')}general_settings:\n  health_check_deny_networks: []\n`);
+    const ex = await exporterForTest(`model_list:\n${entry('http://169.254.169.254:9/v1')}general_settings:\n  health_check_deny_networks: []\n`);
     const report = await ex.app.once();
     // Attempted: it fails as the network fails (no route, refused or timeout), not as refused by us.
     expect(report.unhealthy_endpoints[0]!.error_type).not.toBe('config');
   });
 
   it('the default still allows loopback and private upstreams', async () => {
-    upstream = await startFakeUpstream();
-    ex = await startExporter(`model_list:\n${entry(upstream.openaiBase)}`);
+    const upstream = closeWhenTestEnds(await startFakeUpstream());
+    const ex = await exporterForTest(`model_list:\n${entry(upstream.openaiBase)}`);
     expect((await ex.app.once()).healthy_count).toBe(1);
   });
 
