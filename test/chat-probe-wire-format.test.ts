@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AZURE_DEFAULT_API_VERSION, AZURE_RESPONSES_DEFAULT_API_VERSION } from '../src/providers/azure.js';
-import { startExporter, type TestExporter } from './support/exporter.js';
+import { exporterForTest } from './support/exporter.js';
 import { startFakeUpstream, type FakeUpstream, type RecordedRequest } from './support/fake-upstream.js';
 
 /**
@@ -8,20 +8,16 @@ import { startFakeUpstream, type FakeUpstream, type RecordedRequest } from './su
  * HTTP (GET /health), and the one request the fake upstream recorded.
  */
 let up: FakeUpstream;
-let ex: TestExporter | undefined;
 beforeAll(async () => { up = await startFakeUpstream(); });
 afterAll(async () => { await up.close(); });
-afterEach(async () => {
-  await ex?.close();
-  ex = undefined;
-  up.reset();
-});
+// Cleared before each test, once the last test's exporter has closed (exporterForTest).
+beforeEach(() => { up.reset(); });
 
 type Entry = Record<string, any>;
 
 /** Starts an exporter on `model_list` (one deployment), GETs /health, returns the request and entry. */
 async function probe(modelList: string): Promise<{ req: RecordedRequest; entry: Entry; report: any }> {
-  ex = await startExporter(`model_list:\n${modelList}`);
+  const ex = await exporterForTest(`model_list:\n${modelList}`);
   const res = await fetch(`${ex.url}/health`);
   expect(res.status).toBe(200);
   const report: any = await res.json();

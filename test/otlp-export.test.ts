@@ -2,7 +2,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { METRIC_LIST, METRICS } from '../src/telemetry/metrics.js';
 import { otlpSettings } from '../src/telemetry/otlp-settings.js';
-import { startExporter, type TestExporter } from './support/exporter.js';
+import { closeWhenTestEnds, exporterForTest, startExporter, type TestExporter } from './support/exporter.js';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
 import { makeCert, startFakeTlsUpstream, type FakeTlsUpstream, type TestCert } from './support/fake-tls.js';
 import { startOtlpReceiver, type OtlpReceiver } from './support/otlp-receiver.js';
@@ -43,9 +43,9 @@ describe.each(['http/protobuf', 'http/json'] as const)('OTLP over %s to a collec
   let rx: OtlpReceiver;
   let ex: TestExporter;
   beforeEach(async () => {
-    rx = await startOtlpReceiver();
+    rx = closeWhenTestEnds(await startOtlpReceiver());
     process.env.OTEL_RESOURCE_ATTRIBUTES = 'deployment.environment.name=test';
-    ex = await startExporter(config(`  otel_exporter_otlp_endpoint: ${rx.url}\n  otel_exporter_otlp_protocol: ${protocol}`), {
+    ex = await exporterForTest(config(`  otel_exporter_otlp_endpoint: ${rx.url}\n  otel_exporter_otlp_protocol: ${protocol}`), {
       env: { OTEL_SERVICE_NAME: 'llm-health-test' },
     });
     await fetch(`${ex.url}/health`);
@@ -53,8 +53,6 @@ describe.each(['http/protobuf', 'http/json'] as const)('OTLP over %s to a collec
   });
   afterEach(async () => {
     delete process.env.OTEL_RESOURCE_ATTRIBUTES;
-    await ex.close();
-    await rx.close();
   });
 
   it('sends with the protocol asked for and lists otlp in readiness', async () => {

@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
 import { BUILTIN_MODES } from './support/builtin-modes.js';
-import { startExporter, type TestExporter } from './support/exporter.js';
+import { exporterForTest, startExporter, type TestExporter } from './support/exporter.js';
 
 let up: FakeUpstream;
 beforeAll(async () => { up = await startFakeUpstream({ slowMs: 400 }); });
@@ -9,10 +9,9 @@ afterAll(async () => { await up.close(); });
 
 describe('readiness and liveliness', () => {
   let ex: TestExporter;
-  afterEach(async () => { await ex.close(); });
 
   it('readiness reports status, db, cache, version, plugins and last_updated after a round', async () => {
-    ex = await startExporter(`
+    ex = await exporterForTest(`
 model_list:
   - model_name: m
     litellm_params: { model: openai/gpt-4o, api_base: ${up.openaiBase} }
@@ -27,7 +26,7 @@ model_list:
   });
 
   it('liveliness and liveness answer "I\'m alive!"', async () => {
-    ex = await startExporter('model_list: []');
+    ex = await exporterForTest('model_list: []');
     for (const path of ['/health/liveliness', '/health/liveness']) {
       const res = await fetch(`${ex.url}${path}`);
       expect(res.status).toBe(200);
@@ -37,7 +36,7 @@ model_list:
 
   it('with background checks, readiness is 503 until the first round ends, then /health serves cached results without calls', async () => {
     up.reset();
-    ex = await startExporter(`
+    ex = await exporterForTest(`
 model_list:
   - model_name: slow
     litellm_params: { model: openai/slow, api_base: ${up.openaiBase} }
@@ -57,7 +56,7 @@ general_settings:
   });
 
   it('answers 503 shutting_down on liveliness and readiness while closing, and aborts probes in flight', async () => {
-    ex = await startExporter(`
+    ex = await exporterForTest(`
 model_list:
   - model_name: hang
     litellm_params: { model: openai/hang, api_base: ${up.openaiBase} }

@@ -8,7 +8,7 @@ import type { Views } from '../src/views/index.js';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { boundConnections } from '../src/server/limits.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startExporter, type TestExporter } from './support/exporter.js';
+import { exporterForTest } from './support/exporter.js';
 
 /**
  * Issue 16, items 2 and 3. Clients that trickle a request body one byte every 5 s held 20,000
@@ -18,12 +18,9 @@ import { startExporter, type TestExporter } from './support/exporter.js';
  */
 const LIMITS = { maxConnections: 20, requestTimeoutMs: 1_000, headersTimeoutMs: 1_000, maxConcurrentScrapes: 2, scrapeDeadlineMs: 1_500 };
 
-let ex: TestExporter | undefined;
 const open: Socket[] = [];
 afterEach(async () => {
   for (const s of open.splice(0)) s.destroy();
-  await ex?.close();
-  ex = undefined;
 });
 
 function deployments(n: number): string {
@@ -55,7 +52,7 @@ const slowHeaders = 'GET /health/liveliness HTTP/1.1\r\nHost: x\r\n';
 
 describe('slow clients', () => {
   it('a body trickled one byte at a time is cut off after the request timeout', async () => {
-    ex = await startExporter('model_list: []\n', { serverLimits: LIMITS });
+    const ex = await exporterForTest('model_list: []\n', { serverLimits: LIMITS });
     const { closed } = await trickle(ex.url, slowBody, 100);
     const ms = await closed;
     expect(ms).toBeGreaterThanOrEqual(900);
@@ -64,13 +61,13 @@ describe('slow clients', () => {
   });
 
   it('headers trickled one byte at a time are cut off too', async () => {
-    ex = await startExporter('model_list: []\n', { serverLimits: LIMITS });
+    const ex = await exporterForTest('model_list: []\n', { serverLimits: LIMITS });
     const { closed } = await trickle(ex.url, slowHeaders, 100);
     expect(await closed).toBeLessThan(8_000);
   });
 
   it('many slow connections stay under the connection bound, and liveliness answers throughout', async () => {
-    ex = await startExporter('model_list: []\n', { serverLimits: LIMITS });
+    const ex = await exporterForTest('model_list: []\n', { serverLimits: LIMITS });
     const attackers = [];
     for (let i = 0; i < 3 * LIMITS.maxConnections; i++) attackers.push(await trickle(ex.url, i % 2 ? slowBody : slowHeaders, 200));
     const server = ex.app.server.server;

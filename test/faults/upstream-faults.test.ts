@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../../src/providers/client.js';
-import { startExporter, type TestExporter } from '../support/exporter.js';
+import { exporterForTest, type TestExporter } from '../support/exporter.js';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
 import { freePort } from '../support/tools.js';
 
@@ -18,11 +18,8 @@ beforeAll(async () => {
   closedPort = await freePort();
 });
 afterAll(async () => { await up.close(); });
-afterEach(async () => {
-  await ex?.close();
-  ex = undefined;
-  up.reset();
-});
+// Cleared before each test, once the last test's exporter has closed (exporterForTest).
+beforeEach(() => { up.reset(); });
 
 type Entry = Record<string, any>;
 
@@ -31,7 +28,7 @@ const entriesOf = (report: any): Entry[] => [...report.healthy_endpoints, ...rep
 /** One deployment of `model` on the fake (OpenAI wire format), probed through GET /health. */
 async function probeFault(model: string, litellmParams?: string, timeoutS = TIMEOUT_S): Promise<{ entry: Entry; report: any; elapsedMs: number }> {
   const params = litellmParams ?? `{ model: openai/${model}, api_base: ${up.openaiBase} }`;
-  ex = await startExporter(`model_list:
+  ex = await exporterForTest(`model_list:
   - model_name: ${model}
     litellm_params: ${params}
     model_info: { id: ${model}, health_check_timeout: ${timeoutS} }
@@ -186,7 +183,7 @@ describe('faulty deployments beside a healthy one', () => {
     litellm_params: { model: openai/${m}, api_base: ${up.openaiBase} }
     model_info: { id: ${m}, health_check_timeout: ${TIMEOUT_S} }
 `).join('');
-    ex = await startExporter(`model_list:
+    ex = await exporterForTest(`model_list:
 ${faulty}  - model_name: refused
     litellm_params: { model: openai/gpt-4o-mini, api_base: "http://127.0.0.1:${closedPort}/v1" }
     model_info: { id: refused, health_check_timeout: ${TIMEOUT_S} }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/persist/schema.js';
-import { startExporter, type TestExporter } from '../support/exporter.js';
+import { exporterForTest } from '../support/exporter.js';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
@@ -16,12 +16,9 @@ describe('PostgreSQL through DATABASE_URL (a real server started by the test)', 
   let pgs: TestPostgres;
   let redis: TestRedis;
   let up: FakeUpstream;
-  let ex: TestExporter | undefined;
   let replicas: Replica[] = [];
   beforeAll(async () => { [pgs, redis, up] = await Promise.all([startPostgres(), startRedis(), startFakeUpstream()]); }, 40_000);
   afterEach(async () => {
-    await ex?.close();
-    ex = undefined;
     await Promise.all(replicas.map((r) => r.stop('SIGKILL')));
     replicas = [];
   });
@@ -44,7 +41,7 @@ ${extra}`;
 
   it('creates its schema in an empty database, keeps results across a restart, and never shows the password', async () => {
     const url = await pgs.createDatabase('fresh');
-    ex = await startExporter(yaml(), { env: { DATABASE_URL: url } });
+    let ex = await exporterForTest(yaml(), { env: { DATABASE_URL: url } });
     await ready(ex.url);
     const readiness = await (await fetch(`${ex.url}/health/readiness`)).text();
     expect(JSON.parse(readiness)).toMatchObject({ db: 'connected', history_db: 'postgres' });
@@ -60,7 +57,7 @@ ${extra}`;
     await ex.close();
 
     up.reset();
-    ex = await startExporter(yaml(), { env: { DATABASE_URL: url } });
+    ex = await exporterForTest(yaml(), { env: { DATABASE_URL: url } });
     expect(await json(`${ex.url}/health/history`)).toEqual(history);
     expect((await json(`${ex.url}/health`)).unhealthy_endpoints[0]).toMatchObject({ model_id: 'bad', restored: true });
     expect(up.requests).toHaveLength(0);
@@ -72,7 +69,7 @@ ${extra}`;
     for (const sql of MIGRATIONS[1]!.postgres) await pgs.query('v1', sql);
     await pgs.query('v1', "INSERT INTO llm_health_meta VALUES ('schema_version', '1')");
     await pgs.query('v1', "INSERT INTO llm_health_history (deployment_id, checked_at, started_at, latency_ms, healthy, checked_by) VALUES ('good', $1, $1, 5, true, 'old')", [Date.now() - 60_000]);
-    ex = await startExporter(yaml(), { env: { DATABASE_URL: url } });
+    const ex = await exporterForTest(yaml(), { env: { DATABASE_URL: url } });
     await ready(ex.url);
     expect((await pgs.query('v1', "SELECT value FROM llm_health_meta WHERE key = 'schema_version'"))[0].value).toBe(LATEST_SCHEMA);
     const rows = (await json(`${ex.url}/health/history?model_id=good`)).health_checks;
@@ -80,7 +77,7 @@ ${extra}`;
   });
 
   it('an unreachable server is reported at start-up, without the password, and the exporter runs on in memory', async () => {
-    ex = await startExporter(yaml(), { env: { DATABASE_URL: `postgres://lhe:${pgs.password}@127.0.0.1:9/nowhere` } });
+    const ex = await exporterForTest(yaml(), { env: { DATABASE_URL: `postgres://lhe:${pgs.password}@127.0.0.1:9/nowhere` } });
     await ready(ex.url);
     const body = await json(`${ex.url}/health/readiness`);
     expect(body).toMatchObject({ db: 'Not connected', history_db: 'memory' });

@@ -1,11 +1,11 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costOf, usageOf } from '../../src/core/usage.js';
 import { parseFleetRecord } from '../../src/fleet/record.js';
 import { SPEND_DAYS, SpendLedger } from '../../src/store/spend.js';
-import { startExporter, type TestExporter } from '../support/exporter.js';
+import { exporterForTest } from '../support/exporter.js';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
 import { startFakeAnthropic } from '../support/fake-anthropic.js';
 import { startFakeCohere } from '../support/fake-cohere.js';
@@ -69,8 +69,6 @@ describe('usage and cost of one call (pure)', () => {
 });
 
 describe('/health/spend and the spend metrics, from fake upstreams with known usage', () => {
-  let ex: TestExporter | undefined;
-  afterEach(async () => { await ex?.close(); ex = undefined; });
 
   const entry = (name: string, model: string, info = '') => `  - model_name: ${name}\n    litellm_params: { model: ${model}, api_base: ${up.openaiBase} }\n    model_info: { id: ${name}${info} }\n`;
   const yaml = () => `model_list:
@@ -81,8 +79,8 @@ ${entry('mini', 'openai/gpt-4o-mini')}${entry('embed', 'openai/text-embedding-3-
 
   it('per deployment equals the arithmetic, "unknown" without a price, and the month projects at one probe per interval', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lhe-spend-'));
-    ex = await startExporter(yaml(), { dataDir: dir });
-    await waitFor(async () => (await fetch(`${ex!.url}/health/readiness`)).status === 200, 15_000);
+    let ex = await exporterForTest(yaml(), { dataDir: dir });
+    await waitFor(async () => (await fetch(`${ex.url}/health/readiness`)).status === 200, 15_000);
     const body: any = await (await fetch(`${ex.url}/health/spend`)).json();
     const d = (id: string) => body.deployments.find((x: { model_id: string }) => x.model_id === id);
     const expected: Record<string, number> = {
@@ -121,7 +119,7 @@ ${entry('mini', 'openai/gpt-4o-mini')}${entry('embed', 'openai/text-embedding-3-
     // The days persist: after a restart, the same spend (and nothing probed again).
     await ex.close();
     up.reset();
-    ex = await startExporter(yaml(), { dataDir: dir });
+    ex = await exporterForTest(yaml(), { dataDir: dir });
     const again: any = await (await fetch(`${ex.url}/health/spend?model_id=mini`)).json();
     expect(again.deployments[0].cost_usd).toBeCloseTo(MINI, 12);
     expect(again.deployments[0].per_day).toEqual(d('mini').per_day);
@@ -130,8 +128,8 @@ ${entry('mini', 'openai/gpt-4o-mini')}${entry('embed', 'openai/text-embedding-3-
 
   it("checks the docs' arithmetic: 20 chat deployments at 300 s make 240 calls and ~6,000 tokens an hour, $1.89 a month at gpt-4o-mini", async () => {
     const names = Array.from({ length: 20 }, (_, i) => `c${i}`);
-    ex = await startExporter(`model_list:\n${names.map((n) => entry(n, 'openai/gpt-4o-mini')).join('')}general_settings:\n  background_health_checks: true\n  health_check_interval: 300\n`);
-    await waitFor(async () => (await fetch(`${ex!.url}/health/readiness`)).status === 200, 15_000);
+    const ex = await exporterForTest(`model_list:\n${names.map((n) => entry(n, 'openai/gpt-4o-mini')).join('')}general_settings:\n  background_health_checks: true\n  health_check_interval: 300\n`);
+    await waitFor(async () => (await fetch(`${ex.url}/health/readiness`)).status === 200, 15_000);
     const body: any = await (await fetch(`${ex.url}/health/spend`)).json();
     const callsPerHour = body.deployments.reduce((n: number, d: any) => n + d.probes_per_month / 720, 0);
     const tokensPerHour = body.deployments.reduce((n: number, d: any) => n + (d.probes_per_month / 720) * ((d.input_tokens + d.output_tokens) / d.probes), 0);
@@ -144,7 +142,7 @@ ${entry('mini', 'openai/gpt-4o-mini')}${entry('embed', 'openai/text-embedding-3-
   it("reads the native providers' usage (Anthropic, Gemini, Cohere) through their translation", async () => {
     const [anth, gem, co] = await Promise.all([startFakeAnthropic({ apiKey: 'sk-ant-x' }), startFakeGemini({ apiKey: 'AIza-x' }), startFakeCohere({ apiKey: 'co-x' })]);
     try {
-      ex = await startExporter(`model_list:
+      const ex = await exporterForTest(`model_list:
   - model_name: claude
     litellm_params: { model: anthropic/claude-3-haiku-20240307, api_base: "${anth.url}", api_key: sk-ant-x }
     model_info: { id: claude }
@@ -171,7 +169,7 @@ ${entry('mini', 'openai/gpt-4o-mini')}${entry('embed', 'openai/text-embedding-3-
   });
 
   it('needs the master key, and 404s an unknown model', async () => {
-    ex = await startExporter(`model_list:\n${entry('mini', 'openai/gpt-4o-mini')}general_settings:\n  master_key: sk-spend\n`);
+    const ex = await exporterForTest(`model_list:\n${entry('mini', 'openai/gpt-4o-mini')}general_settings:\n  master_key: sk-spend\n`);
     expect((await fetch(`${ex.url}/health/spend`)).status).toBe(401);
     expect((await fetch(`${ex.url}/health/spend?model=nope`, { headers: { authorization: 'Bearer sk-spend' } })).status).toBe(404);
   });

@@ -2,14 +2,14 @@ import Database from 'better-sqlite3';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProbeResult } from '../../src/core/result.js';
 import { databaseTarget, DEFAULT_DB_FILE } from '../../src/persist/select.js';
 import { MIGRATIONS } from '../../src/persist/schema.js';
 import { SqliteHistory } from '../../src/persist/sqlite.js';
 import type { HistoryDatabase, WriteBatch } from '../../src/persist/types.js';
 import { PersistWriter } from '../../src/persist/writer.js';
-import { startExporter, type TestExporter } from '../support/exporter.js';
+import { exporterForTest } from '../support/exporter.js';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
 import { waitFor } from '../support/tools.js';
 
@@ -39,13 +39,11 @@ general_settings:
 ${extra}`;
 
 describe('SQLite persistence (general_settings.health_check_db, --data-dir)', () => {
-  let ex: TestExporter | undefined;
-  afterEach(async () => { await ex?.close(); ex = undefined; });
 
   it('keeps history and the latest results across a restart, in WAL mode, and shows them before any probe', async () => {
     const dir = await tempDir();
-    ex = await startExporter(config(), { dataDir: dir });
-    await waitFor(async () => (await fetch(`${ex!.url}/health/readiness`)).status === 200);
+    let ex = await exporterForTest(config(), { dataDir: dir });
+    await waitFor(async () => (await fetch(`${ex.url}/health/readiness`)).status === 200);
     for (let i = 0; i < 3; i++) await fetch(`${ex.url}/health?model_id=good-1`);
     const before = await json(`${ex.url}/health/history?limit=100`);
     expect(before.total_records).toBe(5);
@@ -58,7 +56,7 @@ describe('SQLite persistence (general_settings.health_check_db, --data-dir)', ()
     db.close();
 
     up.reset();
-    ex = await startExporter(config(), { dataDir: dir });
+    ex = await exporterForTest(config(), { dataDir: dir });
     expect(await json(`${ex.url}/health/history?limit=100`)).toEqual(before);
     const health = await json(`${ex.url}/health`);
     expect(health.healthy_count).toBe(1);
@@ -89,23 +87,23 @@ general_settings:
   health_check_interval: 3600
 `;
     up.reset();
-    ex = await startExporter(yaml, { dataDir: dir });
+    let ex = await exporterForTest(yaml, { dataDir: dir });
     await waitFor(() => (up.count('hang') === 1 && up.count('gpt-4o') === 1) || undefined);
-    await waitFor(async () => (await json(`${ex!.url}/health`)).healthy_count === 1 || undefined);
+    await waitFor(async () => (await json(`${ex.url}/health`)).healthy_count === 1 || undefined);
     await ex.close(); // aborts the hanging probe
-    ex = await startExporter(yaml, { dataDir: dir, listen: false });
+    ex = await exporterForTest(yaml, { dataDir: dir, listen: false });
     expect(ex.app.store.get('hang-1')).toBeUndefined();
     expect(ex.app.store.get('good-1')).toMatchObject({ healthy: true, restored: true });
   });
 
   it('health_check_db: :memory: keeps nothing, and so does no data directory at all', async () => {
     const dir = await tempDir();
-    ex = await startExporter(config('  health_check_db: ":memory:"'), { dataDir: dir });
-    await waitFor(async () => (await fetch(`${ex!.url}/health/readiness`)).status === 200);
+    let ex = await exporterForTest(config('  health_check_db: ":memory:"'), { dataDir: dir });
+    await waitFor(async () => (await fetch(`${ex.url}/health/readiness`)).status === 200);
     expect(await json(`${ex.url}/health/readiness`)).toMatchObject({ db: 'Not connected', history_db: 'memory' });
     expect(ex.logs()).toMatch(/history kept in memory only/);
     await ex.close();
-    ex = await startExporter(config());
+    ex = await exporterForTest(config());
     expect((await json(`${ex.url}/health/history`)).total_records).toBe(0);
   });
 
@@ -114,9 +112,9 @@ general_settings:
     const file = join(dir, DEFAULT_DB_FILE);
     const garbage = Buffer.from('this is not a database, it is a shopping list\n'.repeat(200));
     await writeFile(file, garbage);
-    ex = await startExporter(config(), { dataDir: dir });
+    const ex = await exporterForTest(config(), { dataDir: dir });
     expect(ex.logs()).toMatch(/"err":"[^"]*is not a SQLite database or is corrupt[^"]*","msg":"history database unusable: running with history in memory only/);
-    await waitFor(async () => (await fetch(`${ex!.url}/health/readiness`)).status === 200);
+    await waitFor(async () => (await fetch(`${ex.url}/health/readiness`)).status === 200);
     const ready = await json(`${ex.url}/health/readiness`);
     expect(ready).toMatchObject({ db: 'Not connected', history_db: 'memory' });
     expect(ready.db_error).toMatch(/not a SQLite database or is corrupt/);
@@ -132,9 +130,9 @@ general_settings:
     holder.exec('CREATE TABLE squatter (x)');
     holder.exec('BEGIN EXCLUSIVE');
     try {
-      ex = await startExporter(config(), { dataDir: dir });
+      const ex = await exporterForTest(config(), { dataDir: dir });
       expect(ex.logs()).toMatch(/is locked by another process/);
-      await waitFor(async () => (await fetch(`${ex!.url}/health/readiness`)).status === 200);
+      await waitFor(async () => (await fetch(`${ex.url}/health/readiness`)).status === 200);
       expect((await json(`${ex.url}/health/readiness`)).db_error).toMatch(/locked/);
       expect((await json(`${ex.url}/health`)).healthy_count).toBe(1);
     } finally {
@@ -148,7 +146,7 @@ general_settings:
     const db = new Database(join(dir, DEFAULT_DB_FILE));
     db.exec("CREATE TABLE llm_health_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO llm_health_meta VALUES ('schema_version', '999')");
     db.close();
-    ex = await startExporter(config(), { dataDir: dir });
+    const ex = await exporterForTest(config(), { dataDir: dir });
     expect(ex.logs()).toMatch(/newer version of the exporter \(schema 999/);
   });
 });

@@ -1,11 +1,11 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ProbeResult } from '../../src/core/result.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { MAX_SEGMENTS, sumUptime, UptimeLedger, uptimeBetween } from '../../src/store/uptime-runs.js';
-import { startExporter, type TestExporter } from '../support/exporter.js';
+import { exporterForTest } from '../support/exporter.js';
 import { byName, parsePromText } from '../support/prom-text.js';
 
 const MIN = 60_000;
@@ -83,8 +83,6 @@ describe('uptime from runs of probe outcomes (pure)', () => {
 });
 
 describe('/health/uptime and llm_deployment_uptime_ratio', () => {
-  let ex: TestExporter | undefined;
-  afterEach(async () => { await ex?.close(); ex = undefined; });
 
   /** Two deployments of one group: `a` plays the script from 100 minutes ago, `b` failed once then. */
   const yaml = `
@@ -124,7 +122,7 @@ general_settings:
   };
 
   it('answer the hand-computed figures, per deployment, per group and per window', async () => {
-    ex = await startExporter(yaml);
+    const ex = await exporterForTest(yaml);
     play(ex.app.store, Date.now() - 100 * MIN);
     const res = await fetch(`${ex.url}/health/uptime`);
     expect(res.status).toBe(200);
@@ -149,10 +147,10 @@ general_settings:
 
   it('survive a restart with a data directory, the time it was down counted unknown', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lhe-uptime-'));
-    ex = await startExporter(yaml, { dataDir: dir });
+    let ex = await exporterForTest(yaml, { dataDir: dir });
     play(ex.app.store, Date.now() - 100 * MIN);
     await ex.close();
-    ex = await startExporter(yaml, { dataDir: dir });
+    ex = await exporterForTest(yaml, { dataDir: dir });
     expectFigures(await (await fetch(`${ex.url}/health/uptime`)).json());
     // A probe after the restart, 35 minutes past the cover of the last one: a new run, the gap unknown.
     ex.app.store.set(result('a', Date.now(), true));
