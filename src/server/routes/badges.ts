@@ -6,7 +6,7 @@ import { renderBadge } from '../../views/badge-svg.js';
 import type { Views } from '../../views/index.js';
 import { UPTIME_WINDOWS, type UptimeWindow } from '../../views/uptime-bars.js';
 import { statusAccess } from '../status-auth.js';
-import { errorSchema } from './health.js';
+import { errorSchema } from './schema.js';
 
 /** Badges change at most as often as probes land; a minute of caching spares the exporter a README's visitors. */
 const MAX_AGE_S = 60;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { HistoryQuery, Views } from '../../views/index.js';
 import { requireMasterKey } from '../auth.js';
-import { errorSchema } from './health.js';
+import { errorSchema } from './schema.js';
 import { SELECTOR_PROPERTIES } from './selector.js';
 
 const rowSchema = {

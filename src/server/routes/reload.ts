@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Views } from '../../views/index.js';
 import { requireMasterKey } from '../auth.js';
-import { errorSchema } from './health.js';
+import { errorSchema } from './schema.js';
 
 /** POST /-/reload (Prometheus' spelling): re-read the config file; a bad file is refused with its errors. */
 export const reloadRoutes: FastifyPluginAsync<{ views: Views }> = async (app, { views }) => {

@@ -3,7 +3,7 @@ import type { Views } from '../../views/index.js';
 import { keyMatches } from '../auth.js';
 import { HTML_HEADERS, loginPageHtml, statusPageHtml } from '../status-page/page.js';
 import { SESSION_TTL_S, crossSite, sessionCookie, sessionToken, statusAccess } from '../status-auth.js';
-import { errorSchema } from './health.js';
+import { errorSchema } from './schema.js';
 
 const nullable = (type: string) => ({ type: [type, 'null'] });
 const tuples = { type: 'array', items: { type: 'array', items: { type: 'number' } } };
