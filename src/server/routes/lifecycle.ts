@@ -1,32 +1,26 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Views } from '../../views/index.js';
+import { closed, int, str } from './schema.js';
 
-const readinessSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    status: { type: 'string' },
-    reason: { type: 'string' },
-    db: { type: 'string' },
-    history_db: { type: 'string' },
-    db_error: { type: 'string' },
-    cache: { type: ['string', 'null'] },
-    version: { type: 'string' },
-    litellm_version: { type: 'string' },
-    success_callbacks: { type: 'array', items: { type: 'string' } },
-    plugins: { type: 'array', items: { type: 'string' } },
-    plugin_errors: {
-      type: 'array',
-      items: { type: 'object', additionalProperties: false, properties: { file: { type: 'string' }, reason: { type: 'string' } } },
-    },
-    deployments: { type: 'integer' },
-    config_error: { type: 'string' },
-    last_updated: { type: 'string' },
-  },
-} as const;
+const readinessSchema = closed({
+  status: str,
+  reason: str,
+  db: str,
+  history_db: str,
+  db_error: str,
+  cache: { type: ['string', 'null'] },
+  version: str,
+  litellm_version: str,
+  success_callbacks: { type: 'array', items: str },
+  plugins: { type: 'array', items: str },
+  plugin_errors: { type: 'array', items: closed({ file: str, reason: str }) },
+  deployments: int,
+  config_error: str,
+  last_updated: str,
+});
 
 const ALIVE = JSON.stringify("I'm alive!");
-const shuttingDown = { type: 'object', properties: { status: { type: 'string' } } } as const;
+const shuttingDown = { type: 'object', properties: { status: str } } as const;
 
 /** Unauthenticated probes for orchestrators: readiness and liveliness (LiteLLM's spelling and the usual one). */
 export const lifecycleRoutes: FastifyPluginAsync<{ views: Views }> = async (app, { views }) => {
@@ -40,7 +34,7 @@ export const lifecycleRoutes: FastifyPluginAsync<{ views: Views }> = async (app,
     // LiteLLM answers a JSON string; a plain string payload would go out as text/plain.
     return reply.code(200).type('application/json; charset=utf-8').send(ALIVE);
   };
-  const schema = { response: { 200: { type: 'string' }, 503: shuttingDown } };
+  const schema = { response: { 200: str, 503: shuttingDown } };
   app.get('/health/liveliness', { schema }, alive);
   app.get('/health/liveness', { schema }, alive);
 };

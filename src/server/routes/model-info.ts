@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Views } from '../../views/index.js';
 import { requireMasterKey } from '../auth.js';
-import { errorSchema } from './schema.js';
+import { closed, errorSchema, str } from './schema.js';
 
 const scalar = { type: ['string', 'number', 'boolean'] };
 const modelInfoSchema = {
@@ -9,15 +9,11 @@ const modelInfoSchema = {
   properties: {
     data: {
       type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          model_name: { type: 'string' },
-          litellm_params: { type: 'object', additionalProperties: scalar },
-          model_info: { type: 'object', additionalProperties: scalar },
-        },
-      },
+      items: closed({
+        model_name: str,
+        litellm_params: { type: 'object', additionalProperties: scalar },
+        model_info: { type: 'object', additionalProperties: scalar },
+      }),
     },
   },
 } as const;

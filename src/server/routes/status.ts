@@ -3,49 +3,34 @@ import type { Views } from '../../views/index.js';
 import { keyMatches } from '../auth.js';
 import { HTML_HEADERS, loginPageHtml, statusPageHtml } from '../status-page/page.js';
 import { SESSION_TTL_S, crossSite, sessionCookie, sessionToken, statusAccess } from '../status-auth.js';
-import { errorSchema } from './schema.js';
+import { closed, errorSchema, int, num, str } from './schema.js';
 
 const nullable = (type: string) => ({ type: [type, 'null'] });
-const tuples = { type: 'array', items: { type: 'array', items: { type: 'number' } } };
+const tuples = { type: 'array', items: { type: 'array', items: num } };
 
 /** Every field a public deployment entry may carry: this schema is the serialiser's allow-list. */
-const publicDeployment = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    model_id: { type: 'string' }, model: { type: 'string' }, provider: { type: 'string' }, mode: { type: 'string' },
-    state: { type: 'string' }, last_checked: nullable('string'), latency_ms: nullable('number'),
-    uptime_24h: nullable('number'), uptime_30d: nullable('number'),
-    bars_24h: tuples, bars_30d: tuples, latency_history: tuples,
-    maintenance: { type: 'object', additionalProperties: false, properties: { name: { type: 'string' }, until: { type: 'string' } } },
-  },
-} as const;
+const publicDeployment = closed({
+  model_id: str, model: str, provider: str, mode: str,
+  state: str, last_checked: nullable('string'), latency_ms: nullable('number'),
+  uptime_24h: nullable('number'), uptime_30d: nullable('number'),
+  bars_24h: tuples, bars_30d: tuples, latency_history: tuples,
+  maintenance: closed({ name: str, until: str }),
+});
 
 /** Private mode adds where the deployment is and what went wrong. */
-const privateDeployment = {
-  ...publicDeployment,
-  properties: { ...publicDeployment.properties, api_base: { type: 'string' }, error: { type: 'string' }, error_type: { type: 'string' }, consecutive_failures: { type: 'integer' } },
-} as const;
+const privateDeployment = closed({ ...publicDeployment.properties, api_base: str, error: str, error_type: str, consecutive_failures: int });
 
-const frame = { type: 'object', additionalProperties: false, properties: { start: { type: 'string' }, bucket_s: { type: 'number' } } };
-const bodySchema = (deployment: object) => ({
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    title: { type: 'string' }, mode: { type: 'string' }, generated_at: { type: 'string' }, refresh_s: { type: 'number' },
-    frames: { type: 'object', additionalProperties: false, properties: { '24h': frame, '30d': frame } },
-    counts: { type: 'object', additionalProperties: { type: 'integer' } },
-    groups: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          model_name: { type: 'string' }, state: { type: 'string' }, uptime_24h: nullable('number'), uptime_30d: nullable('number'),
-          deployments: { type: 'array', items: deployment },
-        },
-      },
-    },
+const frame = closed({ start: str, bucket_s: num });
+const bodySchema = (deployment: object) => closed({
+  title: str, mode: str, generated_at: str, refresh_s: num,
+  frames: closed({ '24h': frame, '30d': frame }),
+  counts: { type: 'object', additionalProperties: int },
+  groups: {
+    type: 'array',
+    items: closed({
+      model_name: str, state: str, uptime_24h: nullable('number'), uptime_30d: nullable('number'),
+      deployments: { type: 'array', items: deployment },
+    }),
   },
 });
 export const publicStatusSchema = bodySchema(publicDeployment);
