@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { UNAUTHORIZED } from './answers.js';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -28,7 +29,7 @@ export function requireMasterKey(masterKey: () => string | undefined) {
     const expected = masterKey();
     if (expected === undefined) return;
     if (!keyMatches(presentedKey(req), expected)) {
-      return reply.code(401).send({ error: { message: 'Authentication error: invalid or missing master key', type: 'auth_error', code: 401 } });
+      return reply.code(401).send(UNAUTHORIZED);
     }
   };
 }

@@ -12,6 +12,7 @@ import { modelInfoRoutes } from './routes/model-info.js';
 import { lifecycleRoutes } from './routes/lifecycle.js';
 import { statusRoutes } from './routes/status.js';
 import { badgeRoutes } from './routes/badges.js';
+import { notFound } from './answers.js';
 import { boundConnections, DEFAULT_SERVER_LIMITS, type ServerLimits } from './limits.js';
 
 const BODY_LIMIT = 64 * 1024;
@@ -43,7 +44,7 @@ export function buildServer(views: Views, logger: Logger, limits: ServerLimits =
   app.addHook('preClose', async () => connections.closeIdle());
 
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send({ error: { message: `route ${req.method} ${req.url.split('?')[0]} not found`, type: 'not_found', code: 404 } });
+    void notFound(req, reply);
   });
   app.setErrorHandler((err: { statusCode?: number; validation?: Array<{ instancePath?: string; params?: { missingProperty?: string } }>; validationContext?: string; message: string }, req, reply) => {
     if (err.validation) {

@@ -5,6 +5,7 @@ import { BADGE_COLORS } from '../../views/badge.js';
 import { renderBadge } from '../../views/badge-svg.js';
 import type { Views } from '../../views/index.js';
 import { UPTIME_WINDOWS, type UptimeWindow } from '../../views/uptime-bars.js';
+import { notFound, UNAUTHORIZED } from '../answers.js';
 import { statusAccess } from '../status-auth.js';
 import { errorSchema } from './schema.js';
 
@@ -42,10 +43,8 @@ export const badgeRoutes: FastifyPluginAsync<{ views: Views }> = async (app, { v
     const path = req.url.split('?')[0]!;
     const parsed = parseBadgePath(path);
     const access = statusAccess(views, req, reply);
-    if (!parsed || access.kind === 'off') {
-      return reply.code(404).send({ error: { message: `route ${req.method} ${path} not found`, type: 'not_found', code: 404 } });
-    }
-    if (access.kind === 'refused') return reply.code(401).send({ error: { message: 'Authentication error: invalid or missing master key', type: 'auth_error', code: 401 } });
+    if (!parsed || access.kind === 'off') return notFound(req, reply);
+    if (access.kind === 'refused') return reply.code(401).send(UNAUTHORIZED);
     const spec = views.badge(parsed.kind, parsed.target, req.query.window ?? '24h');
     const svg = renderBadge(spec ?? { label: 'llm health', message: 'not found', color: BADGE_COLORS.lightgrey });
     const etag = `"${createHash('sha256').update(svg).digest('base64url').slice(0, 27)}"`;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Views } from '../../views/index.js';
+import { notFound, UNAUTHORIZED } from '../answers.js';
 import { keyMatches } from '../auth.js';
 import { HTML_HEADERS, loginPageHtml, statusPageHtml } from '../status-page/page.js';
 import { SESSION_TTL_S, crossSite, sessionCookie, sessionToken, statusAccess } from '../status-auth.js';
@@ -36,9 +37,6 @@ const bodySchema = (deployment: object) => closed({
 export const publicStatusSchema = bodySchema(publicDeployment);
 export const privateStatusSchema = bodySchema(privateDeployment);
 
-const notFound = (req: FastifyRequest, reply: FastifyReply) =>
-  reply.code(404).send({ error: { message: `route ${req.method} ${req.url.split('?')[0]} not found`, type: 'not_found', code: 404 } });
-const unauthorized = { error: { message: 'Authentication error: invalid or missing master key', type: 'auth_error', code: 401 } };
 const pageOf = (url: string): '/' | '/status' => (url.split('?')[0] === '/status' ? '/status' : '/');
 
 /**
@@ -64,7 +62,7 @@ export const statusRoutes: FastifyPluginAsync<{ views: Views }> = async (app, { 
   app.get('/status.json', { schema: { response: { 401: errorSchema, 404: errorSchema } } }, async (req, reply) => {
     const access = statusAccess(views, req, reply);
     if (access.kind === 'off') return notFound(req, reply);
-    if (access.kind === 'refused') return reply.code(401).send(unauthorized);
+    if (access.kind === 'refused') return reply.code(401).send(UNAUTHORIZED);
     void reply.type('application/json; charset=utf-8').header('cache-control', 'no-store');
     const key = `${access.mode}:${views.statusCacheKey()}`;
     if (cached?.key !== key) {
