@@ -9,11 +9,11 @@ const chat: ProbePlugin = {
   mode: 'chat',
   description: 'chat completion with one short user message',
   async probe(target, ctx) {
-    const res = await ctx.call('chat', {
-      messages: [{ role: 'user', content: ctx.prompt }],
-      ...(ctx.maxTokens !== undefined ? { max_tokens: ctx.maxTokens } : {}),
-      ...(target.reasoningEffort ? { reasoning_effort: target.reasoningEffort } : {}),
-    });
+    // Keys set in the order of the JSON sent; no spreads (this runs on every probe).
+    const payload: Record<string, unknown> = { messages: [{ role: 'user', content: ctx.prompt }] };
+    if (ctx.maxTokens !== undefined) payload.max_tokens = ctx.maxTokens;
+    if (target.reasoningEffort) payload.reasoning_effort = target.reasoningEffort;
+    const res = await ctx.call('chat', payload);
     expectAnswer(res, 'choices', 'non-empty list', 'choices in the chat completion');
     expectAnswer(res, 'choices.0', 'object', 'a choice object in the chat completion');
     if (!readAnswer(res, 'choices.0.message.content') && readAnswer(res, 'choices.0.finish_reason') === 'length') {
