@@ -9,9 +9,10 @@ const chat: ProbePlugin = {
   mode: 'chat',
   description: 'chat completion with one short user message',
   async probe(target, ctx) {
-    // Keys set in the order of the JSON sent; no spreads (this runs on every probe).
-    const payload: Record<string, unknown> = { messages: [{ role: 'user', content: ctx.prompt }] };
-    if (ctx.maxTokens !== undefined) payload.max_tokens = ctx.maxTokens;
+    // Keys in the order of the JSON sent, no spreads (this runs on every probe); one literal
+    // per shape, so the usual payload is not grown by a property added afterwards.
+    const messages = [{ role: 'user', content: ctx.prompt }];
+    const payload: Record<string, unknown> = ctx.maxTokens !== undefined ? { messages, max_tokens: ctx.maxTokens } : { messages };
     if (target.reasoningEffort) payload.reasoning_effort = target.reasoningEffort;
     const res = await ctx.call('chat', payload);
     expectAnswer(res, 'choices', 'non-empty list', 'choices in the chat completion');

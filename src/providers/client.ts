@@ -91,7 +91,7 @@ function sendPrepared(req: CallRequest, codec: OperationCodec, p: PreparedReques
 async function exchange(req: CallRequest, codec: OperationCodec, wire: WireRequest, conns: Connections, rec: CallRecorder | undefined): Promise<ProviderResponse> {
   if (wire.method === 'WS') {
     const res = await firstWebSocketEvent(wire.url, wire.headers, req.abort.signal, conns.agent);
-    connected(req, wire.url, conns, rec);
+    connected(req, { url: wire.url }, conns, rec);
     return res;
   }
   if (wire.body instanceof FormData) {
@@ -108,9 +108,9 @@ async function exchange(req: CallRequest, codec: OperationCodec, wire: WireReque
 }
 
 /** What the connection showed (address, TLS certificate), once an answer arrived over it. */
-function connected({ onConnection }: CallRequest, url: URL, conns: Connections, rec: CallRecorder | undefined): void {
+function connected({ onConnection }: CallRequest, to: Pick<Outgoing, 'url' | 'factsKey'>, conns: Connections, rec: CallRecorder | undefined): void {
   if (!onConnection && !rec) return;
-  const facts = conns.factsFor(url);
+  const facts = to.factsKey !== undefined ? conns.factsAt(to.factsKey) : conns.factsFor(to.url);
   if (!facts) return;
   onConnection?.(facts);
   rec?.connected(facts);
@@ -120,6 +120,8 @@ function connected({ onConnection }: CallRequest, url: URL, conns: Connections, 
 interface Outgoing {
   readonly method: 'GET' | 'POST';
   readonly url: URL;
+  /** Set on a prepared request: the origin's key, so the URL is not read again per probe. */
+  readonly factsKey?: string;
   readonly origin: string;
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
@@ -135,7 +137,7 @@ async function answerOf(req: CallRequest, codec: OperationCodec, out: Outgoing, 
   } catch (err) {
     throw transportError(err, abort);
   }
-  connected(req, out.url, conns, rec);
+  connected(req, out, conns, rec);
   rec?.answered(res.statusCode, res.headers);
 
   // Header values come from outside like any body: an upstream may echo the key into them.
