@@ -9,11 +9,12 @@ const chat: ProbePlugin = {
   mode: 'chat',
   description: 'chat completion with one short user message',
   async probe(target, ctx) {
-    const res = await ctx.call('chat', {
-      messages: [{ role: 'user', content: ctx.prompt }],
-      ...(ctx.maxTokens !== undefined ? { max_tokens: ctx.maxTokens } : {}),
-      ...(target.reasoningEffort ? { reasoning_effort: target.reasoningEffort } : {}),
-    });
+    // Keys in the order of the JSON sent, no spreads (this runs on every probe); one literal
+    // per shape, so the usual payload is not grown by a property added afterwards.
+    const messages = [{ role: 'user', content: ctx.prompt }];
+    const payload: Record<string, unknown> = ctx.maxTokens !== undefined ? { messages, max_tokens: ctx.maxTokens } : { messages };
+    if (target.reasoningEffort) payload.reasoning_effort = target.reasoningEffort;
+    const res = await ctx.call('chat', payload);
     expectAnswer(res, 'choices', 'non-empty list', 'choices in the chat completion');
     expectAnswer(res, 'choices.0', 'object', 'a choice object in the chat completion');
     if (!readAnswer(res, 'choices.0.message.content') && readAnswer(res, 'choices.0.finish_reason') === 'length') {

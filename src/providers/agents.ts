@@ -16,11 +16,18 @@ export interface Connections {
   readonly agent: Agent;
   /** What the connector saw of the latest connection to the URL's origin, if it opened one. */
   factsFor(url: URL): ConnectionFacts | undefined;
+  /** The same, by the origin's key (factsKeyOf), worked out once for a prepared request. */
+  factsAt(key: string): ConnectionFacts | undefined;
   /** After the call: a one-off pool is closed; the shared ones stay. */
   done(): void;
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
+
+/** The key factsAt takes for a URL: per probe, three URL getters and a concatenation saved. */
+export function factsKeyOf(url: URL): string {
+  return originKey(url.protocol, url.hostname, url.port);
+}
 
 /** Keyed as the connector is told the origin: ws(s) URLs connect as http(s). */
 function originKey(protocol: string, hostname: string, port: string): string {
@@ -103,7 +110,7 @@ export function pooledConnections(tls: Deployment['tls'], deny: NetworkList | un
     // Per origin, the latest connection opened: on a kept-alive connection the same certificate.
     const latest = new Map<string, ConnectionFacts>();
     const agent = newAgent(tls, deny, (origin, facts) => latest.set(origin, facts));
-    pool = { agent, factsFor: (url) => latest.get(originKey(url.protocol, url.hostname, url.port)), done: () => {} };
+    pool = { agent, factsFor: (url) => latest.get(factsKeyOf(url)), factsAt: (key) => latest.get(key), done: () => {} };
     pools.set(key, pool);
   }
   return pool;
@@ -116,5 +123,5 @@ export function pooledConnections(tls: Deployment['tls'], deny: NetworkList | un
 export function oneOffConnections(tls: Deployment['tls'], deny: NetworkList | undefined): Connections {
   let seen: ConnectionFacts | undefined;
   const agent = newAgent(tls, deny, (_origin, facts) => { seen = facts; });
-  return { agent, factsFor: () => seen, done: () => { void agent.destroy().catch(() => {}); } };
+  return { agent, factsFor: () => seen, factsAt: () => seen, done: () => { void agent.destroy().catch(() => {}); } };
 }

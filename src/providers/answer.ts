@@ -1,4 +1,6 @@
-import { errors as undiciErrors } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+import { errors as undiciErrors, type Dispatcher } from 'undici';
+import type { ProbeAbort } from '../core/abort.js';
 import { ProbeError } from '../core/errors.js';
 import type { Operation } from '../core/operation.js';
 
@@ -25,37 +27,6 @@ export function parseRetryAfter(value: unknown): number | undefined {
   if (Number.isFinite(secs)) return Math.max(0, secs);
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, Math.round((at - Date.now()) / 1000));
-}
-
-/**
- * Reads a body up to `max` bytes. Events rather than `for await`: the async iterator cost more
- * than the rest of the read (npm run bench, 1,000-probe rounds).
- */
-export function readCapped(body: NodeJS.ReadableStream & { destroy(err?: Error): unknown }, max: number, enforce: boolean, abort: { readonly aborted: boolean }, status: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    // The error listener stays: a destroyed undici body emits an abort error later.
-    const done = (err?: unknown) => {
-      if (settled) return;
-      settled = true;
-      body.off('data', onData).off('end', onEnd);
-      if (err === undefined) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-      else reject(err instanceof ProbeError ? err : transportError(err, abort));
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size <= max) return void chunks.push(chunk);
-      body.destroy();
-      if (enforce) return done(new ProbeError('bad_response', `response body larger than ${max} bytes; read stopped`, { status }));
-      chunks.push(chunk.subarray(0, max - (size - chunk.byteLength)));
-      done();
-    };
-    const onEnd = () => done();
-    const onError = (err: unknown) => done(err);
-    body.on('data', onData).on('end', onEnd).on('error', onError);
-  });
 }
 
 /** Socket, DNS, TLS and abort failures, typed. Messages name the kind, never the URL's secrets. */
@@ -85,3 +56,116 @@ export function errorCode(body: unknown): string | undefined {
   return undefined;
 }
 
+
+/** An answer read whole: its status, headers and body (capped). */
+export interface ReadAnswer {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  bytes: Buffer;
+}
+
+/** What `send` sends: the dispatcher's options, origin and path apart. */
+export interface SendOptions {
+  readonly origin: string;
+  readonly path: string;
+  readonly method: 'GET' | 'POST';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | Uint8Array | undefined;
+}
+
+/**
+ * Sends one request and reads its answer whole through undici's dispatch API: a 2xx body up to
+ * `maxOk` bytes (more is a bad_response), any other up to `maxError` (cut there). What
+ * `request()` with an events-based capped read of its body did, without a Readable stream, an
+ * async resource and the ticks they cost per probe (issue 18). Larger than the cap, or aborted: the request is aborted, so undici
+ * drops its socket. `onHeaders` hears the status and headers when they arrive (a trace's first byte).
+ */
+export function send(dispatcher: Dispatcher, out: SendOptions, abort: ProbeAbort, maxOk: number, maxError: number, onHeaders?: (statusCode: number, headers: IncomingHttpHeaders) => void): Promise<ReadAnswer> {
+  return new Promise((resolve, reject) => {
+    // Aborted before it was sent: nothing goes out.
+    if (abort.aborted) return reject(transportError(abort.reason, abort));
+    dispatcher.dispatch({ origin: out.origin, path: out.path, method: out.method, headers: out.headers, body: out.body }, new AnswerReader(abort, maxOk, maxError, onHeaders, resolve, reject));
+  });
+}
+
+/** The handler behind `send`: one per request. */
+class AnswerReader implements Dispatcher.DispatchHandler {
+  #controller: Dispatcher.DispatchController | undefined;
+  #statusCode = 0;
+  #headers: IncomingHttpHeaders = {};
+  #chunks: Buffer[] = [];
+  #size = 0;
+  #max: number;
+  #settled = false;
+  readonly #abort: ProbeAbort;
+  readonly #maxError: number;
+  /** Not `onHeaders`: that is the name of undici's older handler API. */
+  readonly #heard: ((statusCode: number, headers: IncomingHttpHeaders) => void) | undefined;
+  readonly #resolve: (a: ReadAnswer) => void;
+  readonly #reject: (err: unknown) => void;
+  readonly #onAbort = () => this.#controller?.abort(this.#abort.reason as Error);
+
+  constructor(abort: ProbeAbort, maxOk: number, maxError: number, heard: ((statusCode: number, headers: IncomingHttpHeaders) => void) | undefined, resolve: (a: ReadAnswer) => void, reject: (err: unknown) => void) {
+    this.#abort = abort;
+    this.#max = maxOk;
+    this.#maxError = maxError;
+    this.#heard = heard;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    abort.once('abort', this.#onAbort);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    // Aborted while it waited for a connection: not sent.
+    if (this.#abort.aborted) controller.abort(this.#abort.reason as Error);
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200) return; // 1xx: the answer follows
+    this.#statusCode = statusCode;
+    this.#headers = headers;
+    if (statusCode >= 300) this.#max = this.#maxError;
+    this.#heard?.(statusCode, headers);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#settled) return;
+    this.#size += chunk.byteLength;
+    if (this.#size <= this.#max) {
+      this.#chunks.push(chunk);
+      return;
+    }
+    const ok = this.#statusCode >= 200 && this.#statusCode < 300;
+    if (ok) {
+      this.#fail(new ProbeError('bad_response', `response body larger than ${this.#max} bytes; read stopped`, { status: this.#statusCode }));
+    } else {
+      this.#chunks.push(chunk.subarray(0, this.#max - (this.#size - chunk.byteLength)));
+      this.#done();
+    }
+    controller.abort(new undiciErrors.RequestAbortedError());
+  }
+
+  onResponseEnd(): void {
+    this.#done();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.#fail(err);
+  }
+
+  #done(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#abort.removeListener('abort', this.#onAbort);
+    const chunks = this.#chunks;
+    this.#resolve({ statusCode: this.#statusCode, headers: this.#headers, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+  }
+
+  #fail(err: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#abort.removeListener('abort', this.#onAbort);
+    this.#reject(err instanceof ProbeError ? err : transportError(err, this.#abort));
+  }
+}

@@ -1,4 +1,3 @@
-import type { EventEmitter } from 'node:events';
 import type { ProbeAbort } from '../core/abort.js';
 import type { Deployment } from '../core/deployment.js';
 import { ProbeError } from '../core/errors.js';
@@ -13,7 +12,7 @@ import { oneOffConnections, pooledConnections, type Connections } from './agents
 import { CallRecorder } from './trace-record.js';
 import { moveUserInfoToBasicAuth } from './user-info.js';
 import { prepare, preparedFor, type PreparedRequest } from './prepared.js';
-import { errorCode, isBinaryOp, parseRetryAfter, readCapped, statusType, transportError } from './answer.js';
+import { errorCode, isBinaryOp, parseRetryAfter, send, statusType } from './answer.js';
 
 /** JSON answers of a health probe are tiny; a larger body is cut here and the socket dropped. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -91,7 +90,7 @@ function sendPrepared(req: CallRequest, codec: OperationCodec, p: PreparedReques
 async function exchange(req: CallRequest, codec: OperationCodec, wire: WireRequest, conns: Connections, rec: CallRecorder | undefined): Promise<ProviderResponse> {
   if (wire.method === 'WS') {
     const res = await firstWebSocketEvent(wire.url, wire.headers, req.abort.signal, conns.agent);
-    connected(req, wire.url, conns, rec);
+    connected(req, { url: wire.url }, conns, rec);
     return res;
   }
   if (wire.body instanceof FormData) {
@@ -108,9 +107,9 @@ async function exchange(req: CallRequest, codec: OperationCodec, wire: WireReque
 }
 
 /** What the connection showed (address, TLS certificate), once an answer arrived over it. */
-function connected({ onConnection }: CallRequest, url: URL, conns: Connections, rec: CallRecorder | undefined): void {
+function connected({ onConnection }: CallRequest, to: Pick<Outgoing, 'url' | 'factsKey'>, conns: Connections, rec: CallRecorder | undefined): void {
   if (!onConnection && !rec) return;
-  const facts = conns.factsFor(url);
+  const facts = to.factsKey !== undefined ? conns.factsAt(to.factsKey) : conns.factsFor(to.url);
   if (!facts) return;
   onConnection?.(facts);
   rec?.connected(facts);
@@ -120,6 +119,8 @@ function connected({ onConnection }: CallRequest, url: URL, conns: Connections, 
 interface Outgoing {
   readonly method: 'GET' | 'POST';
   readonly url: URL;
+  /** Set on a prepared request: the origin's key, so the URL is not read again per probe. */
+  readonly factsKey?: string;
   readonly origin: string;
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
@@ -128,15 +129,12 @@ interface Outgoing {
 
 async function answerOf(req: CallRequest, codec: OperationCodec, out: Outgoing, conns: Connections, rec: CallRecorder | undefined): Promise<ProviderResponse> {
   const { deployment: d, provider, op, abort, options } = req;
-  let res;
-  try {
-    // undici takes an EventEmitter-like signal as well as an AbortSignal (core/abort.ts).
-    res = await conns.agent.request({ origin: out.origin, path: out.path, method: out.method, headers: out.headers, body: out.body, signal: abort as unknown as EventEmitter });
-  } catch (err) {
-    throw transportError(err, abort);
-  }
-  connected(req, out.url, conns, rec);
-  rec?.answered(res.statusCode, res.headers);
+  // A traced call records the connection and the first byte when the headers arrive.
+  const res = await send(conns.agent, out, abort, options?.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES, MAX_ERROR_BYTES, rec && ((status, headers) => {
+    connected(req, out, conns, rec);
+    rec.answered(status, headers);
+  }));
+  if (!rec) connected(req, out, conns, undefined);
 
   // Header values come from outside like any body: an upstream may echo the key into them.
   const reported = (v: string) => redact(v, d.secrets).slice(0, 128);
@@ -154,7 +152,7 @@ async function answerOf(req: CallRequest, codec: OperationCodec, out: Outgoing, 
   }
   const contentType = String(res.headers['content-type'] ?? '');
   const ok = res.statusCode >= 200 && res.statusCode < 300;
-  const bytes = await readCapped(res.body, ok ? (options?.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES) : MAX_ERROR_BYTES, ok, abort, res.statusCode);
+  const { bytes } = res;
   rec?.body(bytes, contentType);
   const text = () => bytes.toString('utf8');
 

@@ -1,7 +1,7 @@
 import type { Deployment } from '../core/deployment.js';
 import type { Operation } from '../core/operation.js';
 import type { NetworkList } from '../core/networks.js';
-import type { Connections } from './agents.js';
+import { factsKeyOf, type Connections } from './agents.js';
 import type { WireRequest } from './types.js';
 
 /**
@@ -14,6 +14,8 @@ export interface PreparedRequest {
   readonly method: 'GET' | 'POST';
   /** The URL, for what the connection showed (factsFor) and for messages. */
   readonly url: URL;
+  /** Its origin's key for what the connection showed (Connections.factsAt). */
+  readonly factsKey: string;
   /** As undici's top-level request() splits a URL: `url.origin`, and the path with its query. */
   readonly origin: string;
   readonly path: string;
@@ -50,6 +52,7 @@ export function prepare(d: Deployment, op: Operation, payload: unknown, wire: Wi
   const p: PreparedRequest = {
     method: wire.method,
     url,
+    factsKey: factsKeyOf(url),
     origin: url.origin,
     path: url.search ? `${url.pathname}${url.search}` : url.pathname,
     headers: Object.freeze(copyHeaders(wire.headers)),
