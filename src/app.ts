@@ -8,7 +8,7 @@ import { buildSnapshot, type Snapshot } from './config/snapshot.js';
 import { coalesced } from './core/coalesce.js';
 import type { Deployment } from './core/deployment.js';
 import type { Coordinator } from './fleet/coordinator.js';
-import { coordinatorFor } from './fleet/select.js';
+import { coordinatorFor, loadCoordinator } from './fleet/select.js';
 import { FleetSync } from './fleet/sync.js';
 import { VERSION } from './core/meta.js';
 import { Notifier } from './notify/notifier.js';
@@ -115,6 +115,7 @@ export class App {
 
   static async create(opts: AppOptions): Promise<App> {
     const plugins = await loadPlugins([BUILTIN_PLUGINS_DIR, ...(opts.pluginDirs ?? [])]);
+    await loadCoordinator(opts.config.settings);
     const app = new App(opts.config, plugins, opts, await openPersistence(opts.config, { ...opts, env: opts.env ?? process.env }));
     logConfigProblems(app.logger, app.#snapshot, plugins);
     return app;

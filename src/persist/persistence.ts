@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load.js';
 import type { MemoryStore } from '../store/memory.js';
 import { databaseTarget, publicDatabaseUrl } from './select.js';
-import { SqliteHistory } from './sqlite.js';
 import type { DatabaseTarget, HistoryDatabase, Restored, Retention } from './types.js';
 import { PersistWriter, type WriterStatus } from './writer.js';
 
@@ -33,8 +32,13 @@ function whereOf(target: DatabaseTarget): string | undefined {
   return target.kind === 'sqlite' ? target.path : target.kind === 'postgres' ? publicDatabaseUrl(target.url) : undefined;
 }
 
+// Each driver is loaded only when configured: better-sqlite3, pg and ioredis (fleet/select.ts)
+// loaded at start-up were ~10 MB of the RSS of an exporter that uses none of them.
 async function connect(target: Exclude<DatabaseTarget, { kind: 'memory' }>): Promise<HistoryDatabase> {
-  if (target.kind === 'sqlite') return new SqliteHistory(target.path);
+  if (target.kind === 'sqlite') {
+    const { SqliteHistory } = await import('./sqlite.js');
+    return new SqliteHistory(target.path);
+  }
   const { PostgresHistory } = await import('./postgres.js');
   return new PostgresHistory(target.url);
 }

@@ -52,8 +52,15 @@ export function sumSpend(list: readonly SpendTotals[]): SpendTotals {
  */
 export class SpendLedger {
   #days: DaySpend[] = [];
-  /** The day the last probe went to and its bounds (epoch ms): most probes land there, no date formatting. */
-  #current: { day: DaySpend; from: number; to: number } | undefined;
+  /**
+   * The day the last probe went to and its bounds (epoch ms): most probes land there, no date
+   * formatting. Fields of the ledger rather than an object of their own, and each day a literal
+   * of all its fields (a spread gave it a separate property array): with the first day's list
+   * sized to one, ~250 bytes less per deployment (10,000 deployments: ~2.5 MB).
+   */
+  #current: DaySpend | undefined;
+  #currentFrom = 0;
+  #currentTo = 0;
   readonly sinceStart: SpendTotals = emptyTotals();
 
   /** Days oldest first. */
@@ -63,22 +70,27 @@ export class SpendLedger {
   add(at: number, s: ProbeSpend): DaySpend {
     addSpend(this.sinceStart, s);
     const c = this.#current;
-    if (c && at >= c.from && at < c.to) {
-      addSpend(c.day, s);
-      return c.day;
+    if (c && at >= this.#currentFrom && at < this.#currentTo) {
+      addSpend(c, s);
+      return c;
     }
     const day = dayOf(at);
     let d = this.#days.find((x) => x.day === day);
     if (!d) {
-      d = { day, ...emptyTotals() };
-      this.#days.push(d);
-      this.#days.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
-      const oldest = dayOf(at - (SPEND_DAYS - 1) * 86_400_000);
-      this.#days = this.#days.filter((x) => x.day >= oldest);
+      d = { day, probes: 0, unpriced: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+      if (!this.#days.length) this.#days = [d];
+      else {
+        this.#days.push(d);
+        this.#days.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+        const oldest = dayOf(at - (SPEND_DAYS - 1) * 86_400_000);
+        this.#days = this.#days.filter((x) => x.day >= oldest);
+      }
     }
     addSpend(d, s);
     const from = Date.parse(`${day}T00:00:00.000Z`);
-    this.#current = { day: d, from, to: from + 86_400_000 };
+    this.#current = d;
+    this.#currentFrom = from;
+    this.#currentTo = from + 86_400_000;
     return d;
   }
 
