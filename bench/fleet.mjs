@@ -14,6 +14,7 @@ export const FLEET = {
   n: Number(process.env.BENCH_FLEET_N ?? 10_000),
   concurrency: 16,
   launchReps: Number(process.env.BENCH_LAUNCH_REPS ?? 3),
+  settleS: Number(process.env.BENCH_SETTLE_S ?? 60),
   /**
    * The hour-equivalent: what an hour at LiteLLM's default 300 s interval sends (12 rounds of
    * every deployment), compressed 15× to a 20 s interval, with the hour's serving compressed
@@ -43,7 +44,12 @@ async function timedGet(url) {
 
 const background = (file, fake, intervalS) => writeFileSync(file, configText(FLEET.n, fake.base('exporter'), { background_health_checks: true, health_check_interval: intervalS, health_check_concurrency: FLEET.concurrency }));
 
-/** Launch → listening and → readiness, from the spawn; CPU then; RSS 5 s after the first round. */
+/**
+ * Launch → listening and → readiness, from the spawn; CPU then; RSS 5 s after the first round
+ * (the goal's figure) and again once settled: V8's memory reducer runs full collections about
+ * 30 s into an idle stretch and gives pages back, so 60 s after readiness shows what an idle
+ * exporter keeps (FLEET.settleS; 0 skips it).
+ */
 async function launchOnce(file) {
   const ex = await startExporterCli(file);
   try {
@@ -52,7 +58,12 @@ async function launchOnce(file) {
     await sleep(5000);
     const rssAfterFirstRoundMb = rssMbOf(ex.child.pid);
     await assertAllHealthy(ex.url, FLEET.n);
-    return { listeningS: ex.listeningS, readyS: (readyAt - ex.spawnedAt) / 1000, cpuAtReadyS: cpuAtReady, rssAfterFirstRoundMb };
+    let rssSettledMb;
+    if (FLEET.settleS > 0) {
+      await sleep(Math.max(0, readyAt + FLEET.settleS * 1000 - performance.now()));
+      rssSettledMb = rssMbOf(ex.child.pid);
+    }
+    return { listeningS: ex.listeningS, readyS: (readyAt - ex.spawnedAt) / 1000, cpuAtReadyS: cpuAtReady, rssAfterFirstRoundMb, rssSettledMb };
   } finally { await stop(ex.child); }
 }
 
@@ -90,6 +101,7 @@ export async function launchAndOnDemand({ fake, tmp }) {
     n: FLEET.n,
     listeningS: pick(launches, 'listeningS'), readyS: pick(launches, 'readyS'), cpuAtReadyS: pick(launches, 'cpuAtReadyS'),
     rssAfterFirstRoundMb: pick(launches, 'rssAfterFirstRoundMb'),
+    rssSettledMb: FLEET.settleS > 0 ? pick(launches, 'rssSettledMb') : undefined, settleS: FLEET.settleS,
     onDemandPeakMb: pick(onDemand, 'peakRssMb'), onDemandRssBeforeMb: pick(onDemand, 'rssBeforeMb'), onDemandRoundS: pick(onDemand, 'roundS'),
     raw: { launches, onDemand },
   };

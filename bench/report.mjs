@@ -80,10 +80,10 @@ export function renderResults(r, { command, profileBefore, findings }) {
   if (r.launch) {
     const l = r.launch;
     L.push(`## 2. ${l.n.toLocaleString('en')} deployments: launch, memory`, '');
-    L.push(`The real CLI, ${FLEET.launchReps} launches. **Launch → readiness**: from the spawn to the first 200 of \`/health/readiness\` (polled every 25 ms; background mode, so after the start-up round), with **listening** (the "listening" log line) beside it, and the process's CPU at readiness. **RSS after the first round**: 5 s after readiness. **On-demand peak**: a process without background checks, after one \`GET /health\` that probes all ${l.n.toLocaleString('en')}: \`VmHWM\` from /proc/PID/status (the peak since the spawn).`, '');
+    L.push(`The real CLI, ${FLEET.launchReps} launches. **Launch → readiness**: from the spawn to the first 200 of \`/health/readiness\` (polled every 25 ms; background mode, so after the start-up round), with **listening** (the "listening" log line) beside it, and the process's CPU at readiness. **RSS after the first round**: 5 s after readiness (the goal's figure), and ${l.settleS ? `again ${l.settleS} s after readiness, once V8's memory reducer has run its full collections in the idle stretch (what an idle exporter keeps)` : 'not again later (BENCH_SETTLE_S=0)'}. **On-demand peak**: a process without background checks, after one \`GET /health\` that probes all ${l.n.toLocaleString('en')}: \`VmHWM\` from /proc/PID/status (the peak since the spawn).`, '');
     L.push('| | min – **median** – max |', '|---|---|');
     L.push(`| spawn → listening, s | ${range(l.listeningS)} |`, `| spawn → readiness, s | ${range(l.readyS)} |`, `| CPU-s at readiness | ${range(l.cpuAtReadyS)} |`);
-    L.push(`| RSS after the first round, MB | ${range(l.rssAfterFirstRoundMb, 1)} |`, `| on-demand: RSS before the round, MB | ${range(l.onDemandRssBeforeMb, 1)} |`, `| on-demand: peak RSS (VmHWM), MB | ${range(l.onDemandPeakMb, 1)} |`, `| on-demand: round (GET /health), s | ${range(l.onDemandRoundS)} |`, '');
+    L.push(`| RSS after the first round, MB | ${range(l.rssAfterFirstRoundMb, 1)} |`, ...(l.rssSettledMb ? [`| RSS ${l.settleS} s after readiness (settled), MB | ${range(l.rssSettledMb, 1)} |`] : []), `| on-demand: RSS before the round, MB | ${range(l.onDemandRssBeforeMb, 1)} |`, `| on-demand: peak RSS (VmHWM), MB | ${range(l.onDemandPeakMb, 1)} |`, `| on-demand: round (GET /health), s | ${range(l.onDemandRoundS)} |`, '');
   }
   if (r.hour) {
     const { hour: h, serving: s } = r.hour;
