@@ -159,6 +159,22 @@ describe('a probe that throws before it starts', () => {
     expect(s.probing(d.id)).toBe(false);
     await expect(s.probe(d)).resolves.toMatchObject({ healthy: true });
   });
+
+  it('gives back the slot it took: a span processor that throws after the slot was taken wedges nothing', async () => {
+    const config = parseConfig(`model_list:\n  - model_name: m\n    litellm_params: { model: openai/gpt-x, api_base: ${base} }\n`, 'c.yaml', {});
+    const { byMode } = await loadPlugins([BUILTIN_PLUGINS_DIR]);
+    let calls = 0;
+    const telemetry = {
+      startProbeSpan: () => { if (calls++ === 0) throw new Error('span processor failed'); return undefined; },
+      startRoundSpan: () => undefined,
+    } as unknown as ConstructorParameters<typeof Scheduler>[0]['telemetry'];
+    const s = new Scheduler({ store: new MemoryStore(), plugins: byMode, concurrency: 1, telemetry });
+    const d = config.deployments[0]!;
+    await expect(s.probe(d)).rejects.toThrow('span processor failed');
+    expect(s.running).toBe(0);
+    expect(s.probing(d.id)).toBe(false);
+    await expect(s.probe(d)).resolves.toMatchObject({ healthy: true });
+  });
 });
 
 describe('back-to-back on-demand rounds', () => {
