@@ -6,7 +6,16 @@ describe('the concurrency limit changed at run time', () => {
   function tasks(limiter: Limiter, n: number) {
     const release: Array<() => void> = [];
     let started = 0;
-    const done = Array.from({ length: n }, () => limiter.run(() => new Promise<void>((r) => { started++; release.push(r); })));
+    // Each task takes its slot as the scheduler does: tryAcquire, else acquire; release when done.
+    const task = async () => {
+      if (!limiter.tryAcquire()) await limiter.acquire();
+      try {
+        await new Promise<void>((r) => { started++; release.push(r); });
+      } finally {
+        limiter.release();
+      }
+    };
+    const done = Array.from({ length: n }, task);
     const settle = () => new Promise((r) => setImmediate(r));
     return { release, started: () => started, done, settle };
   }

@@ -20,15 +20,6 @@ export class Limiter {
     this.#drain();
   }
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (!this.tryAcquire()) await this.acquire();
-    try {
-      return await task();
-    } finally {
-      this.release();
-    }
-  }
-
   /** Takes a free slot (true), or takes none (false: `acquire` waits for one). */
   tryAcquire(): boolean {
     if (this.#active >= this.#limit) return false;
