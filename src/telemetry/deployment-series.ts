@@ -37,6 +37,8 @@ const windowLabels = (b: DeploymentAttributes, window: string): WindowAttributes
   ({ model_name: b.model_name, model_id: b.model_id, model: b.model, mode: b.mode, provider: b.provider, server_address: b.server_address, window });
 const directionLabels = (b: DeploymentAttributes, direction: string): DirectionAttributes =>
   ({ model_name: b.model_name, model_id: b.model_id, model: b.model, mode: b.mode, provider: b.provider, server_address: b.server_address, direction });
+const outcomeLabels = (b: DeploymentAttributes, result: string, error_type: string): ProbeOutcomeAttributes =>
+  ({ model_name: b.model_name, model_id: b.model_id, model: b.model, mode: b.mode, provider: b.provider, server_address: b.server_address, result, error_type });
 
 /** What the producer reads on each collection (a subset of TelemetryOptions). */
 export interface MetricSource {
@@ -190,8 +192,7 @@ export class DeploymentSeries {
         let outcomeAttributes = labels.outcomes.get(outcome);
         if (!outcomeAttributes) {
           const healthyOutcome = outcome === 'healthy';
-          const b = attributes; // a literal, as windowLabels
-          outcomeAttributes = { model_name: b.model_name, model_id: b.model_id, model: b.model, mode: b.mode, provider: b.provider, server_address: b.server_address, result: healthyOutcome ? 'healthy' : 'unhealthy', error_type: healthyOutcome ? '' : outcome } satisfies ProbeOutcomeAttributes;
+          outcomeAttributes = outcomeLabels(attributes, healthyOutcome ? 'healthy' : 'unhealthy', healthyOutcome ? '' : outcome);
           labels.outcomes.set(outcome, outcomeAttributes);
         }
         emit(F.probes, i, outcomeAttributes, count, since);
