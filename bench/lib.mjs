@@ -1,7 +1,7 @@
 // Shared helpers of the benchmark: child processes (one startChild, every child killed on exit),
 // /proc readings, statistics, interleaving, the fake upstream's probe counts, config files.
 import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,10 +124,18 @@ export function configText(n, base, general = {}) {
   return `model_list:\n${list}general_settings:\n${gs}`;
 }
 
+/**
+ * The node flags the measured build ships with (src/cli/node-flags.ts: its bin, npm start and
+ * image pass them), so the exporter runs here as users run it; none for builds from before it.
+ */
+export const EXPORTER_NODE_FLAGS = existsSync(join(ROOT, 'dist/src/cli/node-flags.js'))
+  ? [...(await import(join(ROOT, 'dist/src/cli/node-flags.js'))).SHIPPED_NODE_FLAGS]
+  : [];
+
 /** The exporter's CLI on `file`, on a known port so readiness can be polled from the spawn. */
 export async function startExporterCli(file, { port, extraArgs = [], nodeArgs = [], timeoutMs = 180_000 } = {}) {
   const p = port ?? await freePort();
-  const started = await startChild(process.execPath, [...nodeArgs, join(ROOT, 'dist/src/cli/main.js'), file, '--host', '127.0.0.1', '--port', String(p), '--log-level', 'info', ...extraArgs], {
+  const started = await startChild(process.execPath, [...EXPORTER_NODE_FLAGS, ...nodeArgs, join(ROOT, 'dist/src/cli/main.js'), file, '--host', '127.0.0.1', '--port', String(p), '--log-level', 'info', ...extraArgs], {
     readyFrom: 'stderr', match: /"address":"(http:\/\/[^"]+)"/, timeoutMs, label: 'exporter CLI',
   });
   return { ...started, url: `http://127.0.0.1:${p}`, listeningS: (started.readyAt - started.spawnedAt) / 1000 };

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  PKG, assertAllHealthy, configText, cpuOf, freePort, interleave, log, median, sleep, startChild,
+  EXPORTER_NODE_FLAGS, PKG, assertAllHealthy, configText, cpuOf, freePort, interleave, log, median, sleep, startChild,
   startExporterCli, stats, stop, waitReady,
 } from './lib.mjs';
 
@@ -49,7 +49,8 @@ async function startBlackbox(tmp) {
 
 /** Runs one `bench/sides.mjs` child to its end; returns its per-round lines. */
 async function roundsChild(opts, nodeArgs = []) {
-  const c = await startChild(process.execPath, [...nodeArgs, join(PKG, 'bench/sides.mjs'), JSON.stringify({ mode: 'rounds', ...opts })], {
+  const flags = opts.side === 'exporter' ? EXPORTER_NODE_FLAGS : [];
+  const c = await startChild(process.execPath, [...flags, ...nodeArgs, join(PKG, 'bench/sides.mjs'), JSON.stringify({ mode: 'rounds', ...opts })], {
     match: /^done$/m, timeoutMs: 600_000, label: `${opts.side} rounds (n=${opts.n})`,
   });
   await new Promise((r) => (c.child.exitCode !== null ? r() : c.child.once('exit', r)));

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SHIPPED_NODE_FLAGS } from '../../src/cli/node-flags.js';
 import { PACKAGE_ROOT } from '../../src/core/meta.js';
 import { dockerignoreMatcher, envOf, parseDockerfile, readDockerfile, type Instruction } from '../support/dockerfile.js';
 import { unauthenticatedStatus } from '../support/probe-paths.js';
@@ -72,7 +73,7 @@ describe('Dockerfile', () => {
     expect(ops('STOPSIGNAL').map((s) => s.text)).toEqual(['SIGTERM']);
     // Exec form: node is PID 1 and gets SIGTERM (a shell form would put /bin/sh there, which does not pass it on).
     const entry = ops('ENTRYPOINT')[0]!.exec;
-    expect(entry).toEqual(['node', `/app/${PKG.bin['llm-health-exporter']}`]);
+    expect(entry).toEqual(['node', ...SHIPPED_NODE_FLAGS, `/app/${PKG.bin['llm-health-exporter']}`]);
     expect(ops('CMD')[0]!.exec).toEqual(['--config', '/etc/llm-health-exporter/config.yaml']);
     expect(readFileSync(join(PACKAGE_ROOT, 'src/cli/main.ts'), 'utf8')).toMatch(/port: \{ type: 'string', default: process\.env\.PORT \?\? '4000' \}/);
   });
