@@ -27,35 +27,40 @@ export class StringTable {
   }
 }
 
-/** Rows a history starts with room for (then doubles up to its capacity). */
-const INITIAL_ROWS = 8;
+/**
+ * Rows a history starts with room for (then doubles up to its capacity). One: at start-up a
+ * deployment has one result, and 10,000 deployments held 8 rows' room each for minutes.
+ */
+const INITIAL_ROWS = 1;
 
 /** 0 = healthy; 1 + index into ERROR_TYPES; 255 = unhealthy without a type. */
 const UNTYPED = 255;
 const outcomeCode = (r: ProbeResult) => (r.healthy ? 0 : r.errorType ? ERROR_TYPES.indexOf(r.errorType) + 1 || UNTYPED : UNTYPED);
+/** Numbers a row takes: checkedAt, latencyMs, then outcome + 256 × checkedBy's code. */
+const ROW = 3;
 
 /**
- * One deployment's last results as a ring of typed columns: about 20 bytes a row instead of a
+ * One deployment's last results as a ring of rows of three numbers: 24 bytes a row instead of a
  * ProbeResult object (~200 bytes with its boxed numbers and headers). 10,000 deployments ×
- * 100 rows stay near 20 MB; as objects they took ~200 MB (measured by npm run bench).
+ * 100 rows stay near 24 MB; as objects they took ~200 MB (measured by npm run bench).
  * Only what /health/history shows is kept; the full latest result lives beside it.
  */
 export class HistoryRing implements History {
   /**
-   * The columns share one buffer: checkedAt then latencyMs (doubles, 2 × allocated), then
-   * checkedBy (16 bits), then the outcome (8 bits). One native allocation per deployment
-   * instead of four (10,000 deployments: 30,000 fewer buffers, about 12 MB of RSS).
+   * The rows in one plain array of doubles (V8 keeps them unboxed, 8 bytes each), not typed
+   * arrays: a typed array costs ~100 bytes of object and, past 64 bytes, an ArrayBuffer of its
+   * own (~90 bytes more and a native allocation), ~450 bytes a deployment before any row.
+   * Values are stored as numbers (`+x`), as a Float64Array converted them, so the array never
+   * holds anything else (which would box every element).
    */
-  #f64: Float64Array;
-  #checkedBy: Uint16Array;
-  #outcome: Uint8Array;
+  #rows: number[];
   /** Error texts, allocated at the first unhealthy row (most deployments never need them). */
   #errors: (string | undefined)[] | undefined;
   /** Index of the oldest row, and the row count. */
   #head = 0;
   #length = 0;
   /**
-   * Rows kept at most. The columns start small and double as rows arrive: a history size of
+   * Rows kept at most. The rows start few and double as rows arrive: a history size of
    * 10,000 at 10,000 deployments allocated 1.8 GB up front, for rows that take hours to come.
    */
   readonly #capacity: number;
@@ -66,38 +71,33 @@ export class HistoryRing implements History {
     this.#deploymentId = deploymentId;
     this.#strings = strings;
     this.#capacity = capacity;
-    [this.#f64, this.#checkedBy, this.#outcome] = columns(Math.min(capacity, INITIAL_ROWS));
+    this.#rows = rowsOf(Math.min(capacity, INITIAL_ROWS));
   }
 
   get length(): number { return this.#length; }
   get capacity(): number { return this.#capacity; }
-  /** Rows the columns have room for now (≤ capacity). */
-  get allocated(): number { return this.#outcome.length; }
+  /** Rows there is room for now (≤ capacity). */
+  get allocated(): number { return this.#rows.length / ROW; }
 
   push(r: ProbeResult): void {
     if (this.#length === this.allocated && this.allocated < this.#capacity) this.#grow();
     const size = this.allocated;
     const slot = (this.#head + this.#length) % size;
-    this.#f64[slot] = r.checkedAt;
-    this.#f64[size + slot] = r.latencyMs;
-    this.#outcome[slot] = outcomeCode(r);
-    this.#checkedBy[slot] = this.#strings.code(r.checkedBy);
+    const at = ROW * slot;
+    this.#rows[at] = +r.checkedAt;
+    this.#rows[at + 1] = +r.latencyMs;
+    this.#rows[at + 2] = outcomeCode(r) + 256 * this.#strings.code(r.checkedBy);
     if (!r.healthy || this.#errors) (this.#errors ??= new Array<string | undefined>(size))[slot] = r.healthy ? undefined : r.error;
     if (this.#length < size) this.#length++;
     else this.#head = (this.#head + 1) % size;
   }
 
-  /** Doubles the columns. Only called before the ring first wraps, so rows start at 0. */
+  /** Doubles the room. Only called before the ring first wraps, so rows start at 0. */
   #grow(): void {
-    const old = this.allocated;
-    const size = Math.min(this.#capacity, old * 2);
-    const [f64, checkedBy, outcome] = columns(size);
-    f64.set(this.#f64.subarray(0, old));
-    f64.set(this.#f64.subarray(old, 2 * old), size);
-    checkedBy.set(this.#checkedBy);
-    outcome.set(this.#outcome);
-    [this.#f64, this.#checkedBy, this.#outcome] = [f64, checkedBy, outcome];
-    if (this.#errors) this.#errors.length = size;
+    const rows = rowsOf(Math.min(this.#capacity, this.allocated * 2));
+    for (let i = 0; i < this.#rows.length; i++) rows[i] = this.#rows[i]!;
+    this.#rows = rows;
+    if (this.#errors) this.#errors.length = this.allocated;
   }
 
   /** A copy holding the newest `capacity` rows (general_settings.health_check_history_size reloaded). */
@@ -109,20 +109,22 @@ export class HistoryRing implements History {
 
   #slot(i: number): number { return (this.#head + i) % this.allocated; }
 
-  checkedAt(i: number): number { return this.#f64[this.#slot(i)]!; }
+  checkedAt(i: number): number { return this.#rows[ROW * this.#slot(i)]!; }
 
-  healthy(i: number): boolean { return this.#outcome[this.#slot(i)] === 0; }
+  healthy(i: number): boolean { return this.#rows[ROW * this.#slot(i) + 2]! % 256 === 0; }
 
   row(i: number): HistoryRow {
     const s = this.#slot(i);
-    const code = this.#outcome[s]!;
-    const row: HistoryRow = { deploymentId: this.#deploymentId, healthy: code === 0, checkedAt: this.#f64[s]!, latencyMs: this.#f64[this.allocated + s]! };
+    const at = ROW * s;
+    const codes = this.#rows[at + 2]!;
+    const code = codes % 256;
+    const row: HistoryRow = { deploymentId: this.#deploymentId, healthy: code === 0, checkedAt: this.#rows[at]!, latencyMs: this.#rows[at + 1]! };
     if (code !== 0) {
       if (code !== UNTYPED) row.errorType = ERROR_TYPES[code - 1] as ErrorType;
       const error = this.#errors?.[s];
       if (error !== undefined) row.error = error;
     }
-    const by = this.#strings.name(this.#checkedBy[s]!);
+    const by = this.#strings.name((codes - code) / 256);
     if (by !== undefined) row.checkedBy = by;
     return row;
   }
@@ -133,10 +135,12 @@ export class HistoryRing implements History {
   }
 }
 
-/** The columns of `rows` rows in one buffer: [checkedAt, latencyMs] doubles, checkedBy, outcome. */
-function columns(rows: number): [Float64Array, Uint16Array, Uint8Array] {
-  const buffer = new ArrayBuffer(rows * 19);
-  return [new Float64Array(buffer, 0, 2 * rows), new Uint16Array(buffer, 16 * rows, rows), new Uint8Array(buffer, 18 * rows, rows)];
+/**
+ * Room for `rows` rows: an array of exactly that many doubles (filled with a double, so V8
+ * stores them unboxed from the start).
+ */
+function rowsOf(rows: number): number[] {
+  return new Array<number>(ROW * rows).fill(0.5);
 }
 
 /** The rows of a history that match `healthy`, still oldest first. */
