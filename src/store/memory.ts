@@ -5,17 +5,47 @@ import { SpendLedger, type DaySpend } from './spend.js';
 import type { ProbeResult } from '../core/result.js';
 import { Uptime } from './uptime.js';
 
-interface Entry {
-  latest: ProbeResult;
-  /** The last results, compact (see HistoryRing). */
-  history: HistoryRing;
-  /** Runs of equal outcomes over the last 30 days, for /health/uptime and the uptime ratio (persisted). */
-  runs: UptimeLedger;
-  spend: SpendLedger;
-  stats: ProbeStats & { outcomes: Map<string, number> };
-  /** Verdicts per hour and per day, for uptime bars and badges. */
-  uptime: Uptime;
+/**
+ * One deployment's results, and its counters since `since` (the entry is its ProbeStats: a
+ * separate stats object and its Map took ~300 bytes a deployment).
+ */
+class Entry implements ProbeStats {
+  lastSuccessAt: number | undefined = undefined;
+  /** Probes by outcome as [key, count, key, count, ...], first seen first (a Map of one key took ~180 bytes). */
+  #outcomes: (string | number)[] = NO_OUTCOMES;
+
+  constructor(
+    public latest: ProbeResult,
+    /** The last results, compact (see HistoryRing). */
+    public history: HistoryRing,
+    /** Runs of equal outcomes over the last 30 days, for /health/uptime and the uptime ratio (persisted). */
+    readonly runs: UptimeLedger,
+    readonly spend: SpendLedger,
+    /** Verdicts per hour and per day, for uptime bars and badges. */
+    readonly uptime: Uptime,
+    readonly since: number,
+  ) {}
+
+  get outcomes(): Iterable<[string, number]> { return pairs(this.#outcomes); }
+
+  /** Counts one probe with this outcome ("healthy" or the error type). */
+  count(outcome: string): void {
+    const o = this.#outcomes;
+    for (let i = 0; i < o.length; i += 2) {
+      if (o[i] === outcome) {
+        o[i + 1] = (o[i + 1] as number) + 1;
+        return;
+      }
+    }
+    // A new key: one more pair, no room reserved beyond it (most deployments see one or two keys).
+    this.#outcomes = o.concat(outcome, 1);
+  }
 }
+function* pairs(o: readonly (string | number)[]): Generator<[string, number]> {
+  for (let i = 0; i < o.length; i += 2) yield [o[i] as string, o[i + 1] as number];
+}
+/** The outcomes of an entry before its first count (never written: the first key replaces it). */
+const NO_OUTCOMES = Object.freeze([]) as unknown as (string | number)[];
 
 /**
  * How long one result speaks for its deployment when nothing says otherwise: the default
@@ -78,7 +108,7 @@ export class MemoryStore implements HealthStore {
     }
   }
   get(id: string) { return this.#entries.get(id)?.latest; }
-  stats(id: string) { return this.#entries.get(id)?.stats; }
+  stats(id: string): ProbeStats | undefined { return this.#entries.get(id); }
   history(id: string): History { return this.#entries.get(id)?.history ?? EMPTY_HISTORY; }
   uptime(id: string): Uptime | undefined { return this.#entries.get(id)?.uptime; }
   uptimeRuns(id: string): readonly UptimeSegment[] { return this.#entries.get(id)?.runs.segments ?? []; }
@@ -89,15 +119,14 @@ export class MemoryStore implements HealthStore {
     let e = this.#entries.get(result.deploymentId);
     if (!e) {
       const history = new HistoryRing(result.deploymentId, this.#historySize, this.#strings);
-      e = { latest: result, history, runs: new UptimeLedger(), spend: new SpendLedger(), stats: { since: result.startedAt, outcomes: new Map() }, uptime: new Uptime() };
+      e = new Entry(result, history, new UptimeLedger(), new SpendLedger(), new Uptime(), result.startedAt);
       this.#entries.set(result.deploymentId, e);
     }
     e.latest = result;
     e.history.push(result);
     e.uptime.record(result);
-    const key = result.healthy ? 'healthy' : (result.errorType ?? 'plugin_error');
-    e.stats.outcomes.set(key, (e.stats.outcomes.get(key) ?? 0) + 1);
-    if (result.healthy) e.stats.lastSuccessAt = result.checkedAt;
+    e.count(result.healthy ? 'healthy' : (result.errorType ?? 'plugin_error'));
+    if (result.healthy) e.lastSuccessAt = result.checkedAt;
     const run = e.runs.add(result.checkedAt, result.healthy, this.#coverMs(result.deploymentId) ?? DEFAULT_COVER_MS);
     const day = result.spend ? e.spend.add(result.checkedAt, result.spend) : undefined;
     this.onSet?.(result, run, day);
@@ -118,9 +147,6 @@ export class MemoryStore implements HealthStore {
       const ring = new HistoryRing(r.deploymentId, this.#historySize, this.#strings);
       const rows = history.get(r.deploymentId) ?? [];
       for (const row of rows.slice(-this.#historySize)) ring.push(row);
-      const success = rows.findLast((row) => row.healthy)?.checkedAt ?? (r.healthy ? r.checkedAt : undefined);
-      const stats: Entry['stats'] = { since: now, outcomes: new Map() };
-      if (success !== undefined) stats.lastSuccessAt = success;
       const runs = new UptimeLedger();
       runs.restore(more.runs?.get(r.deploymentId) ?? []);
       const spend = new SpendLedger();
@@ -130,7 +156,9 @@ export class MemoryStore implements HealthStore {
       const uptime = new Uptime();
       for (const row of rows) uptime.record(row);
       if (rows[rows.length - 1]?.checkedAt !== r.checkedAt) uptime.record(r);
-      this.#entries.set(r.deploymentId, { latest: r, history: ring, runs, spend, stats, uptime });
+      const e = new Entry(r, ring, runs, spend, uptime, now);
+      e.lastSuccessAt = rows.findLast((row) => row.healthy)?.checkedAt ?? (r.healthy ? r.checkedAt : undefined);
+      this.#entries.set(r.deploymentId, e);
     }
     this.#changed(undefined);
   }

@@ -26,6 +26,15 @@ export function dayOf(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 10);
 }
 
+const DAY_MS = 86_400_000;
+/** The last day formatted for a ledger, shared: one "YYYY-MM-DD" string for every deployment's day, not 10,000. */
+let lastDay = { number: NaN, text: '' };
+function sharedDayOf(epochMs: number): string {
+  const number = Math.floor(epochMs / DAY_MS);
+  if (number !== lastDay.number) lastDay = { number, text: dayOf(epochMs) };
+  return lastDay.text;
+}
+
 export function addSpend(t: SpendTotals, s: ProbeSpend): void {
   t.probes++;
   if (s.costUsd === null) t.unpriced++;
@@ -53,14 +62,14 @@ export function sumSpend(list: readonly SpendTotals[]): SpendTotals {
 export class SpendLedger {
   #days: DaySpend[] = [];
   /**
-   * The day the last probe went to and its bounds (epoch ms): most probes land there, no date
-   * formatting. Fields of the ledger rather than an object of their own, and each day a literal
-   * of all its fields (a spread gave it a separate property array): with the first day's list
-   * sized to one, ~250 bytes less per deployment (10,000 deployments: ~2.5 MB).
+   * The day the last probe went to and its number (UTC days since the epoch, a small integer:
+   * epoch-ms bounds were two boxed doubles): most probes land there, no date formatting. Fields
+   * of the ledger rather than an object of their own, and each day a literal of all its fields
+   * (a spread gave it a separate property array): with the first day's list sized to one, ~250
+   * bytes less per deployment (10,000 deployments: ~2.5 MB).
    */
   #current: DaySpend | undefined;
-  #currentFrom = 0;
-  #currentTo = 0;
+  #currentDay = 0;
   readonly sinceStart: SpendTotals = emptyTotals();
 
   /** Days oldest first. */
@@ -70,11 +79,11 @@ export class SpendLedger {
   add(at: number, s: ProbeSpend): DaySpend {
     addSpend(this.sinceStart, s);
     const c = this.#current;
-    if (c && at >= this.#currentFrom && at < this.#currentTo) {
+    if (c && Math.floor(at / DAY_MS) === this.#currentDay) {
       addSpend(c, s);
       return c;
     }
-    const day = dayOf(at);
+    const day = sharedDayOf(at);
     let d = this.#days.find((x) => x.day === day);
     if (!d) {
       d = { day, probes: 0, unpriced: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
@@ -82,15 +91,13 @@ export class SpendLedger {
       else {
         this.#days.push(d);
         this.#days.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
-        const oldest = dayOf(at - (SPEND_DAYS - 1) * 86_400_000);
+        const oldest = dayOf(at - (SPEND_DAYS - 1) * DAY_MS);
         this.#days = this.#days.filter((x) => x.day >= oldest);
       }
     }
     addSpend(d, s);
-    const from = Date.parse(`${day}T00:00:00.000Z`);
     this.#current = d;
-    this.#currentFrom = from;
-    this.#currentTo = from + 86_400_000;
+    this.#currentDay = Math.floor(at / DAY_MS);
     return d;
   }
 

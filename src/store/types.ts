@@ -8,8 +8,8 @@ export interface ProbeStats {
   /** Epoch ms of the first result kept for this deployment (start of its counters). */
   since: number;
   lastSuccessAt?: number;
-  /** Probes so far by outcome: key "healthy" or the error type. */
-  outcomes: ReadonlyMap<string, number>;
+  /** Probes so far by outcome, first seen first: key "healthy" or the error type, and the count. */
+  readonly outcomes: Iterable<readonly [string, number]>;
 }
 
 /** A deployment's last results, oldest first (index 0), read one row at a time. */
