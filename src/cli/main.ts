@@ -109,8 +109,6 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     if (e instanceof ConfigError) { err.write(`${e.message}\n`); return EXIT.usage; }
     throw e;
   }
-  // A server's start-up connection cycle (agents.ts), run while the app is built.
-  const settled = o.once || o.probe !== undefined ? undefined : import('../providers/agents.js').then((m) => m.settleConnectionShapes(), () => {});
   // Logs go to stderr (fd 2 directly when it is the process's own, for speed).
   const { App } = await import('../app.js');
   const logger = await openLogger(logs, err === process.stderr ? undefined : err);
@@ -137,8 +135,6 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     return verdictExit(report);
   }
 
-  // Done before the first round, so the probe path is optimized once for the long run (agents.ts).
-  await settled;
   const address = await app.listen(o.host, port);
   logger.info({ address, deployments: app.deployments.length, plugins: app.pluginModes }, 'llm-health-exporter listening');
   // Reload on SIGHUP and, with --watch, when the file changes; a bad file keeps the old config.

@@ -1,5 +1,4 @@
-import { createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { Agent, buildConnector } from 'undici';
 import type { Deployment } from '../core/deployment.js';
@@ -90,13 +89,13 @@ export function tlsFacts(s: TLSSocket): TlsFacts {
  * between two probes of an origin (an ALB's 60 s against a 60 s interval), every probe would
  * reuse a connection the balancer is closing at that moment and fail as a reset (issue 18).
  */
-function newAgent(tls: Deployment['tls'], deny: NetworkList | undefined, opened: (origin: string, facts: ConnectionFacts) => void, keepAliveTimeout = 10_000): Agent {
+function newAgent(tls: Deployment['tls'], deny: NetworkList | undefined, opened: (origin: string, facts: ConnectionFacts) => void): Agent {
   // No per-origin connection limit: the scheduler's concurrency cap is the one limit. undici
   // opens up to about twice the cap (a finished request's connection is free again only a tick
   // after the next probe was dispatched), but a limit of the cap itself let probes wait behind
   // aborted connections not yet closed and time out unsent (11 of 2,000 in
   // test/faults/load-2000-hanging.test.ts; issue 18).
-  return new Agent({ keepAliveTimeout, headersTimeout: 0, bodyTimeout: 0, connect: observingConnector(connectOptions(tls, deny), opened) });
+  return new Agent({ keepAliveTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0, connect: observingConnector(connectOptions(tls, deny), opened) });
 }
 
 // Pooled agents, one per TLS setting (almost always just the default one) and deny list;
@@ -125,40 +124,4 @@ export function oneOffConnections(tls: Deployment['tls'], deny: NetworkList | un
   let seen: ConnectionFacts | undefined;
   const agent = newAgent(tls, deny, (_origin, facts) => { seen = facts; });
   return { agent, factsFor: () => seen, factsAt: () => seen, done: () => { void agent.destroy().catch(() => {}); } };
-}
-
-/** Connections the start-up cycle opens and lets close: enough calls for V8 to record what it saw. */
-const SETTLE_CONNECTIONS = 12;
-
-/**
- * Opens a few connections to a loopback server of its own through an agent built like the
- * probes' (same connector, so the same object shapes), and lets them close on their idle timeout.
- * Why: the first connection undici closes in a process sets fields of its parser, socket and
- * client to null for the first time, and V8 then throws away the optimized code of the whole probe
- * path (undici's parser and dispatch, our answer reader). Left alone, that happens in the idle gap
- * after the start-up round, when its connections time out, and the steady trickle that follows
- * runs unoptimized code until it is hot again, minutes at tens of probes a second (bench/FINDINGS.md).
- * Done here, before the first round, the code is optimized once with those shapes known.
- * Best effort: nothing leaves the host, and any failure is ignored.
- */
-export async function settleConnectionShapes(): Promise<void> {
-  const server = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('ok'); });
-  // No keep-alive hint, so the agent's own idle timeout closes each connection, as in the gap.
-  server.keepAliveTimeout = 0;
-  const agent = newAgent({ verify: true }, undefined, () => {}, 5);
-  try {
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    let closed = 0;
-    const allClosed = new Promise<void>((resolve) => agent.on('disconnect', () => { if (++closed === SETTLE_CONNECTIONS) resolve(); }));
-    await Promise.all(Array.from({ length: SETTLE_CONNECTIONS }, () => new Promise<void>((resolve, reject) => {
-      agent.dispatch({ origin, path: '/', method: 'GET', reset: false }, {
-        onConnect() {}, onHeaders() { return true; }, onData() { return true; }, onComplete() { resolve(); }, onError: reject,
-      } as unknown as Parameters<Agent['dispatch']>[1]);
-    })));
-    await Promise.race([allClosed, new Promise((r) => setTimeout(r, 1000).unref())]);
-  } catch { /* best effort */ } finally {
-    await agent.close().catch(() => {});
-    server.close();
-  }
 }
