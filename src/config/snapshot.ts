@@ -53,7 +53,15 @@ export function buildSnapshot(config: LoadedConfig, generation: number): Snapsho
   }
   const onDemand = s.skipDisabledOnDemand ? config.deployments.filter((d) => !d.backgroundDisabled) : config.deployments;
   const onDemandIds = new Set(onDemand.map((d) => d.id));
-  const policies = new Map(config.deployments.map((d) => [d.id, policyOf(d, s, scheduled.has(d.id))]));
+  // Most deployments follow the same rules: one frozen policy object per distinct set of values.
+  const distinct = new Map<string, ProbePolicy>();
+  const shared = (p: ProbePolicy): ProbePolicy => {
+    const key = Object.values(p).join('|'); // numbers or undefined (''), in the literal's key order
+    let known = distinct.get(key);
+    if (!known) distinct.set(key, (known = Object.freeze(p)));
+    return known;
+  };
+  const policies = new Map(config.deployments.map((d) => [d.id, shared(policyOf(d, s, scheduled.has(d.id)))]));
   return Object.freeze({
     config,
     settings: s,
