@@ -85,6 +85,8 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
     const found = vars.map((v) => env[v]).find((v) => v !== undefined && v !== '');
     if (found !== undefined) params[key] = found;
   }
+  // Nothing resolved, dropped or added: the entry's own object serves (one object a deployment less).
+  const ownParams = sameEntries(params, raw.litellm_params) ? raw.litellm_params : params;
   const info = written((resolveEnv(raw.model_info ?? {}, env, `${base}.model_info`, missing) ?? {}) as NonNullable<RawDeployment['model_info']>);
 
   const secrets = new Set<string>();
@@ -163,10 +165,17 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
       extraHeaders: Object.keys(extraHeaders).length ? Object.freeze(extraHeaders) : NOTHING,
     }),
     secrets: Object.freeze([...secrets]),
-    params: Object.freeze(params),
+    params: Object.freeze(ownParams),
     // The entry itself unless its model_info is a YAML null (a copy each was ~56 bytes a deployment).
     raw: raw.model_info === null ? { ...raw, model_info: undefined } : (raw as Deployment['raw']),
   });
+}
+
+/** The same keys in the same order, with the same values (===). */
+function sameEntries(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
 }
 
 /**

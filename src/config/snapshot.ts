@@ -52,7 +52,9 @@ export function buildSnapshot(config: LoadedConfig, generation: number): Snapsho
     else byModelName.set(d.modelName, [d]);
   }
   const onDemand = s.skipDisabledOnDemand ? config.deployments.filter((d) => !d.backgroundDisabled) : config.deployments;
-  const onDemandIds = new Set(onDemand.map((d) => d.id));
+  const byId = new Map(config.deployments.map((d) => [d.id, d]));
+  // Every deployment unless disabled ones are skipped: then byId answers, without a second set of ids.
+  const onDemandIds: ReadonlySet<string> | ReadonlyMap<string, Deployment> = onDemand === config.deployments ? byId : new Set(onDemand.map((d) => d.id));
   // Most deployments follow the same rules: one frozen policy object per distinct set of values.
   const distinct = new Map<string, ProbePolicy>();
   const shared = (p: ProbePolicy): ProbePolicy => {
@@ -66,7 +68,7 @@ export function buildSnapshot(config: LoadedConfig, generation: number): Snapsho
     config,
     settings: s,
     deployments: config.deployments,
-    byId: new Map(config.deployments.map((d) => [d.id, d])),
+    byId,
     byModelName,
     backgroundOn,
     background,
