@@ -31,11 +31,13 @@ interface Resolved {
   endpoints: Map<string, { publicApiBase: string; secrets: readonly string[] }>;
   /** Prices of a model kind with no overrides written in the entry: one frozen object per kind. */
   prices: Map<ModelKind, Readonly<Prices>>;
+  /** Secret lists by their JSON: deployments sharing a key share one frozen list. */
+  secretLists: Map<string, readonly string[]>;
 }
 const resolvedPerLoad = new WeakMap<ProbeDefaults, Resolved>();
 function resolvedFor(probe: ProbeDefaults): Resolved {
   let r = resolvedPerLoad.get(probe);
-  if (!r) resolvedPerLoad.set(probe, (r = { kinds: new Map(), endpoints: new Map(), prices: new Map() }));
+  if (!r) resolvedPerLoad.set(probe, (r = { kinds: new Map(), endpoints: new Map(), prices: new Map(), secretLists: new Map() }));
   return r;
 }
 function cachedModelKind(r: Resolved, model: string, customProvider: string | undefined, table: ModelTable, info: { mode?: string; baseModel?: string }): ModelKind {
@@ -57,6 +59,15 @@ function pricesOf(r: Resolved, kind: ModelKind, table: ModelTable, params: Reado
   let prices = r.prices.get(kind);
   if (!prices) r.prices.set(kind, (prices = pricesFor(kind, table, params, info)));
   return prices;
+}
+
+/** One frozen list per distinct set of secrets in a load (also one redaction pattern: core/redact.ts). */
+function secretListOf(r: Resolved, secrets: ReadonlySet<string>): readonly string[] {
+  const list = [...secrets];
+  const key = JSON.stringify(list);
+  let known = r.secretLists.get(key);
+  if (!known) r.secretLists.set(key, (known = Object.freeze(list)));
+  return known;
 }
 
 /**
@@ -164,7 +175,7 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
       organization: typeof params.organization === 'string' ? params.organization : undefined,
       extraHeaders: Object.keys(extraHeaders).length ? Object.freeze(extraHeaders) : NOTHING,
     }),
-    secrets: Object.freeze([...secrets]),
+    secrets: secretListOf(resolved, secrets),
     params: Object.freeze(ownParams),
     // The entry itself unless its model_info is a YAML null (a copy each was ~56 bytes a deployment).
     raw: raw.model_info === null ? { ...raw, model_info: undefined } : (raw as Deployment['raw']),
