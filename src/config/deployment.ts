@@ -55,9 +55,11 @@ function endpointOf(r: Resolved, apiBase: string): { publicApiBase: string; secr
 
 /** A deployment's prices: those of its model kind, shared, unless its entry writes its own. */
 function pricesOf(r: Resolved, kind: ModelKind, table: ModelTable, params: Readonly<Record<string, unknown>>, info: Readonly<Record<string, unknown>>): Readonly<Prices> {
-  if (pricesIn(params) !== undefined || pricesIn(info) !== undefined) return pricesFor(kind, table, params, info);
+  const fromParams = pricesIn(params);
+  const fromInfo = pricesIn(info);
+  if (fromParams !== undefined || fromInfo !== undefined) return pricesFor(kind, table, fromParams, fromInfo);
   let prices = r.prices.get(kind);
-  if (!prices) r.prices.set(kind, (prices = pricesFor(kind, table, params, info)));
+  if (!prices) r.prices.set(kind, (prices = pricesFor(kind, table, undefined, undefined)));
   return prices;
 }
 
