@@ -124,4 +124,85 @@ describe('a probe request is built once per deployment and operation', () => {
     expect(other.healthy).toBe(true);
     expect(up.requests).toHaveLength(1);
   });
+
+  it('deployments sending the same body each keep their own key, and one changing its payload leaves the other as it was', async () => {
+    const build = chatBuild();
+    let content = 'same';
+    const following: ProbePlugin = {
+      mode: 'chat',
+      async probe(_t, ctx) {
+        await ctx.call('chat', { messages: [{ role: 'user', content }], max_tokens: 4 });
+        return { healthy: true };
+      },
+    };
+    const fixed: ProbePlugin = {
+      mode: 'chat',
+      async probe(_t, ctx) {
+        await ctx.call('chat', { messages: [{ role: 'user', content: 'same' }], max_tokens: 4 });
+        return { healthy: true };
+      },
+    };
+    const a = deployment('sk-shared-a');
+    const b = deployment('sk-shared-b');
+    for (let i = 0; i < 2; i++) {
+      await runProbe(a, { plugins: plugins(following) });
+      await runProbe(b, { plugins: plugins(fixed) });
+    }
+    content = 'changed';
+    await runProbe(a, { plugins: plugins(following) });
+    await runProbe(b, { plugins: plugins(fixed) });
+
+    expect(up.requests.map((r) => [r.headers.authorization, r.body.messages[0].content])).toEqual([
+      ['Bearer sk-shared-a', 'same'], ['Bearer sk-shared-b', 'same'], ['Bearer sk-shared-a', 'same'], ['Bearer sk-shared-b', 'same'],
+      ['Bearer sk-shared-a', 'changed'], ['Bearer sk-shared-b', 'same'],
+    ]);
+    // Once per deployment, then once for the changed payload.
+    expect(build).toHaveBeenCalledTimes(3);
+  });
+
+  it('a payload with a key left undefined is not taken for another deployment\'s with the same body', async () => {
+    const build = chatBuild();
+    const withUndefined: ProbePlugin = {
+      mode: 'chat',
+      async probe(_t, ctx) {
+        await ctx.call('chat', { messages: [{ role: 'user', content: 'u' }], max_tokens: 4, user: undefined });
+        return { healthy: true };
+      },
+    };
+    const without: ProbePlugin = {
+      mode: 'chat',
+      async probe(_t, ctx) {
+        await ctx.call('chat', { messages: [{ role: 'user', content: 'u' }], max_tokens: 4 });
+        return { healthy: true };
+      },
+    };
+    const a = deployment('sk-undef-a');
+    const b = deployment('sk-undef-b');
+    for (let i = 0; i < 2; i++) {
+      await runProbe(a, { plugins: plugins(withUndefined) });
+      await runProbe(b, { plugins: plugins(without) });
+    }
+    const bodies = up.requests.map((r) => r.rawBody.toString('utf8'));
+    expect(new Set(bodies)).toEqual(new Set(['{"model":"gpt-4o-mini","messages":[{"role":"user","content":"u"}],"max_tokens":4}']));
+    expect(up.requests.map((r) => r.headers.authorization)).toEqual(['Bearer sk-undef-a', 'Bearer sk-undef-b', 'Bearer sk-undef-a', 'Bearer sk-undef-b']);
+    expect(build).toHaveBeenCalledTimes(2);
+  });
+
+  it('two operations of one deployment are each built once and each sent to its own path', async () => {
+    const listBuild = vi.spyOn(openai.operations.models_list as OperationCodec, 'build');
+    const build = chatBuild();
+    const both: ProbePlugin = {
+      mode: 'chat',
+      async probe(_t, ctx) {
+        await ctx.call('chat', { messages: [{ role: 'user', content: 'x' }], max_tokens: 4 });
+        await ctx.call('models_list');
+        return { healthy: true };
+      },
+    };
+    const d = deployment('sk-two-ops');
+    for (let i = 0; i < 3; i++) expect((await runProbe(d, { plugins: plugins(both) })).healthy).toBe(true);
+    expect(up.requests.map((r) => `${r.method} ${r.path}`)).toEqual(Array.from({ length: 3 }, () => ['POST /v1/chat/completions', 'GET /v1/models']).flat());
+    expect(up.requests.every((r) => r.headers.authorization === 'Bearer sk-two-ops')).toBe(true);
+    expect([build.mock.calls.length, listBuild.mock.calls.length]).toEqual([1, 1]);
+  });
 });

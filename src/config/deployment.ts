@@ -10,6 +10,8 @@ import { modelKind, resolveModel, type ModelKind } from './model-kind.js';
 import type { ModelTable } from './model-table.js';
 import { maxTokensFor, probeDefaults, type ProbeDefaults } from './probe-defaults.js';
 import { pricesFor } from './prices.js';
+import { pricesIn } from './model-table.js';
+import type { Prices } from '../core/usage.js';
 import { envDefaultsFor } from '../registry/providers.js';
 import { strategyRouterOf, strategyRouterProblem } from './routers.js';
 
@@ -27,11 +29,15 @@ function written<T extends object>(o: T): Written<T> {
 interface Resolved {
   kinds: Map<string, ModelKind>;
   endpoints: Map<string, { publicApiBase: string; secrets: readonly string[] }>;
+  /** Prices of a model kind with no overrides written in the entry: one frozen object per kind. */
+  prices: Map<ModelKind, Readonly<Prices>>;
+  /** Secret lists by their JSON: deployments sharing a key share one frozen list. */
+  secretLists: Map<string, readonly string[]>;
 }
 const resolvedPerLoad = new WeakMap<ProbeDefaults, Resolved>();
 function resolvedFor(probe: ProbeDefaults): Resolved {
   let r = resolvedPerLoad.get(probe);
-  if (!r) resolvedPerLoad.set(probe, (r = { kinds: new Map(), endpoints: new Map() }));
+  if (!r) resolvedPerLoad.set(probe, (r = { kinds: new Map(), endpoints: new Map(), prices: new Map(), secretLists: new Map() }));
   return r;
 }
 function cachedModelKind(r: Resolved, model: string, customProvider: string | undefined, table: ModelTable, info: { mode?: string; baseModel?: string }): ModelKind {
@@ -46,6 +52,33 @@ function endpointOf(r: Resolved, apiBase: string): { publicApiBase: string; secr
   if (!facts) r.endpoints.set(apiBase, (facts = Object.freeze({ publicApiBase: publicUrl(apiBase), secrets: Object.freeze(urlSecrets(apiBase)) })));
   return facts;
 }
+
+/** A deployment's prices: those of its model kind, shared, unless its entry writes its own. */
+function pricesOf(r: Resolved, kind: ModelKind, table: ModelTable, params: Readonly<Record<string, unknown>>, info: Readonly<Record<string, unknown>>): Readonly<Prices> {
+  const fromParams = pricesIn(params);
+  const fromInfo = pricesIn(info);
+  if (fromParams !== undefined || fromInfo !== undefined) return pricesFor(kind, table, fromParams, fromInfo);
+  let prices = r.prices.get(kind);
+  if (!prices) r.prices.set(kind, (prices = pricesFor(kind, table, undefined, undefined)));
+  return prices;
+}
+
+/** One frozen list per distinct set of secrets in a load (also one redaction pattern: core/redact.ts). */
+function secretListOf(r: Resolved, secrets: ReadonlySet<string>): readonly string[] {
+  const list = [...secrets];
+  const key = JSON.stringify(list);
+  let known = r.secretLists.get(key);
+  if (!known) r.secretLists.set(key, (known = Object.freeze(list)));
+  return known;
+}
+
+/**
+ * Frozen values most deployments have, shared rather than one copy each (~250 bytes a deployment
+ * at 10,000, issue 18): no health_check_params, no extra_headers, TLS as default but for verify.
+ */
+const NOTHING: Readonly<Record<string, never>> = Object.freeze({});
+const TLS_VERIFY: Deployment['tls'] = Object.freeze({ verify: true, ca: undefined });
+const TLS_NO_VERIFY: Deployment['tls'] = Object.freeze({ verify: false, ca: undefined });
 
 /**
  * One model_list entry, resolved. `probe` carries the config's model table and LiteLLM's
@@ -65,6 +98,8 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
     const found = vars.map((v) => env[v]).find((v) => v !== undefined && v !== '');
     if (found !== undefined) params[key] = found;
   }
+  // Nothing resolved, dropped or added: the entry's own object serves (one object a deployment less).
+  const ownParams = sameEntries(params, raw.litellm_params) ? raw.litellm_params : params;
   const info = written((resolveEnv(raw.model_info ?? {}, env, `${base}.model_info`, missing) ?? {}) as NonNullable<RawDeployment['model_info']>);
 
   const secrets = new Set<string>();
@@ -125,8 +160,8 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
     reasoningEffort: info.health_check_reasoning_effort,
     voice: info.health_check_voice ?? 'alloy',
     probeStrategy,
-    checkParams: Object.freeze({ ...(info.health_check_params ?? {}) }),
-    prices: pricesFor(kind, probe.table, params, info),
+    checkParams: info.health_check_params && Object.keys(info.health_check_params).length ? Object.freeze({ ...info.health_check_params }) : NOTHING,
+    prices: pricesOf(resolved, kind, probe.table, params, info),
     backgroundDisabled: info.disable_background_health_check === true,
     intervalS: info.health_check_interval,
     failureThreshold: info.health_check_failure_threshold,
@@ -140,12 +175,20 @@ export function buildDeployment(raw: RawDeployment, index: number, env: NodeJS.P
     credentials: Object.freeze({
       apiKey: typeof params.api_key === 'string' ? params.api_key : undefined,
       organization: typeof params.organization === 'string' ? params.organization : undefined,
-      extraHeaders: Object.freeze(extraHeaders),
+      extraHeaders: Object.keys(extraHeaders).length ? Object.freeze(extraHeaders) : NOTHING,
     }),
-    secrets: Object.freeze([...secrets]),
-    params: Object.freeze(params),
-    raw: { ...raw, model_info: raw.model_info ?? undefined },
+    secrets: secretListOf(resolved, secrets),
+    params: Object.freeze(ownParams),
+    // The entry itself unless its model_info is a YAML null (a copy each was ~56 bytes a deployment).
+    raw: raw.model_info === null ? { ...raw, model_info: undefined } : (raw as Deployment['raw']),
   });
+}
+
+/** The same keys in the same order, with the same values (===). */
+function sameEntries(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
 }
 
 /**
@@ -164,6 +207,7 @@ function tlsOptions(params: Record<string, unknown>, base: string, problems: str
       problems.push(`${base}.litellm_params.${key}: cannot read ${caPath}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
     }
   }
+  if (ca === undefined) return verifyParam === false ? TLS_NO_VERIFY : TLS_VERIFY;
   return Object.freeze({ verify: verifyParam !== false, ca });
 }
 

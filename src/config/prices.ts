@@ -1,6 +1,6 @@
 import { smallestImageSize } from '../core/media.js';
 import type { Prices } from '../core/usage.js';
-import { pricesIn, type ModelFacts, type ModelTable } from './model-table.js';
+import type { ModelFacts, ModelTable } from './model-table.js';
 
 const IMAGE_MODES = new Set(['image_generation', 'image_edit']);
 
@@ -14,8 +14,9 @@ const IMAGE_MODES = new Set(['image_generation', 'image_edit']);
 export function pricesFor(
   kind: { provider: string; name: string; mode: string; facts?: ModelFacts },
   table: ModelTable,
-  params: Readonly<Record<string, unknown>>,
-  info: Readonly<Record<string, unknown>>,
+  /** pricesIn(litellm_params) and pricesIn(model_info): read by the caller, which shares prices without them. */
+  fromParams: Prices | undefined,
+  fromInfo: Prices | undefined,
 ): Readonly<Prices> {
   let fromTable = kind.facts?.prices;
   const size = IMAGE_MODES.has(kind.mode) ? smallestImageSize(kind.name) : undefined;
@@ -30,5 +31,5 @@ export function pricesFor(
   }
   // Object.assign onto a literal, not a spread: past a few dozen deployments V8 gave each spread
   // copy its own hidden class (~250 bytes apiece). Only PRICE_FIELDS keys reach here.
-  return Object.freeze(Object.assign({}, fromTable, pricesIn(params), pricesIn(info)));
+  return Object.freeze(Object.assign({}, fromTable, fromParams, fromInfo));
 }

@@ -44,7 +44,6 @@ export function buildSnapshot(config: LoadedConfig, generation: number): Snapsho
   const groups = s.backgroundModelGroups;
   const eligible = config.deployments.filter((d) => !d.backgroundDisabled && (!groups || groups.includes(d.modelName)));
   const background = eligible.filter((d) => !d.router);
-  const scheduled = new Set(backgroundOn ? background.map((d) => d.id) : []);
   const byModelName = new Map<string, Deployment[]>();
   for (const d of config.deployments) {
     const group = byModelName.get(d.modelName);
@@ -52,13 +51,16 @@ export function buildSnapshot(config: LoadedConfig, generation: number): Snapsho
     else byModelName.set(d.modelName, [d]);
   }
   const onDemand = s.skipDisabledOnDemand ? config.deployments.filter((d) => !d.backgroundDisabled) : config.deployments;
-  const onDemandIds = new Set(onDemand.map((d) => d.id));
-  const policies = new Map(config.deployments.map((d) => [d.id, policyOf(d, s, scheduled.has(d.id))]));
+  const byId = new Map(config.deployments.map((d) => [d.id, d]));
+  // Every deployment unless disabled ones are skipped: then byId answers, without a second set of ids.
+  const onDemandIds: ReadonlySet<string> | ReadonlyMap<string, Deployment> = onDemand === config.deployments ? byId : new Set(onDemand.map((d) => d.id));
+  // Built apart: the ids scheduled are needed only here, not kept by the closures below.
+  const policies = policiesOf(config.deployments, s, new Set(backgroundOn ? background.map((d) => d.id) : []));
   return Object.freeze({
     config,
     settings: s,
     deployments: config.deployments,
-    byId: new Map(config.deployments.map((d) => [d.id, d])),
+    byId,
     byModelName,
     backgroundOn,
     background,
@@ -69,4 +71,16 @@ export function buildSnapshot(config: LoadedConfig, generation: number): Snapsho
     // What a router routes to is probed in its place, never a deployment left out of on-demand checks.
     probed: (targets: readonly Deployment[]) => probedFor(targets, byModelName).filter((d) => onDemandIds.has(d.id)),
   });
+}
+
+/** Each deployment's policy; most follow the same rules, so one frozen object per distinct set of values. */
+function policiesOf(deployments: readonly Deployment[], s: Settings, scheduled: ReadonlySet<string>): Map<string, ProbePolicy> {
+  const distinct = new Map<string, ProbePolicy>();
+  const shared = (p: ProbePolicy): ProbePolicy => {
+    const key = Object.values(p).join('|'); // numbers or undefined (''), in the literal's key order
+    let known = distinct.get(key);
+    if (!known) distinct.set(key, (known = Object.freeze(p)));
+    return known;
+  };
+  return new Map(deployments.map((d) => [d.id, shared(policyOf(d, s, scheduled.has(d.id)))]));
 }

@@ -109,7 +109,7 @@ async function exchange(req: CallRequest, codec: OperationCodec, wire: WireReque
 /** What the connection showed (address, TLS certificate), once an answer arrived over it. */
 function connected({ onConnection }: CallRequest, to: Pick<Outgoing, 'url' | 'factsKey'>, conns: Connections, rec: CallRecorder | undefined): void {
   if (!onConnection && !rec) return;
-  const facts = to.factsKey !== undefined ? conns.factsAt(to.factsKey) : conns.factsFor(to.url);
+  const facts = to.factsKey !== undefined ? conns.factsAt(to.factsKey) : to.url && conns.factsFor(to.url);
   if (!facts) return;
   onConnection?.(facts);
   rec?.connected(facts);
@@ -118,7 +118,8 @@ function connected({ onConnection }: CallRequest, to: Pick<Outgoing, 'url' | 'fa
 /** The request as undici's dispatcher takes it: origin and path apart, so nothing parses a URL per probe. */
 interface Outgoing {
   readonly method: 'GET' | 'POST';
-  readonly url: URL;
+  /** Unset on a prepared request, which keeps only its origin's key. */
+  readonly url?: URL;
   /** Set on a prepared request: the origin's key, so the URL is not read again per probe. */
   readonly factsKey?: string;
   readonly origin: string;

@@ -2,6 +2,7 @@ import type { Deployment } from '../core/deployment.js';
 import type { Operation } from '../core/operation.js';
 import type { NetworkList } from '../core/networks.js';
 import { factsKeyOf, type Connections } from './agents.js';
+import { flatCopy } from '../core/flat-string.js';
 import type { WireRequest } from './types.js';
 
 /**
@@ -11,10 +12,13 @@ import type { WireRequest } from './types.js';
  * A reload makes new Deployment objects, so a cache keyed by them never serves a stale request.
  */
 export interface PreparedRequest {
+  /** The operation it was built for (most deployments have one: no Map of them each). */
+  readonly op: Operation;
   readonly method: 'GET' | 'POST';
-  /** The URL, for what the connection showed (factsFor) and for messages. */
-  readonly url: URL;
-  /** Its origin's key for what the connection showed (Connections.factsAt). */
+  /**
+   * Its origin's key for what the connection showed (Connections.factsAt). No `URL` is kept:
+   * with its context it was ~360 bytes a deployment that only this key was read from.
+   */
   readonly factsKey: string;
   /** As undici's top-level request() splits a URL: `url.origin`, and the path with its query. */
   readonly origin: string;
@@ -25,17 +29,22 @@ export interface PreparedRequest {
   readonly deniedHost: string | undefined;
   /** The list it was checked against: another list (a reload) checks again. */
   readonly denyList: NetworkList | undefined;
-  /** A copy of the payload it was built from (plain JSON values only). */
+  /**
+   * A copy of the payload it was built from (plain JSON values only), shared with the other
+   * deployments whose payload and body are the same (the usual case: one per model and mode).
+   */
   readonly payload: unknown;
   /** The shared pool for the deployment's TLS settings and the deny list. */
   readonly connections: Connections;
 }
 
-const prepared = new WeakMap<Deployment, Map<Operation, PreparedRequest>>();
+/** Per deployment, its one prepared request, or a Map of them when it was called with several operations. */
+const prepared = new WeakMap<Deployment, PreparedRequest | Map<Operation, PreparedRequest>>();
 
 /** The request prepared for this deployment, operation, payload and deny list, if there is one. */
 export function preparedFor(d: Deployment, op: Operation, payload: unknown, deny: NetworkList | undefined): PreparedRequest | undefined {
-  const p = prepared.get(d)?.get(op);
+  const held = prepared.get(d);
+  const p = held instanceof Map ? held.get(op) : held?.op === op ? held : undefined;
   return p && p.denyList === deny && sameJson(p.payload, payload) ? p : undefined;
 }
 
@@ -45,27 +54,72 @@ export function preparedFor(d: Deployment, op: Operation, payload: unknown, deny
  */
 export function prepare(d: Deployment, op: Operation, payload: unknown, wire: WireRequest, deny: NetworkList | undefined, connections: Connections): PreparedRequest | undefined {
   if (wire.method === 'WS' || (wire.body !== undefined && typeof wire.body !== 'string')) return undefined;
-  const copy = plainCopy(payload);
-  if (copy === NOT_PLAIN) return undefined;
   const { url } = wire;
   const host = url.hostname;
+  const body = wire.body;
+  const shared = body === undefined ? undefined : sharedCopies.get(body)?.deref();
+  let payloadCopy: unknown;
+  if (shared && sameJson(shared.payload, payload)) payloadCopy = shared.payload;
+  else {
+    payloadCopy = plainCopy(payload);
+    if (payloadCopy === NOT_PLAIN) return undefined;
+    if (body !== undefined && payloadCopy !== null && typeof payloadCopy === 'object') shareCopy(body, payloadCopy);
+  }
   const p: PreparedRequest = {
+    op,
     method: wire.method,
-    url,
-    factsKey: factsKeyOf(url),
-    origin: url.origin,
-    path: url.search ? `${url.pathname}${url.search}` : url.pathname,
+    factsKey: interned(factsKeyOf(url)),
+    origin: interned(url.origin),
+    // A query may hold a key (Gemini's ?key=): such a path is this deployment's own, never pooled.
+    path: url.search ? `${url.pathname}${url.search}` : interned(url.pathname),
     headers: Object.freeze(copyHeaders(wire.headers)),
-    body: wire.body,
+    body: shared !== undefined && shared.payload === payloadCopy ? shared.body : body,
     deniedHost: deny?.contains(host) ? host : undefined,
     denyList: deny,
-    payload: copy,
+    payload: payloadCopy,
     connections,
   };
-  let byOp = prepared.get(d);
-  if (!byOp) prepared.set(d, (byOp = new Map()));
-  byOp.set(op, p);
+  const held = prepared.get(d);
+  if (held === undefined || (!(held instanceof Map) && held.op === op)) prepared.set(d, p);
+  else if (held instanceof Map) held.set(op, p);
+  else prepared.set(d, new Map([[held.op, held], [op, p]]));
   return p;
+}
+
+/**
+ * Payload copies by the body built from them, held weakly: 10,000 deployments of one model send
+ * one body, and their copies (~500 bytes each with its key lists) were most of what a prepared
+ * request kept. An entry goes when no prepared request holds its copy any more (a reload).
+ */
+interface SharedCopy { readonly body: string; readonly payload: object }
+const sharedCopies = new Map<string, WeakRef<SharedCopy>>();
+const dropShared = new FinalizationRegistry<string>((body) => {
+  if (sharedCopies.get(body)?.deref() === undefined) sharedCopies.delete(body);
+});
+function shareCopy(body: string, payload: object): void {
+  const entry: SharedCopy = { body, payload };
+  // The entry lives as long as its copy: a prepared request holds the copy, the copy the entry.
+  entriesOfCopy.set(payload, entry);
+  sharedCopies.set(body, new WeakRef(entry));
+  dropShared.register(entry, body);
+}
+const entriesOfCopy = new WeakMap<object, SharedCopy>();
+
+/**
+ * Origins and paths, one string per distinct value (most deployments share a few): each
+ * deployment's own was a slice keeping its whole URL text alive. Bounded, as a reload may bring
+ * other hosts; cleared when full, which only costs a few duplicates.
+ */
+const pooledStrings = new Map<string, string>();
+const MAX_POOLED_STRINGS = 4096;
+function interned(s: string): string {
+  const known = pooledStrings.get(s);
+  if (known !== undefined) return known;
+  if (pooledStrings.size >= MAX_POOLED_STRINGS) pooledStrings.clear();
+  // A flat copy: `s` may be a slice of a longer string (a URL's href) that it would keep alive.
+  const flat = flatCopy(s);
+  pooledStrings.set(flat, flat);
+  return flat;
 }
 
 const NOT_PLAIN = Symbol('not plain JSON');
