@@ -11,7 +11,7 @@ import { verdictOf, type ProbeResult, type Verdict } from '../core/result.js';
 import { VERSION } from '../core/meta.js';
 import { steadyRatiosUntil, UPTIME_WINDOWS, uptimeBetween } from '../store/uptime-runs.js';
 import type { DurationHistogram } from './duration-histogram.js';
-import { METRICS, metricName, type AttributeOf, type ExportPath, type ExportedMetricSpec } from './metrics.js';
+import { DEPLOYMENT_LABELS, METRICS, metricName, type AttributeOf, type ExportPath, type ExportedMetricSpec } from './metrics.js';
 
 type DeploymentAttributes = Record<AttributeOf<'deploymentHealthy'>, string>;
 type ProbeOutcomeAttributes = Record<AttributeOf<'probes'>, string>;
@@ -80,6 +80,11 @@ const FAMILIES = [
 ] as const satisfies ReadonlyArray<{ spec: ExportedMetricSpec; kind: 'gauge' | 'counter'; valueType?: ValueType }>;
 const F = { healthy: 0, duration: 1, lastProbe: 2, lastSuccess: 3, probes: 4, tokens: 5, cost: 6, failures: 7, uptime: 8, staleAfter: 9, degraded: 10, certExpiry: 11 } as const;
 export const DEPLOYMENT_FAMILY_COUNT = FAMILIES.length;
+/**
+ * Per family, the attribute keys its series add after the deployment's own labels (window,
+ * direction, result and error_type), in their order on the series' attributes objects.
+ */
+export const FAMILY_EXTRA_KEYS: ReadonlyArray<readonly string[]> = FAMILIES.map((f) => f.spec.labels.slice(DEPLOYMENT_LABELS.length).map((l) => l.attribute));
 
 /**
  * One per-deployment series: its family (index), the deployment's position, its attributes
@@ -126,6 +131,15 @@ export class DeploymentSeries {
   }
 
   get source(): MetricSource { return this.#source; }
+
+  /**
+   * Deployment i's own attributes (deploymentLabels) as the last walk of `deployments` gave them;
+   * every other attributes object of its series is these keys and values, then its family's
+   * FAMILY_EXTRA_KEYS. Undefined before a walk gave it a series.
+   */
+  deploymentAttributes(deployments: readonly Deployment[], i: number): Attributes | undefined {
+    return this.#labelsOf?.deployments === deployments ? this.#labelsOf.labels[i]?.base : undefined;
+  }
 
   /** Hands every series to `emit`, deployment by deployment; returns the /health counts. */
   walk(deployments: readonly Deployment[], nowMs: number, visitor: SeriesVisitor): DeploymentCounts {
