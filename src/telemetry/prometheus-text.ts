@@ -94,7 +94,8 @@ export class PrometheusTextSerializer {
   /**
    * The same text as serialize(), as segments to write in order: `rendered` gives metrics whose
    * series lines the caller wrote itself (`name{labels} value\n` each, named by seriesName()),
-   * bytes put in place without a copy, text written into the buffer. The first segment goes to release() when the answer is sent.
+   * bytes put in place without a copy, text written into the buffer. The first segment goes to
+   * release() when the answer is sent.
    */
   serializeParts(resourceMetrics: ResourceMetrics, rendered: ReadonlyMap<MetricData, ReadonlyArray<Buffer | string>>): Buffer[] {
     const out = this.#write(resourceMetrics, rendered, true);
