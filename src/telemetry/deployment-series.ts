@@ -80,11 +80,7 @@ const FAMILIES = [
 ] as const satisfies ReadonlyArray<{ spec: ExportedMetricSpec; kind: 'gauge' | 'counter'; valueType?: ValueType }>;
 const F = { healthy: 0, duration: 1, lastProbe: 2, lastSuccess: 3, probes: 4, tokens: 5, cost: 6, failures: 7, uptime: 8, staleAfter: 9, degraded: 10, certExpiry: 11 } as const;
 export const DEPLOYMENT_FAMILY_COUNT = FAMILIES.length;
-/**
- * Per family, the attribute keys its series add after the deployment's own labels (window,
- * direction, result and error_type), in their order on the series' attributes objects.
- */
-export const FAMILY_EXTRA_KEYS: ReadonlyArray<readonly string[]> = FAMILIES.map((f) => f.spec.labels.slice(DEPLOYMENT_LABELS.length).map((l) => l.attribute));
+export const FAMILY_EXTRA_KEYS: ReadonlyArray<readonly string[]> = FAMILIES.map((f) => f.spec.labels.slice(DEPLOYMENT_LABELS.length).map((l) => l.attribute)); // keys a family adds
 
 /**
  * One per-deployment series: its family (index), the deployment's position, its attributes
@@ -126,21 +122,10 @@ export class DeploymentSeries {
    */
   #labelsOf: { deployments: readonly Deployment[]; labels: Array<SeriesLabels | undefined> } | undefined;
 
-  constructor(source: MetricSource) {
-    this.#source = source;
-  }
-
+  constructor(source: MetricSource) { this.#source = source; }
   get source(): MetricSource { return this.#source; }
-
-  /**
-   * Deployment i's own attributes (deploymentLabels) as the last walk of `deployments` gave them;
-   * every other attributes object of its series is these keys and values, then its family's
-   * FAMILY_EXTRA_KEYS. Undefined before a walk gave it a series.
-   */
-  deploymentAttributes(deployments: readonly Deployment[], i: number): Attributes | undefined {
-    return this.#labelsOf?.deployments === deployments ? this.#labelsOf.labels[i]?.base : undefined;
-  }
-
+  /** Deployment i's own attributes from the last walk of `deployments` (its others: these, then FAMILY_EXTRA_KEYS). */
+  deploymentAttributes(deployments: readonly Deployment[], i: number): Attributes | undefined { return this.#labelsOf?.deployments === deployments ? this.#labelsOf.labels[i]?.base : undefined; }
   /** Hands every series to `emit`, deployment by deployment; returns the /health counts. */
   walk(deployments: readonly Deployment[], nowMs: number, visitor: SeriesVisitor): DeploymentCounts {
     const { series: emit, skip, done, only } = visitor;

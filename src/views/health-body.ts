@@ -31,11 +31,7 @@ interface Rendered {
   stored: ProbeResult | undefined;
   /** -1: not listed (no result and nothing expects one). */
   bucket: Bucket | -1;
-  /**
-   * The entry's text until its block is encoded; then undefined, its bytes being `size` bytes at
-   * `at` in its block's buffer for its bucket. Not kept as a string as well: a re-rendered entry's
-   * text lived until its next probe, so each probe's ~300 bytes outlived the young generation.
-   */
+  /** Its text until its block is encoded, then its bytes' place there (kept, each probe's text outlived the young generation). */
   text: string | undefined;
   at: number;
   size: number;
