@@ -11,7 +11,7 @@ import { verdictOf, type ProbeResult, type Verdict } from '../core/result.js';
 import { VERSION } from '../core/meta.js';
 import { steadyRatiosUntil, UPTIME_WINDOWS, uptimeBetween } from '../store/uptime-runs.js';
 import type { DurationHistogram } from './duration-histogram.js';
-import { METRICS, metricName, type AttributeOf, type ExportPath, type ExportedMetricSpec } from './metrics.js';
+import { DEPLOYMENT_LABELS, METRICS, metricName, type AttributeOf, type ExportPath, type ExportedMetricSpec } from './metrics.js';
 
 type DeploymentAttributes = Record<AttributeOf<'deploymentHealthy'>, string>;
 type ProbeOutcomeAttributes = Record<AttributeOf<'probes'>, string>;
@@ -80,6 +80,7 @@ const FAMILIES = [
 ] as const satisfies ReadonlyArray<{ spec: ExportedMetricSpec; kind: 'gauge' | 'counter'; valueType?: ValueType }>;
 const F = { healthy: 0, duration: 1, lastProbe: 2, lastSuccess: 3, probes: 4, tokens: 5, cost: 6, failures: 7, uptime: 8, staleAfter: 9, degraded: 10, certExpiry: 11 } as const;
 export const DEPLOYMENT_FAMILY_COUNT = FAMILIES.length;
+export const FAMILY_EXTRA_KEYS: ReadonlyArray<readonly string[]> = FAMILIES.map((f) => f.spec.labels.slice(DEPLOYMENT_LABELS.length).map((l) => l.attribute)); // keys a family adds
 
 /**
  * One per-deployment series: its family (index), the deployment's position, its attributes
@@ -121,12 +122,10 @@ export class DeploymentSeries {
    */
   #labelsOf: { deployments: readonly Deployment[]; labels: Array<SeriesLabels | undefined> } | undefined;
 
-  constructor(source: MetricSource) {
-    this.#source = source;
-  }
-
+  constructor(source: MetricSource) { this.#source = source; }
   get source(): MetricSource { return this.#source; }
-
+  /** Deployment i's own attributes from the last walk of `deployments` (its others: these, then FAMILY_EXTRA_KEYS). */
+  deploymentAttributes(deployments: readonly Deployment[], i: number): Attributes | undefined { return this.#labelsOf?.deployments === deployments ? this.#labelsOf.labels[i]?.base : undefined; }
   /** Hands every series to `emit`, deployment by deployment; returns the /health counts. */
   walk(deployments: readonly Deployment[], nowMs: number, visitor: SeriesVisitor): DeploymentCounts {
     const { series: emit, skip, done, only } = visitor;

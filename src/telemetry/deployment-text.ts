@@ -2,14 +2,13 @@ import type { Attributes } from '@opentelemetry/api';
 import type { MetricData } from '@opentelemetry/sdk-metrics';
 import type { Deployment } from '../core/deployment.js';
 import type { ProbeResult, Verdict } from '../core/result.js';
-import { DEPLOYMENT_FAMILY_COUNT, type DeploymentSeries } from './deployment-series.js';
+import { DEPLOYMENT_FAMILY_COUNT, FAMILY_EXTRA_KEYS, type DeploymentSeries } from './deployment-series.js';
 import type { ExportPath } from './metrics.js';
-import { valueString } from './prometheus-format.js';
+import { escapeAttributeValue, sanitizeName, valueString } from './prometheus-format.js';
 import { seriesName, type PrometheusTextSerializer } from './prometheus-text.js';
 
 /** Deployments per block: a changed value re-renders its block's lines of that family only. */
 const BLOCK = 64;
-const EMPTY = Buffer.alloc(0);
 
 /** A deployment's series as last walked, in the order the walk gave them, and what they depend on. */
 interface Kept {
@@ -41,9 +40,17 @@ export class DeploymentText {
   readonly #serializer: PrometheusTextSerializer;
   #deployments: readonly Deployment[] | undefined;
   #kept: Kept[] = [];
-  /** Per block, per family: its lines (undefined: to render). */
-  #blocks: Array<Array<Buffer | undefined>> = [];
+  /**
+   * Per block, per family: its lines as kept bytes; undefined: changed since the last scrape;
+   * null: unchanged since the last scrape, which wrote them without keeping them.
+   */
+  #blocks: Array<Array<Buffer | null | undefined>> = [];
   #names: string[] = [];
+  /**
+   * Per family, the text its extra labels add (`,window="1h"`), by their values joined by NUL:
+   * a few windows, directions and outcomes, whatever the number of deployments.
+   */
+  readonly #extraText = FAMILY_EXTRA_KEYS.map(() => new Map<string, string>());
   /** A deployment's position by id, for the ids the store says changed. */
   #index = new Map<string, number>();
   /** The store version of the last scrape, and the earliest clock edge of any deployment then. */
@@ -59,7 +66,7 @@ export class DeploymentText {
    * The metrics DeploymentMetricProducer would collect for `path` at `nowMs`, the per-deployment
    * families without points, and those families' lines, for serializer.serializeParts(…, rendered).
    */
-  collect(path: ExportPath, nowMs: number): { metrics: MetricData[]; rendered: Map<MetricData, readonly Buffer[]> } {
+  collect(path: ExportPath, nowMs: number): { metrics: MetricData[]; rendered: Map<MetricData, ReadonlyArray<Buffer | string>> } {
     const deployments = this.#series.source.deployments();
     if (deployments !== this.#deployments) this.#reset(deployments);
     const kept = this.#kept;
@@ -114,11 +121,24 @@ export class DeploymentText {
 
     const { metrics, families } = this.#series.metrics(path, nowMs, counts, () => []);
     if (!this.#names.length) this.#names = families.map((m) => seriesName(m)!);
-    const rendered = new Map<MetricData, readonly Buffer[]>();
+    const rendered = new Map<MetricData, Array<Buffer | string>>();
     families.forEach((metric, family) => {
-      const lines: Buffer[] = [];
+      const lines: Array<Buffer | string> = [];
       for (let b = 0; b < blocks.length; b++) {
-        const block = blocks[b]![family] ?? (blocks[b]![family] = this.#render(b, family));
+        const row = blocks[b]!;
+        let block = row[family];
+        if (block === undefined) {
+          // Changed since the last scrape: written once into the answer and not kept. With
+          // probes landing between scrapes, the lines of the families every probe moves (its
+          // duration, timestamp, counters) change in nearly every block at every scrape: kept,
+          // they were ~12 MB of Buffers replaced at each scrape, freed only by full GCs.
+          const text = this.#render(b, family);
+          row[family] = null;
+          if (text) lines.push(text);
+          continue;
+        }
+        // Unchanged for a whole scrape interval: kept until it changes.
+        if (block === null) block = row[family] = Buffer.from(this.#render(b, family));
         if (block.length) lines.push(block);
       }
       rendered.set(metric, lines);
@@ -131,22 +151,45 @@ export class DeploymentText {
     this.#index = new Map(deployments.map((d, i) => [d.id, i]));
     this.#nextEdge = -Infinity;
     this.#kept = deployments.map(() => ({ families: [], attributes: [], values: [], n: 0, walked: false, stored: undefined, counted: undefined, steadyUntil: -Infinity }));
-    this.#blocks = Array.from({ length: Math.ceil(deployments.length / BLOCK) }, () => new Array<Buffer | undefined>(DEPLOYMENT_FAMILY_COUNT).fill(undefined));
+    this.#blocks = Array.from({ length: Math.ceil(deployments.length / BLOCK) }, () => new Array<Buffer | null | undefined>(DEPLOYMENT_FAMILY_COUNT).fill(undefined));
   }
 
   /** One block's lines of one family, as the serializer writes a point (no scope labels). */
-  #render(block: number, family: number): Buffer {
+  #render(block: number, family: number): string {
     const name = this.#names[family]!;
+    const extraKeys = FAMILY_EXTRA_KEYS[family]!;
     let text = '';
     const end = Math.min((block + 1) * BLOCK, this.#kept.length);
     for (let i = block * BLOCK; i < end; i++) {
       const k = this.#kept[i]!;
+      let own: string | undefined;
       for (let j = 0; j < k.n; j++) {
         if (k.families[j] !== family) continue;
-        const labels = this.#serializer.labelText(k.attributes[j]!);
+        const attributes = k.attributes[j]!;
+        let labels: string;
+        if (extraKeys.length) {
+          // The deployment's label text and the family's extra labels, joined per line: a kept
+          // text per attributes object (9 a deployment) was ~15 MB of heap at 10,000 deployments.
+          own ??= this.#serializer.labelText(this.#series.deploymentAttributes(this.#deployments!, i)!);
+          labels = own + this.#extra(family, extraKeys, attributes);
+        } else {
+          labels = this.#serializer.labelText(attributes);
+        }
         text += `${name}${labels ? `{${labels}}` : ''} ${valueString(k.values[j]!)}\n`;
       }
     }
-    return text ? Buffer.from(text) : EMPTY;
+    return text;
+  }
+
+  /** `,key="value"...` for a family's extra labels on `attributes`, as the serializer writes them. */
+  #extra(family: number, keys: readonly string[], attributes: Attributes): string {
+    const cache = this.#extraText[family]!;
+    const id = keys.length === 1 ? String(attributes[keys[0]!]) : keys.map((key) => String(attributes[key])).join('\u0000');
+    let text = cache.get(id);
+    if (text === undefined) {
+      text = keys.map((key) => `,${sanitizeName(key)}="${escapeAttributeValue(attributes[key])}"`).join('');
+      cache.set(id, text);
+    }
+    return text;
   }
 }

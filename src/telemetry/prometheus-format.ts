@@ -89,6 +89,12 @@ export class Bytes {
     this.len += b.length;
   }
 
+  /** A long string (a block of lines), encoded natively. */
+  text(s: string): void {
+    if (this.len + s.length * 3 > this.buf.length) this.#room(Buffer.byteLength(s));
+    this.len += this.buf.write(s, this.len);
+  }
+
   /** Any string; short ASCII ones (names, numbers) are copied in JS, cheaper than a native call. */
   str(s: string): void {
     this.#room(s.length);

@@ -94,16 +94,17 @@ export class PrometheusTextSerializer {
   /**
    * The same text as serialize(), as segments to write in order: `rendered` gives metrics whose
    * series lines the caller wrote itself (`name{labels} value\n` each, named by seriesName()),
-   * put in place without a copy. The first segment goes to release() when the answer is sent.
+   * bytes put in place without a copy, text written into the buffer. The first segment goes to
+   * release() when the answer is sent.
    */
-  serializeParts(resourceMetrics: ResourceMetrics, rendered: ReadonlyMap<MetricData, readonly Buffer[]>): Buffer[] {
+  serializeParts(resourceMetrics: ResourceMetrics, rendered: ReadonlyMap<MetricData, ReadonlyArray<Buffer | string>>): Buffer[] {
     const out = this.#write(resourceMetrics, rendered, true);
     const parts = out.parts();
     if (parts[0]) this.#whole.set(parts[0], out.buf);
     return parts;
   }
 
-  #write(resourceMetrics: ResourceMetrics, rendered: ReadonlyMap<MetricData, readonly Buffer[]> | undefined, parts: boolean): Bytes {
+  #write(resourceMetrics: ResourceMetrics, rendered: ReadonlyMap<MetricData, ReadonlyArray<Buffer | string>> | undefined, parts: boolean): Bytes {
     const size = this.#sizeHint + 4096;
     const spare = this.#spare;
     this.#spare = undefined;
@@ -141,7 +142,7 @@ export class PrometheusTextSerializer {
    * One metric as the library's `_serializeMetricData(...).trim() + '\n'` (nothing when it skips
    * it); `lines`: its series already rendered (`name{labels} value\n` each, seriesName's name).
    */
-  #metric(out: Bytes, metric: MetricData, scope: ScopeMetrics['scope'], extra: string, lines?: readonly Buffer[]): void {
+  #metric(out: Bytes, metric: MetricData, scope: ScopeMetrics['scope'], extra: string, lines?: ReadonlyArray<Buffer | string>): void {
     const name = seriesName(metric);
     const type = metric.dataPointType;
     if (name === undefined) {
@@ -155,7 +156,10 @@ export class PrometheusTextSerializer {
     // The library trims the metric and then appends '\n'. The text starts with '#' and ends with the
     // TYPE line or a value line + '\n' (a value never ends in whitespace), so no trim is needed.
     if (lines) {
-      for (const l of lines) out.splice(l);
+      for (const l of lines) {
+        if (typeof l === 'string') out.text(l);
+        else out.splice(l);
+      }
     } else if (type === DataPointType.HISTOGRAM) {
       for (const p of metric.dataPoints) this.#histogram(out, name, this.#labelsOf(p.attributes), extra, p.value);
     } else if (type === DataPointType.GAUGE || type === DataPointType.SUM) {

@@ -31,7 +31,10 @@ interface Rendered {
   stored: ProbeResult | undefined;
   /** -1: not listed (no result and nothing expects one). */
   bucket: Bucket | -1;
-  text: string;
+  /** Its text until its block is encoded, then its bytes' place there (kept, each probe's text outlived the young generation). */
+  text: string | undefined;
+  at: number;
+  size: number;
   /** Re-rendered on every answer: a strategy router is graded from others' results, at `now`. */
   always: boolean;
   /** Fresh until `now - freshFrom > staleAfterMs` (undefined: never turns stale as shown). */
@@ -116,10 +119,21 @@ export class HealthBody {
     let r = this.#rendered[i];
     if (!r || !this.#stillShown(r, s, d, store, now, withMaintenance)) {
       const next = this.#render(s, d, store, now, withMaintenance);
-      if (!r || next.text !== r.text || next.bucket !== r.bucket) this.#dirty.add((i / BLOCK) | 0);
-      if (r && r.bucket !== -1) this.#counts[r.bucket]! -= 1;
-      if (next.bucket !== -1) this.#counts[next.bucket]! += 1;
-      this.#rendered[i] = r = next;
+      if (!r) {
+        this.#dirty.add((i / BLOCK) | 0);
+        if (next.bucket !== -1) this.#counts[next.bucket]! += 1;
+        this.#rendered[i] = r = next;
+      } else {
+        if (next.bucket !== r.bucket || !this.#shows(i, r, next.text!)) {
+          this.#dirty.add((i / BLOCK) | 0);
+          if (r.bucket !== -1) this.#counts[r.bucket]! -= 1;
+          if (next.bucket !== -1) this.#counts[next.bucket]! += 1;
+          r.text = next.text;
+        }
+        // Updated in place: the kept entry lives as long as the deployment.
+        r.stored = next.stored; r.bucket = next.bucket; r.always = next.always; r.freshFrom = next.freshFrom;
+        r.staleAfterMs = next.staleAfterMs; r.ageFrom = next.ageFrom; r.ageS = next.ageS; r.maintenance = next.maintenance;
+      }
     }
     let tick = Infinity;
     if (r.staleAfterMs !== undefined) tick = r.freshFrom + r.staleAfterMs;
@@ -139,6 +153,14 @@ export class HealthBody {
     this.#hasAlways = this.#targets.some((d) => d.router);
   }
 
+  /** Whether entry i (`r`, in the same bucket) already shows `text`. */
+  #shows(i: number, r: Rendered, text: string): boolean {
+    if (r.text !== undefined) return r.text === text;
+    if (r.bucket === -1) return text === '';
+    const block = this.#blocks[(i / BLOCK) | 0]?.[r.bucket];
+    return !!block && r.size === Buffer.byteLength(text) && block.toString('utf8', r.at, r.at + r.size) === text;
+  }
+
   /** Whether an entry rendered earlier is still what healthAnswer() would show at `now`. */
   #stillShown(r: Rendered, s: Snapshot, d: Deployment, store: HealthStore, now: number, withMaintenance: boolean): boolean {
     if (r.always || store.get(d.id) !== r.stored) return false;
@@ -155,7 +177,7 @@ export class HealthBody {
     const listed = shown !== undefined || s.listed.has(d.id);
     const bucket = listed ? BUCKET_OF[shown ? verdictOf(shown) : 'pending'] : -1;
     const text = listed ? this.#serialize(healthEntry(d, shown, s.settings.details, false, now)) : '';
-    const rendered: Rendered = { stored, bucket, text, always: !!d.router, freshFrom: 0, staleAfterMs: undefined, ageFrom: undefined, ageS: 0, maintenance };
+    const rendered: Rendered = { stored, bucket, text, at: 0, size: 0, always: !!d.router, freshFrom: 0, staleAfterMs: undefined, ageFrom: undefined, ageS: 0, maintenance };
     if (!stored || d.router) return rendered;
     const covered = withMaintenance && s.settings.status.maintenance.covering(d, now) !== undefined;
     const staleAfterMs = s.policy(d).staleAfterMs;
@@ -173,13 +195,32 @@ export class HealthBody {
 
   #assemble(): BodyParts {
     for (const b of this.#dirty) {
-      const texts: string[][] = [[], [], []];
+      const old = this.#blocks[b];
       const end = Math.min((b + 1) * BLOCK, this.#targets.length);
-      for (let i = b * BLOCK; i < end; i++) {
-        const r = this.#rendered[i]!;
-        if (r.bucket !== -1) texts[r.bucket]!.push(r.text);
+      const block: Buffer[] = [];
+      for (let k = 0; k < 3; k++) {
+        // Entries joined by ',': new texts encoded, unchanged ones copied from the old block.
+        let length = -1;
+        for (let i = b * BLOCK; i < end; i++) {
+          const r = this.#rendered[i]!;
+          if (r.bucket === k) length += 1 + (r.text !== undefined ? Buffer.byteLength(r.text) : r.size);
+        }
+        if (length < 0) { block.push(EMPTY); continue; }
+        const buf = Buffer.allocUnsafe(length);
+        let at = 0;
+        for (let i = b * BLOCK; i < end; i++) {
+          const r = this.#rendered[i]!;
+          if (r.bucket !== k) continue;
+          if (at) buf[at++] = 0x2c; // ','
+          const size = r.text !== undefined ? buf.write(r.text, at) : old![k]!.copy(buf, at, r.at, r.at + r.size);
+          r.at = at;
+          r.size = size;
+          at += size;
+        }
+        block.push(buf);
       }
-      this.#blocks[b] = texts.map((t) => (t.length ? Buffer.from(t.join(',')) : EMPTY));
+      for (let i = b * BLOCK; i < end; i++) this.#rendered[i]!.text = undefined;
+      this.#blocks[b] = block;
     }
     this.#dirty.clear();
     const parts: Buffer[] = [];

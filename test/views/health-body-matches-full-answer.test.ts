@@ -40,7 +40,7 @@ function fromScratch(v: ReturnType<typeof viewsOf>, now: number): string {
 const ids = Array.from({ length: 9 }, (_, i) => `d${i}`);
 /** `plain`: no strategy router and no maintenance window (answers then follow the store's change list). */
 function config(details: boolean, plain = false) {
-  const list = ids.map((id, i) => `  - model_name: ${i === 8 ? 'maint' : `g${i % 3}`}\n    litellm_params: { model: openai/gpt-4o, api_base: "https://h${i}.example/v1?key=querysecret", api_key: sk-canary-${i} }\n    model_info: { id: ${id}${i === 7 ? ', disable_background_health_check: true' : ''} }\n`).join('');
+  const list = ids.map((id, i) => `  - model_name: ${i === 8 ? 'maint' : i === 4 ? 'g1-ünï-模型' : `g${i % 3}`}\n    litellm_params: { model: openai/gpt-4o, api_base: "https://h${i}.example/v1?key=querysecret", api_key: sk-canary-${i} }\n    model_info: { id: ${id}${i === 7 ? ', disable_background_health_check: true' : ''} }\n`).join('');
   const router = '  - model_name: auto\n    litellm_params:\n      model: auto_router/complexity_router\n      complexity_router_config: { tiers: { SIMPLE: g0, COMPLEX: g1 } }\n    model_info: { id: router }\n';
   const windows = plain ? '' : `  maintenance_windows:
     - { name: upgrade, start: "${new Date(T + 100_000).toISOString()}", end: "${new Date(T + 160_000).toISOString()}", model_names: [maint] }
@@ -65,7 +65,7 @@ function randomResult(rand: () => number, id: string, now: number, prev: ProbeRe
     verdict: healthy ? 'healthy' : failures >= 2 ? 'unhealthy' : 'pending',
     ...(rand() < 0.2 ? { restored: true } : {}),
     ...(rand() < 0.3 ? { headers: { 'x-ratelimit-remaining-requests': String(Math.floor(rand() * 100)) } } : {}),
-    ...(rand() < 0.2 ? { details: { note: 'a "quoted"\nline', n: 3 } } : {}),
+    ...(rand() < 0.2 ? { details: { note: 'a "quoted"\nline, ünï 模型 🙂', n: 3 } } : {}),
   };
   return result(id, now - Math.floor(rand() * 5000), healthy, extra);
 }
