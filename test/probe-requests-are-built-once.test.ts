@@ -25,6 +25,14 @@ afterEach(() => {
 
 const chatBuild = () => vi.spyOn(openai.operations.chat as OperationCodec, 'build');
 const plugins = (p: ProbePlugin = chat) => new Map([['chat', p]]);
+/** A chat plugin that sends `payload()` and calls the deployment healthy. */
+const sendingChat = (payload: () => Record<string, unknown>): ProbePlugin => ({
+  mode: 'chat',
+  async probe(_t, ctx) {
+    await ctx.call('chat', payload());
+    return { healthy: true };
+  },
+});
 function deployment(key: string, base = up.openaiBase): Deployment {
   return parseConfig(`model_list:\n  - model_name: m\n    litellm_params: { model: openai/gpt-4o-mini, api_base: "${base}", api_key: ${key}, organization: org-1 }\n    model_info: { id: d1 }\n`, 'c.yaml', {}).deployments[0]!;
 }
@@ -128,20 +136,8 @@ describe('a probe request is built once per deployment and operation', () => {
   it('deployments sending the same body each keep their own key, and one changing its payload leaves the other as it was', async () => {
     const build = chatBuild();
     let content = 'same';
-    const following: ProbePlugin = {
-      mode: 'chat',
-      async probe(_t, ctx) {
-        await ctx.call('chat', { messages: [{ role: 'user', content }], max_tokens: 4 });
-        return { healthy: true };
-      },
-    };
-    const fixed: ProbePlugin = {
-      mode: 'chat',
-      async probe(_t, ctx) {
-        await ctx.call('chat', { messages: [{ role: 'user', content: 'same' }], max_tokens: 4 });
-        return { healthy: true };
-      },
-    };
+    const following = sendingChat(() => ({ messages: [{ role: 'user', content }], max_tokens: 4 }));
+    const fixed = sendingChat(() => ({ messages: [{ role: 'user', content: 'same' }], max_tokens: 4 }));
     const a = deployment('sk-shared-a');
     const b = deployment('sk-shared-b');
     for (let i = 0; i < 2; i++) {
@@ -162,20 +158,8 @@ describe('a probe request is built once per deployment and operation', () => {
 
   it('a payload with a key left undefined is not taken for another deployment\'s with the same body', async () => {
     const build = chatBuild();
-    const withUndefined: ProbePlugin = {
-      mode: 'chat',
-      async probe(_t, ctx) {
-        await ctx.call('chat', { messages: [{ role: 'user', content: 'u' }], max_tokens: 4, user: undefined });
-        return { healthy: true };
-      },
-    };
-    const without: ProbePlugin = {
-      mode: 'chat',
-      async probe(_t, ctx) {
-        await ctx.call('chat', { messages: [{ role: 'user', content: 'u' }], max_tokens: 4 });
-        return { healthy: true };
-      },
-    };
+    const withUndefined = sendingChat(() => ({ messages: [{ role: 'user', content: 'u' }], max_tokens: 4, user: undefined }));
+    const without = sendingChat(() => ({ messages: [{ role: 'user', content: 'u' }], max_tokens: 4 }));
     const a = deployment('sk-undef-a');
     const b = deployment('sk-undef-b');
     for (let i = 0; i < 2; i++) {

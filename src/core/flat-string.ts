@@ -14,14 +14,19 @@ export function flatCopy(s: string): string {
 
 /**
  * A flatCopy that also hands out one string per distinct text: a config's 10,000 deployments
- * usually share a few models and endpoints. The table lives as long as the function.
+ * usually share a few models and endpoints. The table lives as long as the function; with
+ * `max`, it is cleared when full (a long-lived table that reloads may feed other values), which
+ * only costs a few duplicates.
  */
-export function flatStrings(): (s: string) => string {
+export function flatStrings(max = Infinity): (s: string) => string {
   const seen = new Map<string, string>();
   return (s) => {
     if (s.length < MIN_SLICE_LENGTH) return s;
     let flat = seen.get(s);
-    if (flat === undefined) seen.set(s, (flat = flatCopy(s)));
+    if (flat === undefined) {
+      if (seen.size >= max) seen.clear();
+      seen.set(s, (flat = flatCopy(s)));
+    }
     return flat;
   };
 }

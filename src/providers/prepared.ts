@@ -2,7 +2,7 @@ import type { Deployment } from '../core/deployment.js';
 import type { Operation } from '../core/operation.js';
 import type { NetworkList } from '../core/networks.js';
 import { factsKeyOf, type Connections } from './agents.js';
-import { flatCopy } from '../core/flat-string.js';
+import { flatStrings } from '../core/flat-string.js';
 import type { WireRequest } from './types.js';
 
 /**
@@ -106,21 +106,11 @@ function shareCopy(body: string, payload: object): void {
 const entriesOfCopy = new WeakMap<object, SharedCopy>();
 
 /**
- * Origins and paths, one string per distinct value (most deployments share a few): each
- * deployment's own was a slice keeping its whole URL text alive. Bounded, as a reload may bring
- * other hosts; cleared when full, which only costs a few duplicates.
+ * Origins and paths, one flat string per distinct value (most deployments share a few): each
+ * deployment's own was a slice keeping its whole URL text alive. Bounded, as reloads may bring
+ * other hosts.
  */
-const pooledStrings = new Map<string, string>();
-const MAX_POOLED_STRINGS = 4096;
-function interned(s: string): string {
-  const known = pooledStrings.get(s);
-  if (known !== undefined) return known;
-  if (pooledStrings.size >= MAX_POOLED_STRINGS) pooledStrings.clear();
-  // A flat copy: `s` may be a slice of a longer string (a URL's href) that it would keep alive.
-  const flat = flatCopy(s);
-  pooledStrings.set(flat, flat);
-  return flat;
-}
+const interned = flatStrings(4096);
 
 const NOT_PLAIN = Symbol('not plain JSON');
 
