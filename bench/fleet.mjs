@@ -133,6 +133,7 @@ export async function hourAndServing({ fake, tmp }) {
     log(`2. hour-equivalent: ${FLEET.hourRounds} rounds at a ${FLEET.hourIntervalS} s interval over ${FLEET.n} deployments, serving ${toServe.health} /health and ${toServe.metrics} /metrics`);
     const served = { health: 0, metrics: 0 };
     const sentAtReady = await sentSinceStart();
+    const cpuAtReady = cpuOf(ex.child.pid);
     const t0 = performance.now();
     let nextHealth = t0; let nextMetrics = t0;
     let probes = 0;
@@ -146,7 +147,7 @@ export async function hourAndServing({ fake, tmp }) {
       await sleep(Math.max(5, next - performance.now()));
     }
     const wallS = (performance.now() - t0) / 1000;
-    const hour = { rssMb: rssMbOf(ex.child.pid), peakRssMb: peakRssMbOf(ex.child.pid), probes, probesWanted, served, toServe, wallS, capS: capMs / 1000 };
+    const hour = { rssMb: rssMbOf(ex.child.pid), peakRssMb: peakRssMbOf(ex.child.pid), cpuS: cpuOf(ex.child.pid) - cpuAtReady, probes, probesWanted, served, toServe, wallS, capS: capMs / 1000 };
     if (probes < hour.probesWanted * 0.5) throw new Error(`hour-equivalent: only ${probes} of ${hour.probesWanted} probes sent in ${wallS.toFixed(0)} s`);
     await assertAllHealthy(ex.url, FLEET.n);
 
