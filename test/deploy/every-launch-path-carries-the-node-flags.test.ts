@@ -7,8 +7,9 @@ import { readDockerfile } from '../support/dockerfile.js';
 
 /**
  * The young-generation cap and the old-space growth limit only work if every way users run the
- * exporter passes them to node (V8 reads them before any of our code runs). One list, checked against each launch path; the
- * bench (bench/lib.mjs) launches with the same list, so RESULTS measures what ships.
+ * exporter passes them to node (V8 reads them before any of our code runs). One list, checked
+ * against each launch path; the bench (bench/lib.mjs) launches with the same list, so RESULTS
+ * measures what ships.
  */
 const read = (p: string) => readFileSync(join(PACKAGE_ROOT, p), 'utf8');
 const PKG = JSON.parse(read('package.json')) as { bin: Record<string, string>; scripts: Record<string, string> };
