@@ -45,10 +45,14 @@ describe('2,000 deployments all hanging until their timeout', () => {
   it('the concurrency cap holds, and every probe really reached the upstream', () => {
     expect(ex.app.scheduler.peakRunning).toBe(CAP);
     // The upstream sees an aborted request close a little after the client let go, so its own
-    // count may briefly run past the cap; it must stay near it, never near N.
-    expect(up.maxOpen).toBeGreaterThan(CAP / 2);
+    // count may briefly run past the cap; it must stay near it, never near N. How many it sees
+    // at once from below depends on CPU: it shares this process's event loop, and on a starved
+    // machine it parsed only 7 of the 100 in flight at a time. A limit hidden in the HTTP client
+    // is caught by the count instead: requests queued there time out unsent, so fewer than N
+    // would reach the upstream.
+    expect(up.maxOpen).toBeGreaterThan(1);
     expect(up.maxOpen).toBeLessThan(CAP * 2);
-    expect(up.requests).toHaveLength(N); // none timed out queued inside the HTTP client
+    expect(up.requests).toHaveLength(N);
   });
 
   it('every deployment ends unhealthy with a timeout, in about N × timeout / cap', async () => {

@@ -52,7 +52,7 @@ describe('YAML alias amplification', () => {
     expect(stderr).not.toContain(ANCHOR);
     // Generous for a loaded 2-core machine; the unbounded parse took 77 s and 2.3 GB.
     expect(ms).toBeLessThan(30_000);
-  });
+  }, 90_000);
 
   it('leaves ordinary sharing alone: one params block aliased by 500 deployments loads', () => {
     const list = Array.from({ length: 500 }, (_, i) =>
@@ -90,7 +90,8 @@ describe('YAML alias amplification', () => {
     } finally {
       await replica.stop();
     }
-  });
+    // A replica's spawn and start-up alone took most of the default 20 s under test-under-load.
+  }, 90_000);
 
   // Found in review: the budget counted nodes, so one long string aliased 600 times (a 1 MB file)
   // took 1.4 GB; each included file had a budget of its own; a recursive alias overflowed the stack.
