@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
 import { loadPlugins, BUILTIN_PLUGINS_DIR } from '../src/registry/plugins.js';
 import { Scheduler } from '../src/scheduler/scheduler.js';
+import { START_BATCH } from '../src/scheduler/background.js';
 import { MemoryStore } from '../src/store/memory.js';
 
 /** An OpenAI-compatible server that answers after 150 ms and records how many requests overlap. */
@@ -103,9 +104,12 @@ describe('the scheduler', () => {
     // Batches follow each other without waiting for answers (150 ms away): more than one batch
     // ran at once. (Not "all 100": on a loaded machine the first answers may land before the
     // last batch starts.)
-    expect(seen.reduce((a, b) => Math.max(a, b), 0)).toBeGreaterThan(16);
+    expect(seen.reduce((a, b) => Math.max(a, b), 0)).toBeGreaterThan(START_BATCH);
     const started = seen.slice(1).map((n, i) => n - seen[i]!);
-    expect(started.reduce((a, b) => Math.max(a, b), 0)).toBeLessThanOrEqual(16); // but never more than a batch of them in one turn
+    // But never all of them in one turn. A tick from the due timer (timers phase) and one from
+    // setImmediate (check phase) can both fall between two samples; the poll phase, where
+    // requests are served, runs between them (19 were seen under test-under-load).
+    expect(started.reduce((a, b) => Math.max(a, b), 0)).toBeLessThanOrEqual(2 * START_BATCH);
   });
 
   it('an on-demand round keeps the deployments it has not started in its own queue, never more pending probes than the cap', async () => {
