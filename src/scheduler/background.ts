@@ -5,6 +5,7 @@ import type { HealthStore } from '../store/types.js';
 import { DueQueue } from './due-queue.js';
 import { FirstRoundCursor } from './first-round.js';
 import { ProbeGrid, slack } from './grid.js';
+import { TurnTimer } from './turn-timer.js';
 
 export interface BackgroundPlan {
   /** The deployments probed in the background (already filtered by the caller). */
@@ -47,8 +48,8 @@ export class BackgroundLoop {
   readonly #queue = new DueQueue();
   readonly #grid = new ProbeGrid();
   #plan: (BackgroundPlan & { byId: Map<string, Deployment> }) | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #timerAt = Infinity;
+  /** Starts due probes a batch a turn (#tick), from the check phase only. */
+  readonly #ticks = new TurnTimer(() => this.#tick());
   /** Background probes started and not yet ended (claims included). */
   #running = 0;
   /** Resolves start() once every background deployment has a result. */
@@ -56,8 +57,6 @@ export class BackgroundLoop {
   /** Deployments queued for the end of their maintenance window instead of their slot. */
   readonly #paused = new Set<string>();
   readonly #firstRoundCursor = new FirstRoundCursor();
-  /** The rest of a burst of due probes, started after the event loop has served I/O (#tick). */
-  #immediate: NodeJS.Immediate | undefined;
 
   constructor(host: BackgroundHost) {
     this.#host = host;
@@ -142,20 +141,15 @@ export class BackgroundLoop {
     if (this.#running >= this.#host.slots()) return;
     const next = this.#queue.peek();
     if (next === undefined || this.#host.stopped()) return;
-    if (this.#timer && next >= this.#timerAt) return;
-    clearTimeout(this.#timer);
-    this.#timerAt = next;
-    this.#timer = setTimeout(() => this.#tick(), Math.min(Math.max(0, next - this.#host.now()), 2 ** 31 - 1));
+    this.#ticks.at(next, this.#host.now());
   }
 
   #tick(): void {
-    this.#timer = undefined;
-    this.#timerAt = Infinity;
     const bg = this.#plan;
     if (!bg || this.#host.stopped()) return;
     // Only as many as there are free slots: due probes wait here, not as 10,000 pending promise
     // chains in the limiter (that burst is what grew the heap at start-up; npm run bench). And a
-    // batch at a time, the event loop serving requests in between: 100 free slots started at
+    // batch a turn, the event loop serving requests in between: 100 free slots started at
     // once held readiness and /metrics for the whole burst (test/faults/load-2000-hanging).
     const free = this.#host.slots() - this.#running;
     const batch = Math.min(free, START_BATCH);
@@ -164,11 +158,8 @@ export class BackgroundLoop {
       if (d) void this.#runDue(d);
     }
     const next = this.#queue.peek();
-    if (free > batch && next !== undefined && next <= this.#host.now()) {
-      this.#immediate ??= setImmediate(() => { this.#immediate = undefined; this.#tick(); });
-      return;
-    }
-    this.#arm();
+    if (free > batch && next !== undefined && next <= this.#host.now()) this.#ticks.next();
+    else this.#arm();
   }
 
   /** One due background probe, claimed through the coordinator first. */
@@ -242,8 +233,7 @@ export class BackgroundLoop {
   }
 
   stop(): void {
-    clearTimeout(this.#timer);
-    clearImmediate(this.#immediate);
+    this.#ticks.stop();
     this.#queue.clear();
   }
 }
