@@ -31,8 +31,9 @@ export function logProbe(logger: Logger, d: Deployment, r: ProbeResult, prev: Pr
   const before = prev ? verdictOf(prev) : 'pending';
   const after = verdictOf(r);
   const debug = logger.isLevelEnabled('debug');
-  // Runs for every probe: build nothing when nothing is logged.
-  if (before === after && !debug) return;
+  // Runs for every probe: build nothing when nothing is logged (a healthy first verdict is a
+  // debug line too: 10,000 of them at start-up built fields for nothing).
+  if (!debug && (before === after || (before === 'pending' && after === 'healthy'))) return;
   const fields = { ...deploymentFields(d), ...resultFields(r) };
   if (debug) logger.debug(fields, r.healthy ? 'probe healthy' : 'probe failed');
   if (before === after) return;

@@ -30,6 +30,16 @@ describe('the default deny list', () => {
     }
   });
 
+  it('answers the same when asked again, past the number of answers it remembers', () => {
+    const list = new NetworkList(DEFAULT_DENY_NETWORKS);
+    // 169.254.x.y is denied, 10.x.y.z allowed: 10,000 distinct addresses, each asked twice.
+    const hosts = Array.from({ length: 5_000 }, (_, i) => [`169.254.${i >> 8}.${i & 255}`, `10.0.${i >> 8}.${i & 255}`]).flat();
+    for (let pass = 0; pass < 2; pass++) {
+      const wrong = hosts.filter((h) => list.contains(h) !== h.startsWith('169.254.'));
+      expect(wrong).toEqual([]);
+    }
+  });
+
   it('an api_base that is a metadata address is refused before any connection, as a config error', async () => {
     const hosts = ['http://169.254.169.254/latest/meta-data', 'http://[::ffff:169.254.169.254]/v1', 'http://2852039166/v1'];
     const ex = await exporterForTest(`model_list:\n${hosts.map((h, i) => entry(h, `m${i}`)).join('')}`);
