@@ -17,8 +17,8 @@ describe('TurnTimer (the background loop starts due probes from it, a batch per 
   it('a due timer ticks in the check phase: after the immediate queued before it in the same turn', async () => {
     const order: string[] = [];
     const t = new TurnTimer(() => order.push('tick'));
-    // Both fire in the timers phase of one turn; the first queues an immediate, the second
-    // (the TurnTimer's) queues its tick behind it.
+    // Same delay, the TurnTimer's set second, so it fires second (in the same timers phase or a
+    // later one): the first queues an immediate, the TurnTimer queues its tick behind it.
     setTimeout(() => setImmediate(() => order.push('immediate')), 0);
     t.at(0, 0);
     await after(10);

@@ -1,7 +1,8 @@
 /**
- * Calls `tick` at a time or in the next event-loop turn, and only ever from the check phase, one
- * tick pending at most: the poll phase, where requests are served, runs between any two ticks. (A due
- * timer's tick and an immediate's once ran in the same turn; test/single-flight-and-concurrency-cap.)
+ * Calls `tick` at a time or in the next event-loop turn, only ever from the check phase and with
+ * one tick pending at most, so the poll phase, where requests are served, runs between any two
+ * ticks. (A due timer's tick and an immediate's once ran in the same turn, starting two batches of
+ * probes back to back: test/single-flight-and-concurrency-cap.)
  */
 export class TurnTimer {
   readonly #tick: () => void;
