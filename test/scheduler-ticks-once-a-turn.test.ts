@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { TurnTimer } from '../src/scheduler/turn-timer.js';
 
-/** Resolves after every timer due within `ms` has fired (timers fire in order of expiry). */
-const after = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/**
+ * Resolves once every timer due within `ms` has fired (timers fire in order of expiry) and the
+ * check phase after them has run the immediates they queued. The timer alone is not enough: on a
+ * loaded machine it can expire in the same timers phase as the ones it waits for, and the test
+ * then read the result before their immediates ran.
+ */
+async function after(ms: number): Promise<void> {
+  await new Promise<void>((resolve) => setTimeout(resolve, ms));
+  await new Promise<void>((resolve) => setImmediate(resolve));
+}
 
 describe('TurnTimer (the background loop starts due probes from it, a batch per tick)', () => {
   it('a due time and a next turn asked together give one tick, not two (the caller re-arms from it)', async () => {
