@@ -79,7 +79,10 @@ general_settings:
     await ready(r);
     const health = (await r.json('/health')).body;
     expect(health.healthy_count).toBe(4);
-    for (const e of health.healthy_endpoints) expect(e).toMatchObject({ restored: true });
+    // Under load the second start can reach `due`'s grid slot before this read: then its entry
+    // is its new probe's, rightly not restored (test-under-load saw it once).
+    const dueProbed = dueCalls().length > 0;
+    for (const e of health.healthy_endpoints) if (!(dueProbed && e.model_name === 'due')) expect(e).toMatchObject({ restored: true });
     expect(up.requests.filter((q) => FRESH.includes(q.model!))).toHaveLength(0);
     // `due` waits for its slot: never sooner than one interval after its last probe, on the grid.
     await waitFor(() => (dueCalls().length ? true : undefined), 4 * DUE_INTERVAL_MS, 'the due deployment probed again');
