@@ -47,17 +47,28 @@ export function join(a: string, b: string): string {
 }
 
 /**
- * A growing UTF-8 byte buffer. With `parts`, bytes handed to splice() are not copied: the
- * output is the list of the buffer's segments with those between them (parts()).
+ * A UTF-8 byte buffer. Alone it grows by copying into one contiguous buffer. With `nextChunk`
+ * it is an output of segments instead (parts()): bytes handed to splice() are put in place
+ * without a copy, and when the buffer is full it is cut there and writing goes on in the next
+ * chunk, so no write is ever copied again and the chunks can be handed back for reuse.
  */
 export class Bytes {
   buf: Buffer;
   len = 0;
+  /** Bytes written into earlier chunks. */
+  #before = 0;
   readonly #parts: Buffer[] | undefined;
+  readonly #nextChunk: ((min: number) => Buffer) | undefined;
   #from = 0;
-  constructor(buf: Buffer, parts = false) {
+  constructor(buf: Buffer, nextChunk?: (min: number) => Buffer) {
     this.buf = buf;
-    this.#parts = parts ? [] : undefined;
+    this.#nextChunk = nextChunk;
+    this.#parts = nextChunk ? [] : undefined;
+  }
+
+  /** The output's size in bytes, spliced segments not counted. */
+  get written(): number {
+    return this.#before + this.len;
   }
 
   /** Bytes that stay unchanged until the output is used: put in place, or copied without `parts`. */
@@ -68,7 +79,7 @@ export class Bytes {
     this.#from = this.len;
   }
 
-  /** The output as segments (with `parts`). */
+  /** The output as segments (with `nextChunk`). */
   parts(): Buffer[] {
     const parts = this.#parts ?? [];
     if (this.len > this.#from) parts.push(this.buf.subarray(this.#from, this.len));
@@ -78,9 +89,16 @@ export class Bytes {
 
   #room(n: number): void {
     if (this.len + n <= this.buf.length) return;
+    if (this.#nextChunk) {
+      this.parts(); // what this chunk holds so far becomes a segment
+      this.#before += this.len;
+      this.buf = this.#nextChunk(n);
+      this.len = this.#from = 0;
+      return;
+    }
     const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
     this.buf.copy(grown, 0, 0, this.len);
-    this.buf = grown; // segments already handed out keep the old buffer alive: they stay valid
+    this.buf = grown;
   }
 
   bytes(b: Uint8Array): void {
