@@ -131,12 +131,16 @@ export function configText(n, base, general = {}) {
 export const EXPORTER_NODE_FLAGS = existsSync(join(ROOT, 'dist/src/cli/node-flags.js'))
   ? [...(await import(join(ROOT, 'dist/src/cli/node-flags.js'))).SHIPPED_NODE_FLAGS]
   : [];
+/** The environment the measured build ships with for node (glibc's malloc reads it at start-up). */
+export const EXPORTER_NODE_ENV = existsSync(join(ROOT, 'dist/src/cli/node-flags.js'))
+  ? { ...(await import(join(ROOT, 'dist/src/cli/node-flags.js'))).SHIPPED_NODE_ENV }
+  : {};
 
 /** The exporter's CLI on `file`, on a known port so readiness can be polled from the spawn. */
 export async function startExporterCli(file, { port, extraArgs = [], nodeArgs = [], timeoutMs = 180_000 } = {}) {
   const p = port ?? await freePort();
   const started = await startChild(process.execPath, [...EXPORTER_NODE_FLAGS, ...nodeArgs, join(ROOT, 'dist/src/cli/main.js'), file, '--host', '127.0.0.1', '--port', String(p), '--log-level', 'info', ...extraArgs], {
-    readyFrom: 'stderr', match: /"address":"(http:\/\/[^"]+)"/, timeoutMs, label: 'exporter CLI',
+    env: EXPORTER_NODE_ENV, readyFrom: 'stderr', match: /"address":"(http:\/\/[^"]+)"/, timeoutMs, label: 'exporter CLI',
   });
   return { ...started, url: `http://127.0.0.1:${p}`, listeningS: (started.readyAt - started.spawnedAt) / 1000 };
 }

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  EXPORTER_NODE_FLAGS, PKG, assertAllHealthy, configText, cpuOf, freePort, interleave, log, median, sleep, startChild,
+  EXPORTER_NODE_ENV, EXPORTER_NODE_FLAGS, PKG, assertAllHealthy, configText, cpuOf, freePort, interleave, log, median, sleep, startChild,
   startExporterCli, stats, stop, waitReady,
 } from './lib.mjs';
 
@@ -51,7 +51,7 @@ async function startBlackbox(tmp) {
 async function roundsChild(opts, nodeArgs = []) {
   const flags = opts.side === 'exporter' ? EXPORTER_NODE_FLAGS : [];
   const c = await startChild(process.execPath, [...flags, ...nodeArgs, join(PKG, 'bench/sides.mjs'), JSON.stringify({ mode: 'rounds', ...opts })], {
-    match: /^done$/m, timeoutMs: 600_000, label: `${opts.side} rounds (n=${opts.n})`,
+    env: opts.side === 'exporter' ? EXPORTER_NODE_ENV : {}, match: /^done$/m, timeoutMs: 600_000, label: `${opts.side} rounds (n=${opts.n})`,
   });
   await new Promise((r) => (c.child.exitCode !== null ? r() : c.child.once('exit', r)));
   return c.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EXPORTER_NODE_FLAGS, PKG, ROOT, log, startChild, startFake, stop } from './lib.mjs';
+import { EXPORTER_NODE_ENV, EXPORTER_NODE_FLAGS, PKG, ROOT, log, startChild, startFake, stop } from './lib.mjs';
 
 export const PROFILE = { n: 2000, concurrency: 16, rounds: 7 };
 
@@ -112,7 +112,7 @@ export async function profileSummary({ fake, tmp } = {}) {
   try {
     log(`profile: ${PROFILE.rounds} rounds of ${PROFILE.n} under the V8 profiler (${ROOT})`);
     const opts = { mode: 'rounds', side: 'exporter', n: PROFILE.n, rounds: PROFILE.rounds, concurrency: PROFILE.concurrency, base: f.base('profile'), profileOut: out };
-    const c = await startChild(process.execPath, [...EXPORTER_NODE_FLAGS, join(PKG, 'bench/sides.mjs'), JSON.stringify(opts)], { match: /^done$/m, timeoutMs: 300_000, label: 'profiled exporter' });
+    const c = await startChild(process.execPath, [...EXPORTER_NODE_FLAGS, join(PKG, 'bench/sides.mjs'), JSON.stringify(opts)], { env: EXPORTER_NODE_ENV, match: /^done$/m, timeoutMs: 300_000, label: 'profiled exporter' });
     await new Promise((r) => (c.child.exitCode !== null ? r() : c.child.once('exit', r)));
     return summariseProfile(JSON.parse(readFileSync(out, 'utf8')), ROOT);
   } finally {

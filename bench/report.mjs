@@ -50,7 +50,7 @@ export function renderResults(r, { command, profileBefore, findings }) {
     + '`BENCH_ONLY=part[,part]` runs some parts alone (`cold-warm`, `trickle`, `launch`, `hour`, `scaling`, `persistence`, `profile`) and prints them; '
     + '`BENCH_ROOT=DIR` measures the build in DIR (its `dist/` and `node_modules/`) with these scripts.', '');
   if (r.note) L.push(`Note: ${r.note}`, '');
-  L.push('## Machine', '', `- CPU: ${r.machine.cpu}`, `- Memory: ${r.machine.memory}`, `- Node: ${r.machine.node}`, `- Node flags of the exporter: ${r.exporterNodeFlags?.length ? r.exporterNodeFlags.map((f) => `\`${f}\``).join(' ') + ' (the ones it ships with, `src/cli/node-flags.ts`; the baselines run with none)' : 'none'}`, `- Load average at start: ${r.machine.load}`, `- Run at: ${r.machine.date}`, '');
+  L.push('## Machine', '', `- CPU: ${r.machine.cpu}`, `- Memory: ${r.machine.memory}`, `- Node: ${r.machine.node}`, `- Node flags of the exporter: ${r.exporterNodeFlags?.length ? r.exporterNodeFlags.map((f) => `\`${f}\``).join(' ') + ' (the ones it ships with, `src/cli/node-flags.ts`; the baselines run with none)' : 'none'}`, ...(r.exporterNodeEnv && Object.keys(r.exporterNodeEnv).length ? [`- Environment of the exporter: ${Object.entries(r.exporterNodeEnv).map(([k, v]) => `\`${k}=${v}\``).join(' ')} (the one it ships with, same file; the baselines run without)`] : []), `- Load average at start: ${r.machine.load}`, `- Run at: ${r.machine.date}`, '');
   const measured = goals(r);
   if (measured.length) {
     L.push('## Goals (issue 18)', '', 'Judged on the median; min – **median** – max over the repetitions, ratios taken per repetition.', '');

@@ -12,7 +12,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { EXPORTER_NODE_FLAGS, PKG, ROOT, fmt, log, startFake, stop } from './lib.mjs';
+import { EXPORTER_NODE_ENV, EXPORTER_NODE_FLAGS, PKG, ROOT, fmt, log, startFake, stop } from './lib.mjs';
 import { coldWarm, scaling, trickle } from './probe-cpu.mjs';
 import { hourAndServing, launchAndOnDemand } from './fleet.mjs';
 import { persistenceTrickle } from './persistence.mjs';
@@ -48,6 +48,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'lhe-bench-'));
 const results = {
   root: ROOT === PKG ? 'this checkout' : ROOT,
   exporterNodeFlags: EXPORTER_NODE_FLAGS,
+  exporterNodeEnv: EXPORTER_NODE_ENV,
   machine: {
     cpu: `${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}`,
     memory: `${fmt(totalmem() / 2 ** 30, 1)} GiB (${fmt(freemem() / 2 ** 30, 1)} GiB free at start)`,
