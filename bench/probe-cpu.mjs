@@ -161,7 +161,7 @@ export async function scaling({ fake }) {
     log(`4. scaling: ${n} deployments, repetition ${r + 1}/${PROBE.scalingReps}`);
     const before = await fake.counts();
     // Warm is rounds 4-6. At 10,000 a round probes each deployment once, so rounds 2-3 are each
-    // deployment's 2nd and 3rd probe, which still pay one-time growth (44-55 against 34-36 µs a
+    // deployment's 2nd and 3rd probe, which still pay one-time work (44-55 against 34-36 µs a
     // probe at 10,000 under --trace-gc); at 100 a round is 100 probes of each. Shown apart.
     const rounds = 6;
     const repeat = total / n;

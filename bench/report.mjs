@@ -100,7 +100,7 @@ export function renderResults(r, { command, profileBefore, findings }) {
     const sc = r.scaling;
     L.push('## 4. Cost per probe against the deployment count', '');
     if (sc.early) {
-      L.push(`The exporter side of part 1 (\`scheduler.probeAll\`, concurrency ${PROBE.concurrency}) over 100, 1,000 and 10,000 deployments; each round is 10,000 probes (100 × 100, 10 × 1,000, 1 × 10,000), 6 rounds per process; warm = median of rounds 4–6, the goal's figure. Rounds 2–3 are shown apart: at 10,000 they are each deployment's 2nd and 3rd probe, which still pay one-time growth (its history, the first replaced result), while at 100 they are its 101st to 300th; the median of rounds 2–4, used before, fell on either side of that edge from run to run. Sizes interleaved, ${PROBE.scalingReps} repetitions.`, '');
+      L.push(`The exporter side of part 1 (\`scheduler.probeAll\`, concurrency ${PROBE.concurrency}) over 100, 1,000 and 10,000 deployments; each round is 10,000 probes (100 × 100, 10 × 1,000, 1 × 10,000), 6 rounds per process; warm = median of rounds 4–6, the goal's figure. Rounds 2–3 are shown apart: at 10,000 they are each deployment's 2nd and 3rd probe, which still pay one-time work per deployment (44–55 against 34–36 µs a probe under \`--trace-gc\`, not broken down further), while at 100 they are its 101st to 300th; the median of rounds 2–4, used before, fell on either side of that edge from run to run. Sizes interleaved, ${PROBE.scalingReps} repetitions.`, '');
       L.push('| deployments | warm CPU µs per probe (rounds 4–6) | rounds 2–3 |', '|---|---|---|');
       for (const n of sc.sizes) L.push(`| ${n.toLocaleString('en')} | ${range(sc.perProbe[n], 1)} | ${range(sc.early[n], 1)} |`);
     } else {
