@@ -1,8 +1,8 @@
 /**
- * The V8 flags (and, below, the environment) every shipped way of running the exporter passes to node: the bin's shebang
- * (`src/cli/main.ts`), `npm start` and `npm run demo`, the Dockerfile's ENTRYPOINT (compose and
- * Kubernetes run that image) and the systemd unit (through the bin). A test holds them together,
- * and the benchmark launches the exporter with them.
+ * The V8 flags (and, below, the environment) every shipped way of running the exporter passes to
+ * node: the bin's shebang (`src/cli/main.ts`), `npm start` and `npm run demo`, the Dockerfile's
+ * ENTRYPOINT (compose and Kubernetes run that image) and the systemd unit (through the bin). A test
+ * holds them together, and the benchmark launches the exporter with them.
  *
  * Why: V8 lets each young-generation semi-space grow to 16 MB, which module loading alone reaches,
  * so an idle exporter carries ~32 MB of young generation. A probe's objects die within its round

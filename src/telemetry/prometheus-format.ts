@@ -71,7 +71,7 @@ export class Bytes {
     return this.#before + this.len;
   }
 
-  /** Bytes that stay unchanged until the output is used: put in place, or copied without `parts`. */
+  /** Bytes that stay unchanged until the output is used: put in place, or copied without `nextChunk`. */
   splice(b: Buffer): void {
     if (!this.#parts) return this.bytes(b);
     if (this.len > this.#from) this.#parts.push(this.buf.subarray(this.#from, this.len));
