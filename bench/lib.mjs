@@ -125,16 +125,13 @@ export function configText(n, base, general = {}) {
 }
 
 /**
- * The node flags the measured build ships with (src/cli/node-flags.ts: its bin, npm start and
- * image pass them), so the exporter runs here as users run it; none for builds from before it.
+ * The node flags and environment the measured build ships with (src/cli/node-flags.ts: its bin,
+ * npm start and image pass them), so the exporter runs here as users run it; none for builds from
+ * before them.
  */
-export const EXPORTER_NODE_FLAGS = existsSync(join(ROOT, 'dist/src/cli/node-flags.js'))
-  ? [...(await import(join(ROOT, 'dist/src/cli/node-flags.js'))).SHIPPED_NODE_FLAGS]
-  : [];
-/** The environment the measured build ships with for node (glibc's malloc reads it at start-up). */
-export const EXPORTER_NODE_ENV = existsSync(join(ROOT, 'dist/src/cli/node-flags.js'))
-  ? { ...(await import(join(ROOT, 'dist/src/cli/node-flags.js'))).SHIPPED_NODE_ENV }
-  : {};
+const shipped = existsSync(join(ROOT, 'dist/src/cli/node-flags.js')) ? await import(join(ROOT, 'dist/src/cli/node-flags.js')) : {};
+export const EXPORTER_NODE_FLAGS = [...(shipped.SHIPPED_NODE_FLAGS ?? [])];
+export const EXPORTER_NODE_ENV = { ...shipped.SHIPPED_NODE_ENV };
 
 /** The exporter's CLI on `file`, on a known port so readiness can be polled from the spawn. */
 export async function startExporterCli(file, { port, extraArgs = [], nodeArgs = [], timeoutMs = 180_000 } = {}) {
