@@ -103,6 +103,33 @@ describe('/metrics written from the store walk', () => {
     expect(ratios.at(-1)).toBe('none');
     await telemetry.shutdown();
   });
+
+  it('keeps up with a deployment whose series keep growing (one probes_total series per error type it met)', async () => {
+    const s = buildSnapshot(parseConfig(yaml(['a', 'b', 'c']), 'm.yaml', {}), 0);
+    const store = new MemoryStore(10, () => 120_000);
+    const telemetry = new Telemetry({ ...snapshotMetricSource(() => s, store), env: {} });
+    const kinds = ['auth', 'not_found', 'rate_limited', 'timeout', 'connection', 'server_error', 'bad_request', 'bad_response', 'unsupported'] as const;
+    let at = T;
+    const probe = (id: string, errorType?: (typeof kinds)[number]) => {
+      at += 1000;
+      vi.setSystemTime(at);
+      const r: ProbeResult = { deploymentId: id, healthy: !errorType, startedAt: at - 5, checkedAt: at, latencyMs: 5, headers: {}, tlsCertExpiresAt: T + 86_400_000, ...(errorType ? { errorType, error: 'no', status: 500 } : {}) };
+      store.set(r);
+      telemetry.recordProbe(s.byId.get(id)!, r);
+    };
+    for (const id of ['a', 'b', 'c']) probe(id);
+    // `b` meets one error type after another: 14 series, then up to 23, while `a` and `c` stay as they were.
+    for (const kind of kinds) {
+      probe('b', kind);
+      const served = await scrape(telemetry);
+      expect(served, kind).toBe(library.serialize((await telemetry.prometheus.collect()).resourceMetrics));
+    }
+    const served = await scrape(telemetry);
+    expect(served.match(/^llm_deployment_probes_total\{[^}]*model_id="b"/gm)).toHaveLength(kinds.length + 1);
+    expect(served.match(/^llm_deployment_\w+\{[^}]*model_id="b"/gm)!.length).toBeGreaterThan(16);
+    expect(served.match(/^llm_deployment_probes_total\{[^}]*model_id="c"/gm)).toHaveLength(1);
+    await telemetry.shutdown();
+  });
 });
 
 /** A reader that only collects on demand (the SDK's own aggregation, as the reference). */
@@ -139,6 +166,24 @@ describe('the GenAI duration histogram kept in our own state', () => {
     expect(shape(mine)).toEqual(shape(theirs));
     expect(mine.dataPoints).toHaveLength(2);
     await provider.shutdown();
+  });
+
+  it('gets one series per host, model and outcome from recordProbe, however many deployments share them', async () => {
+    // yaml(): d0..d7 on hosts h0..h3 and models gpt-4o / gpt-4o-mini by index parity: h0 and h2 always
+    // have gpt-4o, h1 and h3 gpt-4o-mini, so 4 label sets, 2 deployments each.
+    const s = buildSnapshot(parseConfig(yaml(Array.from({ length: 8 }, (_, i) => `d${i}`)), 'm.yaml', {}), 0);
+    const telemetry = new Telemetry({ ...snapshotMetricSource(() => s, new MemoryStore(10)), env: {} });
+    const probe = (id: string, latencyMs: number, errorType?: 'timeout' | 'auth') =>
+      telemetry.recordProbe(s.byId.get(id)!, { deploymentId: id, healthy: !errorType, startedAt: T, checkedAt: T, latencyMs, headers: {}, ...(errorType ? { errorType } : {}) });
+    for (let i = 0; i < 8; i++) probe(`d${i}`, 100 * (i + 1));
+    probe('d0', 50, 'timeout');
+    probe('d4', 70, 'timeout');
+    probe('d4', 90, 'auth');
+    const served = await scrape(telemetry);
+    const counts = [...served.matchAll(/^gen_ai_client_operation_duration_seconds_count\{([^}]*)\} (\S+)$/gm)].map(([, labels, n]) => `${/server_address="([^"]+)"/.exec(labels!)![1]} ${/error_type="([^"]+)"/.exec(labels!)?.[1] ?? '-'} ${n}`);
+    expect(counts.sort()).toEqual(['h0.example - 2', 'h0.example auth 1', 'h0.example timeout 2', 'h1.example - 2', 'h2.example - 2', 'h3.example - 2']);
+    expect(served).toMatch(/^gen_ai_client_operation_duration_seconds_sum\{[^}]*server_address="h0\.example"[^}]*\} 0\.6$/m);
+    await telemetry.shutdown();
   });
 
   it('folds attribute sets past the cardinality limit into one overflow series, as the SDK view with the same limit does', async () => {
