@@ -1,9 +1,6 @@
 import { ValueType, type Attributes } from '@opentelemetry/api';
 import { millisToHrTime } from '@opentelemetry/core';
-import {
-  AggregationTemporality, DataPointType,
-  type GaugeMetricData, type MetricData,
-} from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, DataPointType, type GaugeMetricData, type MetricData } from '@opentelemetry/sdk-metrics';
 import type { Deployment } from '../core/deployment.js';
 import { serverEndpoint } from '../registry/providers.js';
 import type { HealthStore } from '../store/types.js';
@@ -82,11 +79,7 @@ const F = { healthy: 0, duration: 1, lastProbe: 2, lastSuccess: 3, probes: 4, to
 export const DEPLOYMENT_FAMILY_COUNT = FAMILIES.length;
 export const FAMILY_EXTRA_KEYS: ReadonlyArray<readonly string[]> = FAMILIES.map((f) => f.spec.labels.slice(DEPLOYMENT_LABELS.length).map((l) => l.attribute)); // keys a family adds
 
-/**
- * One per-deployment series: its family (index), the deployment's position, its attributes
- * (one object per deployment and label set, reused across collections) and value; `sinceMs`:
- * a counter's start.
- */
+/** One series: family (index), deployment position, attributes (one object per deployment and label set, kept), value; `sinceMs`: a counter's start. */
 export type SeriesSink = (family: number, index: number, attributes: Attributes, value: number, sinceMs?: number) => void;
 
 /** What a walk hands its reader: every series, and with `done`, each deployment as it ends. */
@@ -103,7 +96,12 @@ export interface SeriesVisitor {
   done?: (i: number, counted: Verdict | undefined, steadyUntil: number) => void;
 }
 
-interface SeriesLabels { base: DeploymentAttributes; outcomes: Map<string, ProbeOutcomeAttributes>; windows: WindowAttributes[]; directions: [DirectionAttributes, DirectionAttributes] }
+/**
+ * A deployment's attributes objects in one array (an object, two arrays and a Map were ~3.9 MB at 10,000 deployments):
+ * its own, one per uptime window, one per token direction, then pairs of an outcome and its attributes, as met.
+ */
+type SeriesLabels = [DeploymentAttributes, ...Array<WindowAttributes | DirectionAttributes | string | ProbeOutcomeAttributes>];
+const BASE = 0, WINDOW = 1, INPUT = WINDOW + WINDOWS.length, OUTPUT = INPUT + 1, FIRST_OUTCOME = OUTPUT + 1;
 
 export interface DeploymentCounts { healthy: number; unhealthy: number; pending: number }
 
@@ -125,7 +123,7 @@ export class DeploymentSeries {
   constructor(source: MetricSource) { this.#source = source; }
   get source(): MetricSource { return this.#source; }
   /** Deployment i's own attributes from the last walk of `deployments` (its others: these, then FAMILY_EXTRA_KEYS). */
-  deploymentAttributes(deployments: readonly Deployment[], i: number): Attributes | undefined { return this.#labelsOf?.deployments === deployments ? this.#labelsOf.labels[i]?.base : undefined; }
+  deploymentAttributes(deployments: readonly Deployment[], i: number): Attributes | undefined { return this.#labelsOf?.deployments === deployments ? this.#labelsOf.labels[i]?.[BASE] : undefined; }
   /** Hands every series to `emit`, deployment by deployment; returns the /health counts. */
   walk(deployments: readonly Deployment[], nowMs: number, visitor: SeriesVisitor): DeploymentCounts {
     const { series: emit, skip, done, only } = visitor;
@@ -150,10 +148,9 @@ export class DeploymentSeries {
       let labels = labelsOf[i];
       if (!labels) {
         const base = deploymentLabels(d);
-        const directions: [DirectionAttributes, DirectionAttributes] = [directionLabels(base, 'input'), directionLabels(base, 'output')];
-        labelsOf[i] = labels = { base, outcomes: new Map(), windows: WINDOWS.map(([window]) => windowLabels(base, window)), directions };
+        labelsOf[i] = labels = [base, ...WINDOWS.map(([window]) => windowLabels(base, window)), directionLabels(base, 'input'), directionLabels(base, 'output')];
       }
-      const attributes = labels.base;
+      const attributes = labels[BASE];
       // The verdict, not the last probe: one failure under the threshold changes nothing here,
       // and a deployment without a verdict yet has no series (unknown, not unhealthy).
       // A stale result is unknown health: counted unhealthy as /health shows it, but no series,
@@ -178,23 +175,25 @@ export class DeploymentSeries {
       const runs = store.uptimeRuns(d.id);
       for (let w = 0; runs.length && w < WINDOWS.length; w++) {
         const ratio = uptimeBetween(runs, nowMs - WINDOWS[w]![1], nowMs).ratio;
-        if (ratio !== null) emit(F.uptime, i, labels.windows[w]!, ratio);
+        if (ratio !== null) emit(F.uptime, i, labels[WINDOW + w] as WindowAttributes, ratio);
       }
       const since = stats.since;
       const spent = store.spend(d.id)?.sinceStart;
       if (spent && (spent.inputTokens || spent.outputTokens)) {
-        emit(F.tokens, i, labels.directions[0], spent.inputTokens, since);
-        emit(F.tokens, i, labels.directions[1], spent.outputTokens, since);
+        emit(F.tokens, i, labels[INPUT] as DirectionAttributes, spent.inputTokens, since);
+        emit(F.tokens, i, labels[OUTPUT] as DirectionAttributes, spent.outputTokens, since);
       }
       if (spent && spent.probes > spent.unpriced) emit(F.cost, i, attributes, spent.costUsd, since);
       for (const [outcome, count] of stats.outcomes) {
-        let outcomeAttributes = labels.outcomes.get(outcome);
-        if (!outcomeAttributes) {
+        let at = FIRST_OUTCOME;
+        while (at < labels.length && labels[at] !== outcome) at += 2;
+        if (at === labels.length) {
           const healthyOutcome = outcome === 'healthy';
-          outcomeAttributes = outcomeLabels(attributes, healthyOutcome ? 'healthy' : 'unhealthy', healthyOutcome ? '' : outcome);
-          labels.outcomes.set(outcome, outcomeAttributes);
+          // A copy of exact length: a push would leave room for 16 more (V8's growth), per deployment.
+          const added: SeriesLabels = [...labels, outcome, outcomeLabels(attributes, healthyOutcome ? 'healthy' : 'unhealthy', healthyOutcome ? '' : outcome)];
+          labelsOf[i] = labels = added;
         }
-        emit(F.probes, i, outcomeAttributes, count, since);
+        emit(F.probes, i, labels[at + 1] as ProbeOutcomeAttributes, count, since);
       }
       // Everything above is read from the stored result and its entry except the view's
       // staleness and the uptime windows, which move with the clock.
