@@ -200,7 +200,9 @@ export class Telemetry {
     res.setHeader('content-type', 'text/plain');
     (this.#status ? this.#status.collect() : Promise.resolve(undefined)).then((status) => {
       if (status?.errors.length) diag.error('PrometheusExporter: metrics collection errors', ...status.errors);
-      const { metrics, rendered } = this.#deploymentText.collect('prometheus', Date.now());
+      const { metrics, rendered, release } = this.#deploymentText.collect('prometheus', Date.now());
+      // Sent or cut off: its kept blocks may be rewritten for later answers.
+      if (res.closed) release(); else res.once('close', release);
       const scopeMetrics = [{ scope: DEPLOYMENT_SCOPE, metrics }, ...(status?.resourceMetrics.scopeMetrics ?? [])];
       // Segments of bytes (the kept lines are not copied into one 23 MB buffer at 10k
       // deployments), with the content-length the library's single end() gets.

@@ -1,0 +1,91 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseConfig } from '../src/config/load.js';
+import { buildSnapshot } from '../src/config/snapshot.js';
+import { MemoryStore } from '../src/store/memory.js';
+import { snapshotMetricSource } from '../src/telemetry/snapshot-source.js';
+import { Telemetry } from '../src/telemetry/telemetry.js';
+
+const T = Date.parse('2026-12-02T12:00:00Z');
+const N = 256;
+
+const yaml = Array.from({ length: N }, (_, i) => `  - model_name: m${i}\n    litellm_params: { model: openai/gpt-4o-mini, api_base: "https://h${i % 3}.example/v1", api_key: sk-${i} }\n    model_info: { id: d${i} }\n`).join('');
+
+/** One scrape's answer as sent: its parts by reference (not copied), and a way to end it as a socket would. */
+interface Answer { parts: Buffer[]; text: () => string; close: () => void }
+
+function scrape(telemetry: Telemetry): Promise<Answer> {
+  return new Promise((resolve) => {
+    const parts: Buffer[] = [];
+    const listeners: Array<[string, () => void]> = [];
+    const answer: Answer = {
+      parts,
+      text: () => Buffer.concat(parts).toString(),
+      close: () => { for (const ev of ['finish', 'close']) for (const [e, f] of listeners) if (e === ev) f(); },
+    };
+    const res = {
+      statusCode: 0, closed: false, setHeader() {}, cork() {}, uncork() {},
+      once(ev: string, f: () => void) { listeners.push([ev, f]); },
+      write(b: Buffer) { parts.push(b); },
+      end(b?: Buffer) { if (b) parts.push(b); resolve(answer); },
+    };
+    telemetry.serveMetrics({} as IncomingMessage, res as unknown as ServerResponse);
+  });
+}
+
+describe('/metrics lines kept between scrapes', () => {
+  beforeEach(() => { vi.useFakeTimers({ toFake: ['Date'] }); vi.setSystemTime(T); });
+  afterEach(() => { vi.useRealTimers(); });
+  const library = new PrometheusSerializer(undefined, false, undefined, false, true);
+
+  it('are rewritten in their own memory once no earlier answer can hold them, and never under an answer still being sent', async () => {
+    const s = buildSnapshot(parseConfig(`model_list:\n${yaml}general_settings:\n  background_health_checks: true\n  health_check_interval: 60\n`, 'm.yaml', {}), 0);
+    const store = new MemoryStore(10);
+    const telemetry = new Telemetry({ ...snapshotMetricSource(() => s, store), env: {} });
+    let at = T;
+    const probe = (i: number, latencyMs: number) => {
+      at += 10;
+      vi.setSystemTime(at);
+      const r = { deploymentId: `d${i}`, healthy: true, startedAt: at - latencyMs, checkedAt: at, latencyMs, headers: {} };
+      store.set(r);
+      telemetry.recordProbe(s.byId.get(`d${i}`)!, r);
+    };
+    const checked = async () => {
+      const answer = await scrape(telemetry);
+      expect(answer.text()).toBe(library.serialize((await telemetry.prometheus.collect()).resourceMetrics));
+      return answer;
+    };
+    const memoryOf = (answers: Answer[]) => new Set(answers.flatMap((a) => a.parts.map((p) => p.buffer)));
+
+    for (let i = 0; i < N; i++) probe(i, 100 + i);
+    // Written, then kept: the second scrape keeps every block it did not change.
+    const first = await checked();
+    first.close();
+    const kept = await checked();
+    kept.close();
+    // d0's lines change (its block re-renders into the answer), then stay: kept again.
+    probe(0, 5000);
+    const changed = await checked();
+    changed.close();
+    const rekept = await checked();
+    rekept.close();
+    expect(rekept.text()).toContain('model_id="d0"');
+    const before = memoryOf([kept, changed]);
+    // Every segment of the answer lies in memory the two before it used: nothing new was allocated.
+    expect(rekept.parts.filter((p) => !before.has(p.buffer))).toEqual([]);
+
+    // An answer not yet sent holds its kept blocks: later scrapes must not write over them.
+    const held = await checked();
+    const heldText = held.text();
+    probe(1, 7000);
+    (await checked()).close();
+    const after = await checked();
+    after.close();
+    expect(Buffer.concat(held.parts).toString()).toBe(heldText);
+    // The block kept while `held` was open went to new memory.
+    expect(after.parts.some((p) => !memoryOf([held]).has(p.buffer))).toBe(true);
+    held.close();
+    await telemetry.shutdown();
+  });
+});
