@@ -74,6 +74,7 @@ export class Telemetry {
    * by its identity. A Map and an object per deployment were ~4 MB at 10,000 deployments.
    */
   readonly #histogramAttributes = new WeakMap<Deployment, GenAiDurationAttributes>();
+  /** Never pruned: one entry per label set ever probed, as the histogram (like the SDK's) keeps a series for each. */
   readonly #attributesByContent = new Map<string, GenAiDurationAttributes>();
   /** The same plus `error.type`, per shared healthy attributes and error type. */
   readonly #failedAttributes = new WeakMap<GenAiDurationAttributes, Map<string, GenAiDurationAttributes>>();
