@@ -29,7 +29,9 @@ describe('a fleet starting up', () => {
     await writeFile(file, `model_list:\n${names.map((n) => `  - model_name: ${n}\n    litellm_params: { model: openai/${n}, api_base: "${up.openaiBase}" }\n    model_info: { id: ${n} }\n`).join('')}general_settings:\n  background_health_checks: true\n  health_check_interval: 300\n  use_shared_health_check: true\n`);
     replicas = await Promise.all(['a', 'b', 'c'].map((id) => spawnReplica([file, '--log-level', 'info'], { REDIS_URL: redis.url, REPLICA_ID: `start-${id}` })));
     await waitFor(async () => (await Promise.all(replicas.map((r) => r.json('/health/readiness')))).every((x) => x.status === 200) || undefined, 20_000, 'all replicas ready');
-    for (const n of names) expect({ n, calls: up.count(n) }).toEqual({ n, calls: 1 });
+    // On failure, what each replica said about Redis (a replica that found it unreachable probes locally).
+    const redisLines = () => replicas.map((r) => r.stderr().split('\n').filter((l) => /redis|claim|lease/i.test(l)).join('\n')).join('\n---\n');
+    for (const n of names) expect({ n, calls: up.count(n) }, redisLines()).toEqual({ n, calls: 1 });
     for (const r of replicas) expect((await r.json('/health')).body.healthy_count).toBe(names.length);
   });
 });

@@ -40,9 +40,12 @@ export class RedisCoordinator implements Coordinator {
   #lastWriter: string | undefined;
   #lastSyncAt: number | undefined;
   /**
-   * Until the first connection is up (or its timeout): claims wait for it. Without this, the
-   * start-up round's claims all failed fast (no offline queue) and every replica probed every
-   * deployment at each start: the fleet paid N times for its first round.
+   * Until the first connection attempt has an outcome (ready, or an error: refused, or no answer
+   * within connectTimeout): claims wait for it. Without this, the start-up round's claims all
+   * failed fast (no offline queue) and every replica probed every deployment at each start: the
+   * fleet paid N times for its first round. Not a wall-clock race: a replica stalled at start-up
+   * on a loaded machine ran a 2.5 s timer before reading its connection's events, and probed
+   * what another replica had claimed (a double probe once in a full test run under load).
    */
   #firstConnect: Promise<void> | undefined;
 
@@ -63,9 +66,16 @@ export class RedisCoordinator implements Coordinator {
     });
     this.#redis.defineCommand('llmheClaim', { numberOfKeys: 2, lua: CLAIM });
     this.#firstConnect = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 2500);
+      const outcome = ['ready', 'error', 'end'] as const;
+      const done = () => {
+        clearTimeout(timer);
+        for (const event of outcome) this.#redis.off(event, done);
+        resolve();
+      };
+      // Only for a client that never reports (each attempt ends within connectTimeout).
+      const timer = setTimeout(done, 10_000);
       timer.unref();
-      this.#redis.once('ready', () => { clearTimeout(timer); resolve(); });
+      for (const event of outcome) this.#redis.on(event, done);
     }).then(() => { this.#firstConnect = undefined; });
     this.#redis.on('ready', () => this.#mark(true));
     this.#redis.on('error', () => this.#mark(false)); // logged once per transition, never thrown
