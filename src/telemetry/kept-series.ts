@@ -3,6 +3,7 @@ import type { ProbeResult, Verdict } from '../core/result.js';
 
 /** Series slots per deployment to start with (14 in a healthy chat deployment's walk); doubled when one has more. */
 const FIRST_STRIDE = 16;
+/** The verdicts KeptSeries.counted holds by index (0: not counted). */
 export const VERDICTS: ReadonlyArray<Verdict | undefined> = [undefined, 'healthy', 'unhealthy', 'pending'];
 
 /**
