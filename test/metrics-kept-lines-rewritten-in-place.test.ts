@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
@@ -6,33 +5,12 @@ import { buildSnapshot } from '../src/config/snapshot.js';
 import { MemoryStore } from '../src/store/memory.js';
 import { snapshotMetricSource } from '../src/telemetry/snapshot-source.js';
 import { Telemetry } from '../src/telemetry/telemetry.js';
+import { serveMetricsAnswer as scrape, type MetricsAnswer as Answer } from './support/metrics-answer.js';
 
 const T = Date.parse('2026-12-02T12:00:00Z');
 const N = 256;
 
 const yaml = Array.from({ length: N }, (_, i) => `  - model_name: m${i}\n    litellm_params: { model: openai/gpt-4o-mini, api_base: "https://h${i % 3}.example/v1", api_key: sk-${i} }\n    model_info: { id: d${i} }\n`).join('');
-
-/** One scrape's answer as sent: its parts by reference (not copied), and a way to end it as a socket would. */
-interface Answer { parts: Buffer[]; text: () => string; close: () => void }
-
-function scrape(telemetry: Telemetry): Promise<Answer> {
-  return new Promise((resolve) => {
-    const parts: Buffer[] = [];
-    const listeners: Array<[string, () => void]> = [];
-    const answer: Answer = {
-      parts,
-      text: () => Buffer.concat(parts).toString(),
-      close: () => { for (const ev of ['finish', 'close']) for (const [e, f] of listeners) if (e === ev) f(); },
-    };
-    const res = {
-      statusCode: 0, closed: false, setHeader() {}, cork() {}, uncork() {},
-      once(ev: string, f: () => void) { listeners.push([ev, f]); },
-      write(b: Buffer) { parts.push(b); },
-      end(b?: Buffer) { if (b) parts.push(b); resolve(answer); },
-    };
-    telemetry.serveMetrics({} as IncomingMessage, res as unknown as ServerResponse);
-  });
-}
 
 describe('/metrics lines kept between scrapes', () => {
   beforeEach(() => { vi.useFakeTimers({ toFake: ['Date'] }); vi.setSystemTime(T); });

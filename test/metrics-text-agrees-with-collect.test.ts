@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider, MetricReader, type HistogramMetricData } from '@opentelemetry/sdk-metrics';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -9,6 +8,7 @@ import { MemoryStore } from '../src/store/memory.js';
 import { DurationHistogram } from '../src/telemetry/duration-histogram.js';
 import { snapshotMetricSource } from '../src/telemetry/snapshot-source.js';
 import { GEN_AI_DURATION_BUCKETS, Telemetry } from '../src/telemetry/telemetry.js';
+import { serveMetricsAnswer } from './support/metrics-answer.js';
 import { prng } from './support/prng.js';
 
 const T = Date.parse('2026-11-30T12:00:00Z');
@@ -21,17 +21,7 @@ function yaml(ids: readonly string[]) {
 }
 
 /** The /metrics body as served (serveMetrics on a stand-in response). */
-function scrape(telemetry: Telemetry): Promise<string> {
-  return new Promise((resolve) => {
-    const parts: Buffer[] = [];
-    const res = {
-      statusCode: 0, setHeader() {}, cork() {}, uncork() {}, once() {},
-      write(b: Buffer) { parts.push(Buffer.from(b)); },
-      end(b?: Buffer | string) { if (b) parts.push(Buffer.from(b)); resolve(Buffer.concat(parts).toString()); },
-    };
-    telemetry.serveMetrics({} as IncomingMessage, res as unknown as ServerResponse);
-  });
-}
+const scrape = async (telemetry: Telemetry): Promise<string> => (await serveMetricsAnswer(telemetry)).text();
 
 describe('/metrics written from the store walk', () => {
   beforeEach(() => { vi.useFakeTimers({ toFake: ['Date'] }); vi.setSystemTime(T); });
