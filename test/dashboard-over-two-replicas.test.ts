@@ -77,9 +77,13 @@ const labelText = (labels: Record<string, string>) => `{${Object.entries(labels)
 /** What replica `replica` serves at `now` (ms), `elapsedS` seconds after the test started. */
 function replicaMetrics(replica: 'a' | 'b', now: number, elapsedS: number): string {
   const lines: string[] = [];
+  // Counters carry the time their value was computed at: Prometheus would otherwise stamp them with
+  // the scrape's start, and on a loaded machine the few ms between the two vary enough from scrape
+  // to scrape to move rate() over a 5 s window by more than 2%.
+  const at = ` ${Math.round(now)}`;
   const family = (name: string, type: string, samples: Array<[Record<string, string>, number]>) => {
     lines.push(`# TYPE ${name} ${type}`);
-    for (const [labels, value] of samples) lines.push(`${name}${labelText(labels)} ${value}`);
+    for (const [labels, value] of samples) lines.push(`${name}${labelText(labels)} ${value}${type === 'counter' ? at : ''}`);
   };
   const base = (x: FleetDeployment) => ({ model_name: x.model_name, model_id: x.model_id, model: x.model, mode: 'chat', provider: x.provider, server_address: x.server_address });
   const withVerdict = FLEET.filter((x) => x.verdict !== 'pending');
@@ -112,8 +116,8 @@ function replicaMetrics(replica: 'a' | 'b', now: number, elapsedS: number): stri
       server_address: x.server_address, ...(outcome === 'healthy' ? {} : { error_type: outcome }),
     };
     const name = 'gen_ai_client_operation_duration_seconds';
-    for (const [le, value] of [['0.32', 0], ['0.64', count], ['+Inf', count]] as const) lines.push(`${name}_bucket${labelText({ ...labels, le })} ${value}`);
-    lines.push(`${name}_sum${labelText(labels)} ${count * 0.5}`, `${name}_count${labelText(labels)} ${count}`);
+    for (const [le, value] of [['0.32', 0], ['0.64', count], ['+Inf', count]] as const) lines.push(`${name}_bucket${labelText({ ...labels, le })} ${value}${at}`);
+    lines.push(`${name}_sum${labelText(labels)} ${count * 0.5}${at}`, `${name}_count${labelText(labels)} ${count}${at}`);
   }
   return `${lines.join('\n')}\n`;
 }
