@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,9 +30,15 @@ describe('2,000 deployments all hanging until their timeout', () => {
   let liveBefore = 0;
   let livePeak = 0;
   let roundMs = 0;
+  /** Requests the HTTP client wrote to the upstream's sockets (undici's own diagnostics channel). */
+  let sent = 0;
+  let upstreamOrigin = '';
+  const onSendHeaders = (m: unknown) => { if ((m as { request: { origin: string } }).request.origin === upstreamOrigin) sent++; };
 
   beforeAll(async () => {
     up = await startFakeUpstream();
+    upstreamOrigin = new URL(up.openaiBase).origin;
+    subscribe('undici:client:sendHeaders', onSendHeaders);
     const list = Array.from({ length: N }, (_, i) => `  - model_name: h${i}\n    litellm_params: { model: openai/hang, api_base: "${up.openaiBase}", organization: o${i} }\n    model_info: { id: h${i}, health_check_timeout: ${TIMEOUT_S} }\n`).join('');
     ex = await startExporter(`model_list:\n${list}general_settings:\n  background_health_checks: true\n  health_check_interval: 3600\n  health_check_concurrency: ${CAP}\n`, { logLevel: 'warn' });
     liveBefore = liveBytes();
@@ -51,19 +58,23 @@ describe('2,000 deployments all hanging until their timeout', () => {
     roundMs = Date.now() - started;
   }, 120_000);
 
-  afterAll(async () => { await ex.close(); await up.close(); });
+  afterAll(async () => { unsubscribe('undici:client:sendHeaders', onSendHeaders); await ex.close(); await up.close(); });
 
-  it('the concurrency cap holds, and every probe really reached the upstream', () => {
+  it('the concurrency cap holds, and every probe\'s request was really sent', () => {
     expect(ex.app.scheduler.peakRunning).toBe(CAP);
     // The upstream sees an aborted request close a little after the client let go, so its own
     // count may briefly run past the cap; it must stay near it, never near N. How many it sees
     // at once from below depends on CPU: it shares this process's event loop, and on a starved
-    // machine it parsed only 7 of 100 in flight at a time. A limit hidden in the HTTP client
-    // is caught by the count instead: requests queued there time out unsent, so fewer than N
-    // would reach the upstream.
+    // machine it parsed only 7 of 100 in flight at a time.
     expect(up.maxOpen).toBeGreaterThan(1);
     expect(up.maxOpen).toBeLessThan(CAP * 2);
-    expect(up.requests).toHaveLength(N);
+    // A limit hidden in the HTTP client is caught by the count of requests it wrote: requests
+    // queued there time out unsent. Counted where the client writes, not where the upstream
+    // parses: the upstream shares this starved event loop, and once parsed only 1,876 of 2,000
+    // before their probes gave up (test-under-load), although every one had been sent.
+    expect(sent).toBe(N);
+    expect(up.requests.length).toBeGreaterThan(0);
+    expect(up.requests.length).toBeLessThanOrEqual(N);
   });
 
   it('every deployment ends unhealthy with a timeout, in about N × timeout / cap', async () => {

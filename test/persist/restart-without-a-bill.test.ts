@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DB_FILE } from '../../src/persist/select.js';
+import { slack } from '../../src/scheduler/grid.js';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
 import { spawnReplica, type Replica } from '../support/replica.js';
 import { waitFor } from '../support/tools.js';
@@ -58,8 +59,23 @@ general_settings:
       db.close();
     }
   };
-  /** The grid slot nearest to `t` for the `due` deployment. */
-  const slotNear = (t: number, origin: number) => origin + DUE_PHASE_MS + Math.round((t - origin - DUE_PHASE_MS) / DUE_INTERVAL_MS) * DUE_INTERVAL_MS;
+  /**
+   * The slot the `due` deployment's next probe belongs to after one at `last`: the first grid
+   * slot one interval later, less the grid's slack (src/scheduler/grid.ts, nextDue).
+   */
+  const slotAfter = (last: number, origin: number) => {
+    const phase = origin + DUE_PHASE_MS;
+    return phase + Math.ceil((last + DUE_INTERVAL_MS - slack(DUE_INTERVAL_MS) - phase) / DUE_INTERVAL_MS) * DUE_INTERVAL_MS;
+  };
+  /**
+   * `at` is the probe of `slot`: never early (1 s for the clocks), and late by less than half an
+   * interval. Late, not off the grid, is all a loaded machine does to it: 3.5 s once under
+   * test-under-load, so no tighter bound than that.
+   */
+  const onSlot = (at: number, slot: number) => {
+    expect(at - slot).toBeGreaterThanOrEqual(-1000);
+    expect(at - slot).toBeLessThan(DUE_INTERVAL_MS / 2);
+  };
   const dueCalls = () => up.requests.filter((r) => r.model === 'due').map((r) => r.at);
 
   it('SIGTERM then SIGKILL: no call for fresh deployments, the due one on its grid slot, history and latest kept', { timeout: 120_000 }, async () => {
@@ -88,13 +104,14 @@ general_settings:
     await waitFor(() => (dueCalls().length ? true : undefined), 4 * DUE_INTERVAL_MS, 'the due deployment probed again');
     const second = dueCalls()[0]!;
     expect(second - firstDue).toBeGreaterThanOrEqual(DUE_INTERVAL_MS - 1000);
-    expect(second - slotNear(second, origin)).toBeGreaterThanOrEqual(-1000);
-    expect(second - slotNear(second, origin)).toBeLessThan(2500);
+    onSlot(second, slotAfter(firstDue, origin));
     await waitFor(() => (stored().latest.get('due')! >= second ? true : undefined), 15_000, 'the due result written');
     const before = (await r.json('/health/history?limit=1000')).body;
     expect(before.total_records).toBe(stored().rows);
 
     // Killed without warning: everything committed survives (WAL), nothing fresh is probed again.
+    // (A loaded machine may have reached `due`'s next slot by now: the kill follows its latest call.)
+    const lastBeforeKill = Math.max(...dueCalls());
     expect(await r.stop('SIGKILL')).toBe(null);
     up.reset();
     r = await start();
@@ -105,9 +122,8 @@ general_settings:
     expect(up.requests.filter((q) => FRESH.includes(q.model!))).toHaveLength(0);
     await waitFor(() => (dueCalls().length ? true : undefined), 4 * DUE_INTERVAL_MS, 'the due deployment probed after SIGKILL');
     const third = dueCalls()[0]!;
-    expect(third - second).toBeGreaterThanOrEqual(DUE_INTERVAL_MS - 1000);
-    expect(third - slotNear(third, origin)).toBeGreaterThanOrEqual(-1000);
-    expect(third - slotNear(third, origin)).toBeLessThan(2500);
+    expect(third - lastBeforeKill).toBeGreaterThanOrEqual(DUE_INTERVAL_MS - 1000);
+    onSlot(third, slotAfter(lastBeforeKill, origin));
     expect(up.requests.filter((q) => FRESH.includes(q.model!))).toHaveLength(0);
     expect(await r.stop('SIGTERM')).toBe(0);
     replica = undefined;
