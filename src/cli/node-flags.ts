@@ -6,9 +6,11 @@
  *
  * Why: V8 lets each young-generation semi-space grow to 16 MB, which module loading alone reaches,
  * so an idle exporter carries ~32 MB of young generation. A probe's objects die within its round
- * trip, so 2 MB semi-spaces cost no measurable CPU (bench/FINDINGS.md) and give back ~25 MB of RSS
- * at any fleet size. V8 fixes the size when the heap is set up: `v8.setFlagsFromString` from
- * inside the process has no effect, hence a flag on every launch path.
+ * trip, so small semi-spaces give back ~20 MB of RSS at any fleet size. 4 MB, not 2: each
+ * scavenge costs ~0.7 ms however little survives, and 2 MB ones ran one every ~150 probes in a
+ * burst; 4 MB made warm rounds ~9 % cheaper and start-up ~7 %, for ~4 MB of RSS, and 8 MB gained
+ * nothing more (bench/FINDINGS.md). V8 fixes the size when the heap is set up:
+ * `v8.setFlagsFromString` from inside the process has no effect, hence a flag on every launch path.
  *
  * `--heap-growing-percent=50`: after each full GC V8 lets old space grow to a multiple of what was
  * live before the next one (up to 4×; 2–3× seen here). Serving 10,000 deployments replaces much
@@ -18,7 +20,7 @@
  * (bench/FINDINGS.md). A V8 flag node passes through to V8; test/deploy/every-launch-path-carries-the-node-flags.test.ts
  * fails if a node version stops accepting it.
  */
-export const SHIPPED_NODE_FLAGS = ['--max-semi-space-size=2', '--heap-growing-percent=50'] as const;
+export const SHIPPED_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=50'] as const;
 
 /**
  * The environment the same launch paths set for node: glibc's malloc reads it at start-up, so it
