@@ -38,8 +38,9 @@ EXPOSE 4000
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=30s --timeout=5s --start-period=5m \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/health/readiness').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# The node flags and environment are src/cli/node-flags.ts's (4 MB young-generation semi-spaces, old space
-# held to 1.5× what is live, glibc's mmap threshold fixed: less RSS, steadier under serving).
+# The node flags and environment are src/cli/node-flags.ts's (4 MB young-generation semi-spaces,
+# old space held to 1.5× what is live, glibc's mmap threshold fixed: less RSS, steadier under
+# serving).
 ENV MALLOC_MMAP_THRESHOLD_=131072
 ENTRYPOINT ["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "/app/dist/src/cli/main.js"]
 CMD ["--config", "/etc/llm-health-exporter/config.yaml"]
