@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DB_FILE } from '../../src/persist/select.js';
-import { slack } from '../../src/scheduler/grid.js';
+import { ProbeGrid } from '../../src/scheduler/grid.js';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
 import { spawnReplica, type Replica } from '../support/replica.js';
 import { waitFor } from '../support/tools.js';
@@ -16,8 +16,6 @@ import { waitFor } from '../support/tools.js';
  */
 const DUE_INTERVAL_MS = 8000;
 const FRESH = ['fresh-a', 'fresh-b', 'fresh-c'];
-/** `due` is the 4th of 4 background deployments: its phase is 3/4 of its interval. */
-const DUE_PHASE_MS = (DUE_INTERVAL_MS * 3) / 4;
 
 describe('restart without a bill (real process, SQLite in a data directory)', () => {
   let up: FakeUpstream;
@@ -60,12 +58,14 @@ general_settings:
     }
   };
   /**
-   * The slot the `due` deployment's next probe belongs to after one at `last`: the first grid
-   * slot one interval later, less the grid's slack (src/scheduler/grid.ts, nextDue).
+   * The slot the `due` deployment's next probe belongs to after one at `last`, by the scheduler's
+   * own grid: `due` is the 4th of 4 background deployments, so its phase is 3/4 of its interval.
    */
   const slotAfter = (last: number, origin: number) => {
-    const phase = origin + DUE_PHASE_MS;
-    return phase + Math.ceil((last + DUE_INTERVAL_MS - slack(DUE_INTERVAL_MS) - phase) / DUE_INTERVAL_MS) * DUE_INTERVAL_MS;
+    const grid = new ProbeGrid();
+    grid.origin = origin;
+    grid.assign([...FRESH, 'due'].map((id) => ({ id })), () => DUE_INTERVAL_MS);
+    return grid.nextDue('due', DUE_INTERVAL_MS, last);
   };
   /**
    * `at` is the probe of `slot`: never early (1 s for the clocks), and late by less than half an
