@@ -52,14 +52,17 @@ general_settings:
         latest: new Map((db.prepare('SELECT deployment_id, checked_at FROM llm_health_latest').all() as Array<{ deployment_id: string; checked_at: number }>).map((r) => [r.deployment_id, r.checked_at])),
         rows: (db.prepare('SELECT count(*) AS n FROM llm_health_history').get() as { n: number }).n,
         origin: Number((db.prepare("SELECT value FROM llm_health_meta WHERE key = 'grid_origin'").get() as { value: string } | undefined)?.value),
+        /** When the exporter started `due`'s latest stored probe: what its next slot is reckoned from. */
+        dueStartedAt: (db.prepare("SELECT max(started_at) AS t FROM llm_health_history WHERE deployment_id = 'due'").get() as { t: number | null }).t,
       };
     } finally {
       db.close();
     }
   };
   /**
-   * The slot the `due` deployment's next probe belongs to after one at `last`, by the scheduler's
-   * own grid: `due` is the 4th of 4 background deployments, so its phase is 3/4 of its interval.
+   * The slot the `due` deployment's next probe belongs to after one the exporter started at
+   * `last` (its own clock: the upstream sees the request later, by seconds under load), by the
+   * scheduler's own grid: `due` is the 4th of 4 background deployments, so its phase is 3/4 of its interval.
    */
   const slotAfter = (last: number, origin: number) => {
     const grid = new ProbeGrid();
@@ -87,6 +90,7 @@ general_settings:
     expect(origin).toBeGreaterThan(0);
     expect(up.requests).toHaveLength(4);
     const firstDue = dueCalls()[0]!;
+    const firstDueStarted = stored().dueStartedAt!;
     expect(await r.stop('SIGTERM')).toBe(0);
 
     // Second run, after SIGTERM: answers at once from what was stored, calls nobody at start-up.
@@ -104,7 +108,7 @@ general_settings:
     await waitFor(() => (dueCalls().length ? true : undefined), 4 * DUE_INTERVAL_MS, 'the due deployment probed again');
     const second = dueCalls()[0]!;
     expect(second - firstDue).toBeGreaterThanOrEqual(DUE_INTERVAL_MS - 1000);
-    onSlot(second, slotAfter(firstDue, origin));
+    onSlot(second, slotAfter(firstDueStarted, origin));
     await waitFor(() => (stored().latest.get('due')! >= second ? true : undefined), 15_000, 'the due result written');
     const before = (await r.json('/health/history?limit=1000')).body;
     expect(before.total_records).toBe(stored().rows);
@@ -112,6 +116,7 @@ general_settings:
     // Killed without warning: everything committed survives (WAL), nothing fresh is probed again.
     // (A loaded machine may have reached `due`'s next slot by now: the kill follows its latest call.)
     const lastBeforeKill = Math.max(...dueCalls());
+    const lastStartedBeforeKill = stored().dueStartedAt!;
     expect(await r.stop('SIGKILL')).toBe(null);
     up.reset();
     r = await start();
@@ -123,7 +128,7 @@ general_settings:
     await waitFor(() => (dueCalls().length ? true : undefined), 4 * DUE_INTERVAL_MS, 'the due deployment probed after SIGKILL');
     const third = dueCalls()[0]!;
     expect(third - lastBeforeKill).toBeGreaterThanOrEqual(DUE_INTERVAL_MS - 1000);
-    onSlot(third, slotAfter(lastBeforeKill, origin));
+    onSlot(third, slotAfter(lastStartedBeforeKill, origin));
     expect(up.requests.filter((q) => FRESH.includes(q.model!))).toHaveLength(0);
     expect(await r.stop('SIGTERM')).toBe(0);
     replica = undefined;
