@@ -18,6 +18,7 @@ import { buildServer } from './server/http.js';
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './server/limits.js';
 import { openPersistence, type Persistence } from './persist/persistence.js';
 import { MemoryStore } from './store/memory.js';
+import { loadOtlp, type OtlpPipeline } from './telemetry/otlp-exporters.js';
 import { otlpSettings } from './telemetry/otlp-settings.js';
 import { logConfigProblems, logFirstRound, logProbe } from './telemetry/log-lines.js';
 import { snapshotMetricSource } from './telemetry/snapshot-source.js';
@@ -71,7 +72,7 @@ export class App {
   #fleetSync: FleetSync | undefined;
   readonly #staleWatch: StaleWatch;
 
-  private constructor(config: LoadedConfig, plugins: LoadedPlugins, opts: AppOptions, readonly persistence: Persistence) {
+  private constructor(config: LoadedConfig, plugins: LoadedPlugins, opts: AppOptions, readonly persistence: Persistence, otlp: OtlpPipeline | undefined) {
     this.#snapshot = buildSnapshot(config, 0);
     this.#plugins = plugins;
     this.logger = opts.logger;
@@ -86,7 +87,7 @@ export class App {
       env,
       spanProcessors: opts.spanProcessors,
       status: { deployments: () => this.#snapshot.deployments, maintenance: () => this.#snapshot.settings.status.maintenance, notifications: () => this.notifier.stats() },
-      otlp: otlpSettings({ endpoint: config.settings.otlpEndpoint, protocol: config.settings.otlpProtocol }, env, (m) => this.logger.warn(m)),
+      otlp,
     });
     this.scheduler = new Scheduler({
       store: this.store,
@@ -116,7 +117,10 @@ export class App {
   static async create(opts: AppOptions): Promise<App> {
     const plugins = await loadPlugins([BUILTIN_PLUGINS_DIR, ...(opts.pluginDirs ?? [])]);
     await loadCoordinator(opts.config.settings);
-    const app = new App(opts.config, plugins, opts, await openPersistence(opts.config, { ...opts, env: opts.env ?? process.env }));
+    const env = opts.env ?? process.env;
+    const { otlpEndpoint: endpoint, otlpProtocol: protocol } = opts.config.settings;
+    const otlp = await loadOtlp(otlpSettings({ endpoint, protocol }, env, (m) => opts.logger.warn(m)));
+    const app = new App(opts.config, plugins, opts, await openPersistence(opts.config, { ...opts, env }), otlp);
     logConfigProblems(app.logger, app.#snapshot, plugins);
     return app;
   }

@@ -1,5 +1,3 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { Deployment } from '../core/deployment.js';
 import type { ErrorType } from '../core/errors.js';
 import type { ErrorDetails, Payload, Provider, ResponseHeaders, WireRequest } from './types.js';
@@ -134,6 +132,12 @@ function embeddingBody(modelId: string, p: Record<string, unknown>): Record<stri
   return { inputText: input[0] ?? '', ...rest(p, ['input']) };
 }
 
+/**
+ * The SigV4 signer's packages, loaded at the first signed request: ~35 ms of start-up and their
+ * heap that a config without Bedrock never needs.
+ */
+let signerPackages: Promise<[typeof import('@smithy/signature-v4'), typeof import('@aws-crypto/sha256-js')]> | undefined;
+
 /** SigV4 over the exact method, path, query, headers and body bytes that will be sent. */
 async function sign(d: Deployment, wire: WireRequest, body: string | undefined): Promise<Record<string, string>> {
   const accessKeyId = param(d, 'aws_access_key_id');
@@ -142,6 +146,7 @@ async function sign(d: Deployment, wire: WireRequest, body: string | undefined):
     throw new Error('bedrock needs AWS credentials: aws_access_key_id and aws_secret_access_key (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or a Bedrock api_key (AWS_BEARER_TOKEN_BEDROCK)');
   }
   const sessionToken = param(d, 'aws_session_token');
+  const [{ SignatureV4 }, { Sha256 }] = await (signerPackages ??= Promise.all([import('@smithy/signature-v4'), import('@aws-crypto/sha256-js')]));
   const signer = new SignatureV4({
     service: SIGNING_SERVICE,
     region: bedrockRegion(d),

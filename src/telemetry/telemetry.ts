@@ -1,9 +1,5 @@
 import { diag, INVALID_SPAN_CONTEXT, ProxyTracerProvider, ROOT_CONTEXT as ROOT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { OTLPMetricExporter as OTLPMetricExporterJson } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPMetricExporter as OTLPMetricExporterProto } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { OTLPTraceExporter as OTLPTraceExporterJson } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OTLPTraceExporterProto } from '@opentelemetry/exporter-trace-otlp-proto';
 import { detectResources, envDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -17,7 +13,7 @@ import { DEPLOYMENT_SCOPE, DeploymentSeries, type MetricSource } from './deploym
 import { DeploymentText } from './deployment-text.js';
 import { DurationHistogram } from './duration-histogram.js';
 import { METRICS, metricName, type AttributeOf, type ExportPath } from './metrics.js';
-import type { OtlpSettings } from './otlp-settings.js';
+import type { OtlpPipeline } from './otlp-exporters.js';
 import { PrometheusTextSerializer } from './prometheus-text.js';
 import { StatusMetricProducer, type StatusMetricSource } from './status-metrics.js';
 
@@ -42,7 +38,8 @@ export function genAiOperation(mode: string): string {
 export interface TelemetryOptions extends MetricSource {
   /** Maintenance and notification metrics (status-metrics.ts). */
   status?: StatusMetricSource;
-  otlp?: OtlpSettings;
+  /** OTLP settings with their exporters loaded (loadOtlp). */
+  otlp?: OtlpPipeline;
   env?: NodeJS.ProcessEnv;
   /** Extra span processors (tests use an in-memory exporter). */
   spanProcessors?: SpanProcessor[];
@@ -105,20 +102,15 @@ export class Telemetry {
     const spanProcessors: SpanProcessor[] = [...(opts.spanProcessors ?? [])];
     if (opts.otlp) {
       const o = opts.otlp;
-      const json = o.protocol === 'http/json';
       if (o.metricsUrl) {
-        const config = { url: o.metricsUrl };
         this.#addMeterProvider(new PeriodicExportingMetricReader({
-          exporter: json ? new OTLPMetricExporterJson(config) : new OTLPMetricExporterProto(config),
+          exporter: o.metricExporter(o.metricsUrl),
           exportIntervalMillis: o.metricIntervalMs,
           exportTimeoutMillis: Math.min(30_000, o.metricIntervalMs),
           metricProducers: [new DeploymentMetricProducer('otlp', source), ...(opts.status ? [new StatusMetricProducer('otlp', opts.status)] : [])],
         }));
       }
-      if (o.tracesUrl) {
-        const config = { url: o.tracesUrl };
-        spanProcessors.push(new BatchSpanProcessor({ exporter: json ? new OTLPTraceExporterJson(config) : new OTLPTraceExporterProto(config) }));
-      }
+      if (o.tracesUrl) spanProcessors.push(new BatchSpanProcessor({ exporter: o.traceExporter(o.tracesUrl) }));
       this.callbacks.push('otlp');
     }
     this.#tracerProvider = new TracerProvider({ resource: this.resource, spanProcessors });
