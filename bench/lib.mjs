@@ -3,6 +3,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -103,9 +104,21 @@ export function freePort() {
   });
 }
 
-/** The fake upstream (bench/fake-openai.mjs) in its own process; counts probes per path prefix. */
-export async function startFake(env = {}) {
-  const fake = await startChild(process.execPath, [join(PKG, 'bench/fake-openai.mjs')], { env, label: 'fake upstream' });
+const hasTaskset = (() => { try { execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' }); return true; } catch { return false; } })();
+/**
+ * CPU pinning for the sequential probe parts (cold-warm, scaling): the measured side on CPU 0,
+ * its upstream on CPU 1, as if the upstream were remote. Unpinned on 2 cores, where the scheduler
+ * put the two processes decided a side's figure: the same `Pool` loop took 0.033 or 0.056 CPU-s
+ * per 1,000 probes from process to process (bench/FINDINGS.md, eighth pass). Off without
+ * `taskset`, with fewer than 2 CPUs, or with BENCH_PIN=0.
+ */
+export const PIN = hasTaskset && availableParallelism() >= 2 && process.env.BENCH_PIN !== '0' ? { side: 0, fake: 1 } : null;
+/** `cmd args` run on one CPU (taskset execs the command, so the child's pid is the command's). */
+export const onCpu = (cpu, cmd, args) => (cpu === undefined || !PIN ? [cmd, args] : ['taskset', ['-c', String(cpu), cmd, ...args]]);
+
+/** The fake upstream (bench/fake-openai.mjs) in its own process, on `cpu` if given; counts probes per path prefix. */
+export async function startFake(env = {}, cpu) {
+  const fake = await startChild(...onCpu(cpu, process.execPath, [join(PKG, 'bench/fake-openai.mjs')]), { env, label: 'fake upstream' });
   const origin = `http://127.0.0.1:${fake.value}`;
   return {
     child: fake.child,

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  EXPORTER_NODE_ENV, EXPORTER_NODE_FLAGS, PKG, assertAllHealthy, configText, cpuOf, freePort, interleave, log, median, sleep, startChild,
+  EXPORTER_NODE_ENV, EXPORTER_NODE_FLAGS, PIN, PKG, assertAllHealthy, configText, cpuOf, freePort, interleave, log, median, onCpu, sleep, startChild,
   startExporterCli, stats, stop, waitReady,
 } from './lib.mjs';
 
@@ -39,18 +39,18 @@ const blackboxConfig = (tmp) => {
 `);
   return file;
 };
-async function startBlackbox(tmp) {
+async function startBlackbox(tmp, cpu) {
   const port = await freePort();
-  const bb = await startChild('prometheus-blackbox-exporter', [`--config.file=${blackboxConfig(tmp)}`, `--web.listen-address=127.0.0.1:${port}`], {
+  const bb = await startChild(...onCpu(cpu, 'prometheus-blackbox-exporter', [`--config.file=${blackboxConfig(tmp)}`, `--web.listen-address=127.0.0.1:${port}`]), {
     readyFrom: 'stderr', match: /(Listening on|msg="Listening)/, label: 'blackbox_exporter',
   });
   return { child: bb.child, url: `http://127.0.0.1:${port}` };
 }
 
-/** Runs one `bench/sides.mjs` child to its end; returns its per-round lines. */
-async function roundsChild(opts, nodeArgs = []) {
+/** Runs one `bench/sides.mjs` child to its end, on `cpu` if given; returns its per-round lines. */
+async function roundsChild(opts, nodeArgs = [], cpu) {
   const flags = opts.side === 'exporter' ? EXPORTER_NODE_FLAGS : [];
-  const c = await startChild(process.execPath, [...flags, ...nodeArgs, join(PKG, 'bench/sides.mjs'), JSON.stringify({ mode: 'rounds', ...opts })], {
+  const c = await startChild(...onCpu(cpu, process.execPath, [...flags, ...nodeArgs, join(PKG, 'bench/sides.mjs'), JSON.stringify({ mode: 'rounds', ...opts })]), {
     env: opts.side === 'exporter' ? EXPORTER_NODE_ENV : {}, match: /^done$/m, timeoutMs: 600_000, label: `${opts.side} rounds (n=${opts.n})`,
   });
   await new Promise((r) => (c.child.exitCode !== null ? r() : c.child.once('exit', r)));
@@ -71,19 +71,20 @@ export async function coldWarm({ fake, tmp }) {
     const before = await fake.counts();
     let lines;
     if (side === 'blackbox') {
-      const bb = await startBlackbox(tmp);
+      // blackbox_exporter is the measured process; its driver (not counted) shares the fake's CPU.
+      const bb = await startBlackbox(tmp, PIN?.side);
       try {
-        lines = await roundsChild({ side, n, rounds, concurrency, base: fake.base(side), blackbox: bb.url, cpuPid: bb.child.pid });
+        lines = await roundsChild({ side, n, rounds, concurrency, base: fake.base(side), blackbox: bb.url, cpuPid: bb.child.pid }, [], PIN?.fake);
       } finally { await stop(bb.child); }
     } else {
-      lines = await roundsChild({ side, n, rounds, concurrency, base: fake.base(side) });
+      lines = await roundsChild({ side, n, rounds, concurrency, base: fake.base(side) }, [], PIN?.side);
     }
     await expectSent(fake, side, before, n * rounds);
     const per1k = lines.map((l) => (l.cpuS / l.probes) * 1000);
     return { cold: per1k[0], warm: median(per1k.slice(1)), rounds: lines };
   };
   const runs = await interleave(PROBE.reps, Object.fromEntries(SIDES.map((s) => [s, perSide(s)])));
-  return summarise(runs, ['cold', 'warm']);
+  return { pin: PIN, ...summarise(runs, ['cold', 'warm']) };
 }
 
 /** Per regime: each side's CPU-s per 1,000 probes and the exporter's ratio to each other side, per repetition. */
@@ -165,7 +166,7 @@ export async function scaling({ fake }) {
     // probe at 10,000 under --trace-gc); at 100 a round is 100 probes of each. Shown apart.
     const rounds = 6;
     const repeat = total / n;
-    const lines = await roundsChild({ side: 'exporter', n, rounds, repeat, concurrency: PROBE.concurrency, base: fake.base('exporter') });
+    const lines = await roundsChild({ side: 'exporter', n, rounds, repeat, concurrency: PROBE.concurrency, base: fake.base('exporter') }, [], PIN?.side);
     await expectSent(fake, 'exporter', before, n * repeat * rounds);
     const us = (ls) => median(ls.map((l) => (l.cpuS / l.probes) * 1e6));
     return { warmUsPerProbe: us(lines.slice(3)), earlyUsPerProbe: us(lines.slice(1, 3)), wallS: median(lines.slice(3).map((l) => l.wallS)) };
@@ -179,5 +180,5 @@ export async function scaling({ fake }) {
     return Math.max(...xs) / Math.min(...xs);
   }));
   const ratio10kTo100 = stats(runs[sizes[0]].map((_, i) => runs[total][i].warmUsPerProbe / runs[sizes[0]][i].warmUsPerProbe));
-  return { sizes, perProbe, early, spread, ratio10kTo100, raw: runs };
+  return { pin: PIN, sizes, perProbe, early, spread, ratio10kTo100, raw: runs };
 }

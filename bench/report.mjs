@@ -40,6 +40,11 @@ function cpuTable(part, regime) {
   return lines;
 }
 
+/** How a sequential probe part was pinned (lib.mjs, PIN); results from before pinning have none. */
+const pinText = (pin, extra) => (pin
+  ? `Pinned: each measured process on CPU ${pin.side} (\`taskset\`), the fake upstream on CPU ${pin.fake}, as if the upstream were remote; unpinned, where the scheduler placed the two processes decided the figure (the same \`Pool\` loop took 0.033 or 0.056 CPU-s per 1,000 probes from process to process).${extra}`
+  : 'Not pinned to CPUs.');
+
 export function renderResults(r, { command, profileBefore, findings }) {
   const L = [];
   L.push('# Benchmark results', '');
@@ -64,7 +69,8 @@ export function renderResults(r, { command, profileBefore, findings }) {
     L.push(`${PROBE.probes.toLocaleString('en')} chat probes at concurrency ${PROBE.concurrency}, ${PROBE.rounds} rounds per process. Each side runs in a fresh process that does nothing else (\`bench/sides.mjs\`), CPU from \`process.cpuUsage()\` around each round (blackbox_exporter: from /proc/PID/stat, driven through \`/probe\` by a separate process). `
       + '**Cold** is the first round in the process (after setup: the exporter\'s `App.create`, the baselines\' module load); **warm** is the median of the later rounds. '
       + `Sides run one after another, ${PROBE.reps} repetitions (A B C D A B C D …). The exporter side is \`dist/src/app.js\`: \`scheduler.probeAll\` over its deployments (limiter, runner, chat plugin, provider, store, metrics), config through its own parser. `
-      + 'The `Pool` loop is `new Pool(origin)` and `pool.request({ path, method, headers, body })`, the body string built once, each answer JSON-parsed; the `request()` loop builds the body per probe and passes a full URL, as the previous bench did.', '');
+      + 'The `Pool` loop is `new Pool(origin)` and `pool.request({ path, method, headers, body })`, the body string built once, each answer JSON-parsed; the `request()` loop builds the body per probe and passes a full URL, as the previous bench did. '
+      + pinText(r.coldWarm.pin, ' blackbox_exporter\'s driver runs beside the fake. Go sizes its scheduler to the CPUs it is given (one here); the trickle below shows it unpinned.'), '');
     L.push('**Warm**', '', ...cpuTable(r.coldWarm, 'warm'), '', '**Cold**', '', ...cpuTable(r.coldWarm, 'cold'), '');
   }
   if (r.trickle) {
@@ -103,7 +109,7 @@ export function renderResults(r, { command, profileBefore, findings }) {
     const method = sc.early
       ? `each round is 10,000 probes (100 × 100, 10 × 1,000, 1 × 10,000), 6 rounds per process; warm = median of rounds 4–6, the goal's figure. Rounds 2–3 are shown apart: at 10,000 they are each deployment's 2nd and 3rd probe, which still pay one-time work per deployment (44–55 against 34–36 µs a probe under \`--trace-gc\`, not broken down further), while at 100 they are its 101st to 300th; the median of rounds 2–4, used before, fell on either side of that edge from run to run`
       : 'each measured round is 10,000 probes (100 × 100, 10 × 1,000, 1 × 10,000), warm = median of rounds 2–4 in the process';
-    L.push(`The exporter side of part 1 (\`scheduler.probeAll\`, concurrency ${PROBE.concurrency}) over 100, 1,000 and 10,000 deployments; ${method}. Sizes interleaved, ${PROBE.scalingReps} repetitions.`, '');
+    L.push(`The exporter side of part 1 (\`scheduler.probeAll\`, concurrency ${PROBE.concurrency}) over 100, 1,000 and 10,000 deployments; ${method}. Sizes interleaved, ${PROBE.scalingReps} repetitions. ${pinText(sc.pin, '')}`, '');
     L.push(sc.early ? '| deployments | warm CPU µs per probe (rounds 4–6) | rounds 2–3 |' : '| deployments | warm CPU µs per probe |', sc.early ? '|---|---|---|' : '|---|---|');
     for (const n of sc.sizes) L.push(`| ${n.toLocaleString('en')} | ${range(sc.perProbe[n], 1)} |${sc.early ? ` ${range(sc.early[n], 1)} |` : ''}`);
     L.push('', `Dearest size ÷ cheapest, per repetition: ${range(sc.spread)}; 10,000 ÷ 100: ${range(sc.ratio10kTo100)}.`, '');

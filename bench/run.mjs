@@ -7,18 +7,22 @@
 //   BENCH_ONLY=a,b      run only these parts (cold-warm, trickle, launch, hour, scaling,
 //                       persistence, profile) and print them instead of writing RESULTS.md
 //   BENCH_RENDER=FILE   re-render the report from a results.json a run left, without measuring
+//   BENCH_PIN=0        do not pin the sequential probe parts to CPUs (lib.mjs, PIN)
 // Smaller sizes for trying the harness: BENCH_REPS, BENCH_PROBES, BENCH_FLEET_N,
 // BENCH_HOUR_ROUNDS, BENCH_LAUNCH_REPS, BENCH_PERSIST_RUNS, BENCH_TRICKLE_WINDOW_S.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { EXPORTER_NODE_ENV, EXPORTER_NODE_FLAGS, PKG, ROOT, fmt, log, startFake, stop } from './lib.mjs';
+import { EXPORTER_NODE_ENV, EXPORTER_NODE_FLAGS, PIN, PKG, ROOT, fmt, log, startFake, stop } from './lib.mjs';
 import { coldWarm, scaling, trickle } from './probe-cpu.mjs';
 import { hourAndServing, launchAndOnDemand } from './fleet.mjs';
 import { persistenceTrickle } from './persistence.mjs';
 import { profileSummary } from './profile.mjs';
 import { renderResults } from './report.mjs';
 
+// The sequential probe parts run each side pinned to a CPU of its own (lib.mjs, PIN), with an
+// upstream pinned to the other; the rest run as a user's process would, unpinned.
+const PINNED_PARTS = new Set(['cold-warm', 'scaling']);
 const PARTS = {
   'cold-warm': ['coldWarm', coldWarm],
   trickle: ['trickle', trickle],
@@ -59,10 +63,12 @@ const results = {
 };
 log(`measuring ${ROOT}; scratch files in ${tmp}`);
 const fake = await startFake();
+const pinnedFake = PIN ? await startFake({}, PIN.fake) : fake;
+log(PIN ? `pinning ${[...PINNED_PARTS].join(', ')}: each side on CPU ${PIN.side}, its upstream on CPU ${PIN.fake}` : 'not pinning (no taskset, fewer than 2 CPUs, or BENCH_PIN=0)');
 try {
   for (const [name, [key, run]] of Object.entries(PARTS)) {
     if (only && !only.includes(name)) continue;
-    results[key] = await run({ fake, tmp });
+    results[key] = await run({ fake: PINNED_PARTS.has(name) ? pinnedFake : fake, tmp });
     // Kept after every part, so an aborted run still leaves what it measured.
     writeFileSync(join(tmp, 'results.json'), JSON.stringify(results, null, 1));
   }
@@ -71,6 +77,7 @@ try {
   process.exit(1);
 }
 await stop(fake.child);
+if (pinnedFake !== fake) await stop(pinnedFake.child);
 results.durationS = (performance.now() - t0) / 1000;
 
 const rawFile = join(tmp, 'results.json');
