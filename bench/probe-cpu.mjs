@@ -12,8 +12,12 @@ export const PROBE = {
   probes: Number(process.env.BENCH_PROBES ?? 2000),
   concurrency: 16,
   reps: Number(process.env.BENCH_REPS ?? 5),
-  /** Rounds per process: the first is cold, the others warm. */
-  rounds: 6,
+  /**
+   * Rounds per process: the first is cold; the next `warmFrom - 1` still warm up (JIT: 2–3× the
+   * steady cost on every side, and longest on the exporter's); the rest are warm.
+   */
+  rounds: 12,
+  warmFrom: 3,
   trickleRate: 33.3,
   trickleWindows: Number(process.env.BENCH_REPS ?? 5),
   trickleWindowS: Number(process.env.BENCH_TRICKLE_WINDOW_S ?? 20),
@@ -63,7 +67,11 @@ async function expectSent(fake, side, before, want) {
   if (got !== want) throw new Error(`${side}: the fake upstream answered ${got} probes, expected ${want}`);
 }
 
-/** Cold and warm: per repetition, a fresh process per side, its first round (cold) and later rounds (warm). */
+/**
+ * Cold and warm: per repetition, a fresh process per side; its first round is cold, rounds from
+ * `warmFrom` on are warm: their CPU over their probes, so the full GCs that come every few rounds
+ * count at the rate they come (a median of rounds would drop them).
+ */
 export async function coldWarm({ fake, tmp }) {
   const { probes: n, concurrency, rounds } = PROBE;
   const perSide = (side) => async (r) => {
@@ -81,10 +89,12 @@ export async function coldWarm({ fake, tmp }) {
     }
     await expectSent(fake, side, before, n * rounds);
     const per1k = lines.map((l) => (l.cpuS / l.probes) * 1000);
-    return { cold: per1k[0], warm: median(per1k.slice(1)), rounds: lines };
+    const warm = lines.slice(PROBE.warmFrom);
+    const sum = (k) => warm.reduce((a, l) => a + l[k], 0);
+    return { cold: per1k[0], warming: median(per1k.slice(1, PROBE.warmFrom)), warm: (sum('cpuS') / sum('probes')) * 1000, rounds: lines };
   };
   const runs = await interleave(PROBE.reps, Object.fromEntries(SIDES.map((s) => [s, perSide(s)])));
-  return { pin: PIN, ...summarise(runs, ['cold', 'warm']) };
+  return { pin: PIN, rounds, warmFrom: PROBE.warmFrom, ...summarise(runs, ['cold', 'warming', 'warm']) };
 }
 
 /** Per regime: each side's CPU-s per 1,000 probes and the exporter's ratio to each other side, per repetition. */

@@ -65,13 +65,19 @@ export function renderResults(r, { command, profileBefore, findings }) {
   }
 
   if (r.coldWarm) {
+    const cw = r.coldWarm;
+    // Results from before the warming rounds were kept apart took warm as the median of rounds 2–6.
+    const warmText = cw.warmFrom
+      ? `**warm** is rounds ${cw.warmFrom + 1}–${cw.rounds}: their CPU over their probes, so the full GCs that come every few rounds count at the rate they come; rounds 2–${cw.warmFrom} (**warming**, median shown apart) still pay JIT compilation on every side, 2–3× the steady cost and longest on the exporter's. `
+      : '**warm** is the median of the later rounds. ';
     L.push('## 1. Probe CPU: cold and warm', '');
-    L.push(`${PROBE.probes.toLocaleString('en')} chat probes at concurrency ${PROBE.concurrency}, ${PROBE.rounds} rounds per process. Each side runs in a fresh process that does nothing else (\`bench/sides.mjs\`), CPU from \`process.cpuUsage()\` around each round (blackbox_exporter: from /proc/PID/stat, driven through \`/probe\` by a separate process). `
-      + '**Cold** is the first round in the process (after setup: the exporter\'s `App.create`, the baselines\' module load); **warm** is the median of the later rounds. '
+    L.push(`${PROBE.probes.toLocaleString('en')} chat probes at concurrency ${PROBE.concurrency}, ${cw.rounds ?? 6} rounds per process. Each side runs in a fresh process that does nothing else (\`bench/sides.mjs\`), CPU from \`process.cpuUsage()\` around each round (blackbox_exporter: from /proc/PID/stat, driven through \`/probe\` by a separate process). `
+      + '**Cold** is the first round in the process (after setup: the exporter\'s `App.create`, the baselines\' module load); ' + warmText
       + `Sides run one after another, ${PROBE.reps} repetitions (A B C D A B C D …). The exporter side is \`dist/src/app.js\`: \`scheduler.probeAll\` over its deployments (limiter, runner, chat plugin, provider, store, metrics), config through its own parser. `
       + 'The `Pool` loop is `new Pool(origin)` and `pool.request({ path, method, headers, body })`, the body string built once, each answer JSON-parsed; the `request()` loop builds the body per probe and passes a full URL, as the previous bench did. '
       + pinText(r.coldWarm.pin, ' blackbox_exporter\'s driver runs beside the fake. Go sizes its scheduler to the CPUs it is given (one here); the trickle below shows it unpinned.'), '');
-    L.push('**Warm**', '', ...cpuTable(r.coldWarm, 'warm'), '', '**Cold**', '', ...cpuTable(r.coldWarm, 'cold'), '');
+    L.push('**Warm**', '', ...cpuTable(cw, 'warm'), '', '**Cold**', '', ...cpuTable(cw, 'cold'), '');
+    if (cw.warming) L.push(`**Warming** (rounds 2–${cw.warmFrom})`, '', ...cpuTable(cw, 'warming'), '');
   }
   if (r.trickle) {
     const t = r.trickle;
