@@ -69,8 +69,8 @@ async function expectSent(fake, side, before, want) {
 
 /**
  * Cold and warm: per repetition, a fresh process per side; its first round is cold, rounds from
- * `warmFrom` on are warm: their CPU over their probes, so the full GCs that come every few rounds
- * count at the rate they come (a median of rounds would drop them).
+ * `warmFrom` on are warm: their CPU over their probes, so the dearer rounds that come every few
+ * rounds (full GCs among them) count at the rate they come (a median of rounds would drop them).
  */
 export async function coldWarm({ fake, tmp }) {
   const { probes: n, concurrency, rounds } = PROBE;

@@ -68,7 +68,7 @@ export function renderResults(r, { command, profileBefore, findings }) {
     const cw = r.coldWarm;
     // Results from before the warming rounds were kept apart took warm as the median of rounds 2–6.
     const warmText = cw.warmFrom
-      ? `**warm** is rounds ${cw.warmFrom + 1}–${cw.rounds}: their CPU over their probes, so the full GCs that come every few rounds count at the rate they come; rounds 2–${cw.warmFrom} (**warming**, median shown apart) still pay JIT compilation on every side, 2–3× the steady cost and longest on the exporter's. `
+      ? `**warm** is rounds ${cw.warmFrom + 1}–${cw.rounds}: their CPU over their probes, so the dearer rounds that come every few rounds (full GCs among them) count at the rate they come; rounds 2–${cw.warmFrom} (**warming**, median shown apart) still pay JIT compilation on every side, 2–3× the steady cost and longest on the exporter's. `
       : '**warm** is the median of the later rounds. ';
     L.push('## 1. Probe CPU: cold and warm', '');
     L.push(`${PROBE.probes.toLocaleString('en')} chat probes at concurrency ${PROBE.concurrency}, ${cw.rounds ?? 6} rounds per process. Each side runs in a fresh process that does nothing else (\`bench/sides.mjs\`), CPU from \`process.cpuUsage()\` around each round (blackbox_exporter: from /proc/PID/stat, driven through \`/probe\` by a separate process). `
