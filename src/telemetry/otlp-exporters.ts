@@ -15,10 +15,8 @@ export interface OtlpPipeline extends OtlpSettings {
  */
 export async function loadOtlp(o: OtlpSettings | undefined): Promise<OtlpPipeline | undefined> {
   if (!o) return undefined;
-  if (o.protocol === 'http/json') {
-    const [m, t] = await Promise.all([import('@opentelemetry/exporter-metrics-otlp-http'), import('@opentelemetry/exporter-trace-otlp-http')]);
-    return { ...o, metricExporter: (url) => new m.OTLPMetricExporter({ url }), traceExporter: (url) => new t.OTLPTraceExporter({ url }) };
-  }
-  const [m, t] = await Promise.all([import('@opentelemetry/exporter-metrics-otlp-proto'), import('@opentelemetry/exporter-trace-otlp-proto')]);
+  const [m, t] = await Promise.all(o.protocol === 'http/json'
+    ? [import('@opentelemetry/exporter-metrics-otlp-http'), import('@opentelemetry/exporter-trace-otlp-http')]
+    : [import('@opentelemetry/exporter-metrics-otlp-proto'), import('@opentelemetry/exporter-trace-otlp-proto')]);
   return { ...o, metricExporter: (url) => new m.OTLPMetricExporter({ url }), traceExporter: (url) => new t.OTLPTraceExporter({ url }) };
 }
