@@ -4,7 +4,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** This checkout: the bench scripts, the fake upstream, the baselines. */
@@ -104,7 +104,8 @@ export function freePort() {
   });
 }
 
-const hasTaskset = (() => { try { execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' }); return true; } catch { return false; } })();
+// Looked up on PATH, not run: every side's child imports this module.
+const hasTaskset = (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, 'taskset')));
 /**
  * CPU pinning for the sequential probe parts (cold-warm, scaling): the measured side on CPU 0,
  * its upstream on CPU 1, as if the upstream were remote. Unpinned on 2 cores, where the scheduler

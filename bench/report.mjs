@@ -75,7 +75,7 @@ export function renderResults(r, { command, profileBefore, findings }) {
       + '**Cold** is the first round in the process (after setup: the exporter\'s `App.create`, the baselines\' module load); ' + warmText
       + `Sides run one after another, ${PROBE.reps} repetitions (A B C D A B C D …). The exporter side is \`dist/src/app.js\`: \`scheduler.probeAll\` over its deployments (limiter, runner, chat plugin, provider, store, metrics), config through its own parser. `
       + 'The `Pool` loop is `new Pool(origin)` and `pool.request({ path, method, headers, body })`, the body string built once, each answer JSON-parsed; the `request()` loop builds the body per probe and passes a full URL, as the previous bench did. '
-      + pinText(r.coldWarm.pin, ' blackbox_exporter\'s driver runs beside the fake. Go sizes its scheduler to the CPUs it is given (one here); the trickle below shows it unpinned.'), '');
+      + pinText(cw.pin, ' blackbox_exporter\'s driver runs beside the fake. Go sizes its scheduler to the CPUs it is given (one here); the trickle below shows it unpinned.'), '');
     L.push('**Warm**', '', ...cpuTable(cw, 'warm'), '', '**Cold**', '', ...cpuTable(cw, 'cold'), '');
     if (cw.warming) L.push(`**Warming** (rounds 2–${cw.warmFrom})`, '', ...cpuTable(cw, 'warming'), '');
   }

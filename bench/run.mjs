@@ -42,8 +42,10 @@ const render = (results, only) => renderResults(results, {
   // The hand-written account of what profiling found, kept with the results.
   findings: only ? undefined : readFileSync(join(PKG, 'bench/FINDINGS.md'), 'utf8'),
 });
+// Resolves once written: process.exit right after a write to a pipe cut the report short.
+const print = (text) => new Promise((r) => process.stdout.write(text, r));
 if (process.env.BENCH_RENDER) {
-  process.stdout.write(render(JSON.parse(readFileSync(process.env.BENCH_RENDER, 'utf8')), only));
+  await print(render(JSON.parse(readFileSync(process.env.BENCH_RENDER, 'utf8')), only));
   process.exit(0);
 }
 
@@ -63,7 +65,7 @@ const results = {
 };
 log(`measuring ${ROOT}; scratch files in ${tmp}`);
 const fake = await startFake();
-const pinnedFake = PIN ? await startFake({}, PIN.fake) : fake;
+const pinnedFake = PIN && [...PINNED_PARTS].some((p) => !only || only.includes(p)) ? await startFake({}, PIN.fake) : fake;
 log(PIN ? `pinning ${[...PINNED_PARTS].join(', ')}: each side on CPU ${PIN.side}, its upstream on CPU ${PIN.fake}` : 'not pinning (no taskset, fewer than 2 CPUs, or BENCH_PIN=0)');
 try {
   for (const [name, [key, run]] of Object.entries(PARTS)) {
@@ -84,7 +86,7 @@ const rawFile = join(tmp, 'results.json');
 writeFileSync(rawFile, JSON.stringify(results, null, 1));
 const md = render(results, only);
 if (only) {
-  process.stdout.write(md);
+  await print(md);
   log(`raw figures in ${rawFile}`);
 } else {
   const out = process.env.BENCH_OUT ?? (ROOT === PKG ? join(PKG, 'bench/RESULTS.md') : join(tmp, 'RESULTS.md'));
