@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import type { EntrySerializer, HealthQuery, Views } from '../../views/index.js';
 import { requireMasterKey } from '../auth.js';
@@ -68,8 +67,19 @@ export const healthRoutes: FastifyPluginAsync<{ views: Views }> = async (app, { 
     // deployments: 2.6 MB of JSON); each entry by the same allow-list as an uncached answer.
     serializeEntry ??= reply.compileSerializationSchema(healthEntrySchema) as EntrySerializer;
     const stored = views.storedHealthBody(req.query, serializeEntry);
-    // Its pieces as a stream, with the length a single buffer would have had.
-    if (stored) return reply.type(JSON_TYPE).header('content-length', stored.length).send(Readable.from(stored.parts, { objectMode: false }));
+    if (stored) {
+      // Its pieces in one corked write (one writev), with the length a single buffer would have
+      // had: piped as a stream they went out a piece at a time, ~2 ms more per answer at 10,000
+      // deployments than a bare route sending one Buffer (bench/FINDINGS.md, ninth pass).
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': stored.length });
+      res.cork();
+      for (const part of stored.parts) res.write(part);
+      res.end();
+      res.uncork();
+      return reply;
+    }
     const answer = await views.health(req.query);
     return reply.code(answer.statusCode).send(answer.body);
   });
