@@ -171,15 +171,22 @@ export async function scaling({ fake }) {
   const perSize = (n) => async (r) => {
     log(`4. scaling: ${n} deployments, repetition ${r + 1}/${PROBE.scalingReps}`);
     const before = await fake.counts();
-    // Warm is rounds 4-6. At 10,000 a round probes each deployment once, so rounds 2-3 are each
-    // deployment's 2nd and 3rd probe, which still pay one-time work (44-55 against 34-36 µs a
-    // probe at 10,000 under --trace-gc); at 100 a round is 100 probes of each. Shown apart.
-    const rounds = 6;
+    // Warm as in part 1: rounds from warmFrom + 1 on (4-12), their CPU over their probes, so the
+    // dearer rounds that come every few rounds count at their rate. At 10,000 a round probes each
+    // deployment once, so rounds 2-3 are each deployment's 2nd and 3rd probe, which still pay
+    // one-time work (44-55 against 34-36 µs a probe at 10,000 under --trace-gc); at 100 a round
+    // is 100 probes of each. Shown apart.
+    const { rounds, warmFrom } = PROBE;
     const repeat = total / n;
     const lines = await roundsChild({ side: 'exporter', n, rounds, repeat, concurrency: PROBE.concurrency, base: fake.base('exporter') }, [], PIN?.side);
     await expectSent(fake, 'exporter', before, n * repeat * rounds);
-    const us = (ls) => median(ls.map((l) => (l.cpuS / l.probes) * 1e6));
-    return { warmUsPerProbe: us(lines.slice(3)), earlyUsPerProbe: us(lines.slice(1, 3)), wallS: median(lines.slice(3).map((l) => l.wallS)) };
+    const warm = lines.slice(warmFrom);
+    const sum = (k) => warm.reduce((a, l) => a + l[k], 0);
+    return {
+      warmUsPerProbe: (sum('cpuS') / sum('probes')) * 1e6,
+      earlyUsPerProbe: median(lines.slice(1, warmFrom).map((l) => (l.cpuS / l.probes) * 1e6)),
+      wallS: median(warm.map((l) => l.wallS)),
+    };
   };
   const runs = await interleave(PROBE.scalingReps, Object.fromEntries(sizes.map((n) => [n, perSize(n)])));
   const perProbe = Object.fromEntries(sizes.map((n) => [n, stats(runs[n].map((x) => x.warmUsPerProbe))]));
@@ -190,5 +197,5 @@ export async function scaling({ fake }) {
     return Math.max(...xs) / Math.min(...xs);
   }));
   const ratio10kTo100 = stats(runs[sizes[0]].map((_, i) => runs[total][i].warmUsPerProbe / runs[sizes[0]][i].warmUsPerProbe));
-  return { pin: PIN, sizes, perProbe, early, spread, ratio10kTo100, raw: runs };
+  return { pin: PIN, sizes, rounds: PROBE.rounds, warmFrom: PROBE.warmFrom, perProbe, early, spread, ratio10kTo100, raw: runs };
 }
