@@ -68,6 +68,21 @@ async function expectSent(fake, side, before, want) {
 }
 
 /**
+ * A process's rounds split as parts 1 and 4 report them, in CPU-s per probe: warm = rounds from
+ * `warmFrom` on, their CPU over their probes (the dearer rounds counted at the rate they come);
+ * warming = the median of rounds 2 to `warmFrom`, still paying JIT compilation.
+ */
+function roundsCost(lines) {
+  const warm = lines.slice(PROBE.warmFrom);
+  const sum = (k) => warm.reduce((a, l) => a + l[k], 0);
+  return {
+    warm: sum('cpuS') / sum('probes'),
+    warming: median(lines.slice(1, PROBE.warmFrom).map((l) => l.cpuS / l.probes)),
+    warmWallS: median(warm.map((l) => l.wallS)),
+  };
+}
+
+/**
  * Cold and warm: per repetition, a fresh process per side; its first round is cold, rounds from
  * `warmFrom` on are warm: their CPU over their probes, so the dearer rounds that come every few
  * rounds (full GCs among them) count at the rate they come (a median of rounds would drop them).
@@ -88,10 +103,8 @@ export async function coldWarm({ fake, tmp }) {
       lines = await roundsChild({ side, n, rounds, concurrency, base: fake.base(side) }, [], PIN?.side);
     }
     await expectSent(fake, side, before, n * rounds);
-    const per1k = lines.map((l) => (l.cpuS / l.probes) * 1000);
-    const warm = lines.slice(PROBE.warmFrom);
-    const sum = (k) => warm.reduce((a, l) => a + l[k], 0);
-    return { cold: per1k[0], warming: median(per1k.slice(1, PROBE.warmFrom)), warm: (sum('cpuS') / sum('probes')) * 1000, rounds: lines };
+    const { warm, warming } = roundsCost(lines);
+    return { cold: (lines[0].cpuS / lines[0].probes) * 1000, warming: warming * 1000, warm: warm * 1000, rounds: lines };
   };
   const runs = await interleave(PROBE.reps, Object.fromEntries(SIDES.map((s) => [s, perSide(s)])));
   return { pin: PIN, rounds, warmFrom: PROBE.warmFrom, ...summarise(runs, ['cold', 'warming', 'warm']) };
@@ -176,17 +189,12 @@ export async function scaling({ fake }) {
     // deployment once, so rounds 2-3 are each deployment's 2nd and 3rd probe, which still pay
     // one-time work (44-55 against 34-36 µs a probe at 10,000 under --trace-gc); at 100 a round
     // is 100 probes of each. Shown apart.
-    const { rounds, warmFrom } = PROBE;
+    const { rounds } = PROBE;
     const repeat = total / n;
     const lines = await roundsChild({ side: 'exporter', n, rounds, repeat, concurrency: PROBE.concurrency, base: fake.base('exporter') }, [], PIN?.side);
     await expectSent(fake, 'exporter', before, n * repeat * rounds);
-    const warm = lines.slice(warmFrom);
-    const sum = (k) => warm.reduce((a, l) => a + l[k], 0);
-    return {
-      warmUsPerProbe: (sum('cpuS') / sum('probes')) * 1e6,
-      earlyUsPerProbe: median(lines.slice(1, warmFrom).map((l) => (l.cpuS / l.probes) * 1e6)),
-      wallS: median(warm.map((l) => l.wallS)),
-    };
+    const { warm, warming, warmWallS } = roundsCost(lines);
+    return { warmUsPerProbe: warm * 1e6, earlyUsPerProbe: warming * 1e6, wallS: warmWallS };
   };
   const runs = await interleave(PROBE.scalingReps, Object.fromEntries(sizes.map((n) => [n, perSize(n)])));
   const perProbe = Object.fromEntries(sizes.map((n) => [n, stats(runs[n].map((x) => x.warmUsPerProbe))]));
