@@ -111,11 +111,12 @@ export function renderResults(r, { command, profileBefore, findings }) {
   if (r.scaling) {
     const sc = r.scaling;
     L.push('## 4. Cost per probe against the deployment count', '');
+    const EARLY_ROUNDS = "at 10,000 they are each deployment's 2nd and 3rd probe, which still pay one-time work per deployment (44–55 against 34–36 µs a probe under `--trace-gc`, not broken down further), while at 100 they are its 101st to 300th";
     // Results from before the early rounds were kept apart measured warm as rounds 2–4 and have no early column.
     const method = sc.rounds
-      ? `each round is 10,000 probes (100 × 100, 10 × 1,000, 1 × 10,000), ${sc.rounds} rounds per process; warm = rounds ${sc.warmFrom + 1}–${sc.rounds}, their CPU over their probes, as in part 1 (the goal's figure). Rounds 2–${sc.warmFrom} are shown apart (median): at 10,000 they are each deployment's 2nd and 3rd probe, which still pay one-time work per deployment (44–55 against 34–36 µs a probe under \`--trace-gc\`, not broken down further), while at 100 they are its 101st to 300th`
+      ? `each round is 10,000 probes (100 × 100, 10 × 1,000, 1 × 10,000), ${sc.rounds} rounds per process; warm = rounds ${sc.warmFrom + 1}–${sc.rounds}, their CPU over their probes, as in part 1 (the goal's figure). Rounds 2–${sc.warmFrom} are shown apart (median): ${EARLY_ROUNDS}`
       : sc.early
-      ? `each round is 10,000 probes (100 × 100, 10 × 1,000, 1 × 10,000), 6 rounds per process; warm = median of rounds 4–6, the goal's figure. Rounds 2–3 are shown apart: at 10,000 they are each deployment's 2nd and 3rd probe, which still pay one-time work per deployment (44–55 against 34–36 µs a probe under \`--trace-gc\`, not broken down further), while at 100 they are its 101st to 300th; the median of rounds 2–4, used before, fell on either side of that edge from run to run`
+      ? `each round is 10,000 probes (100 × 100, 10 × 1,000, 1 × 10,000), 6 rounds per process; warm = median of rounds 4–6, the goal's figure. Rounds 2–3 are shown apart: ${EARLY_ROUNDS}; the median of rounds 2–4, used before, fell on either side of that edge from run to run`
       : 'each measured round is 10,000 probes (100 × 100, 10 × 1,000, 1 × 10,000), warm = median of rounds 2–4 in the process';
     L.push(`The exporter side of part 1 (\`scheduler.probeAll\`, concurrency ${PROBE.concurrency}) over 100, 1,000 and 10,000 deployments; ${method}. Sizes interleaved, ${PROBE.scalingReps} repetitions. ${pinText(sc.pin, '')}`, '');
     const warmRounds = sc.rounds ? `rounds ${sc.warmFrom + 1}–${sc.rounds}` : 'rounds 4–6';
