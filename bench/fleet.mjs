@@ -3,6 +3,7 @@
 // and serving, then /health and /metrics latency against a bare fastify route sending the same
 // bytes, while background probes keep landing (counted at the fake).
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import {
@@ -28,8 +29,8 @@ export const FLEET = {
   hourServing: process.env.BENCH_HOUR_SERVING === 'real' ? 'real' : 'compressed',
   servingReps: Number(process.env.BENCH_REPS ?? 5),
   healthPerRep: 10,
-  // A scrape at 10,000 deployments takes 35-110 ms on a shared 2-core machine, swinging 3x from
-  // one stretch to the next: 3 a repetition gave ratios of 0.87-2.91 in one run.
+  // Through undici a 23 MB scrape took 23-165 ms, through rawGetter 13-30 ms; 11 a repetition
+  // (3 gave ratios of 0.87-2.91 through undici) keep the median off a single slow one.
   metricsPerRep: 11,
 };
 
@@ -42,6 +43,50 @@ async function timedGet(url) {
   const ms = performance.now() - t0;
   if (res.statusCode !== 200) throw new Error(`GET ${url}: ${res.statusCode} ${body.toString('utf8', 0, 300)}`);
   return { ms, body };
+}
+
+/**
+ * Part 3's client: GETs over one kept raw socket, timed from the request's write to the last byte
+ * its content-length announces; the bytes are counted, not collected. undici's `request()` +
+ * `arrayBuffer()` (the client before) added 10-140 ms of its own to a 23 MB answer, and most to
+ * whichever side it read first after a pause: two bare routes sending the same bytes, one of them
+ * in 1,581 corked pieces as the exporter does, took a median 157 and 63 ms through it, 21 and 16 ms
+ * through this reader, 10 and 13 ms through curl (bench/FINDINGS.md, tenth pass).
+ */
+function rawGetter(base) {
+  const { hostname, port } = new URL(base);
+  let socket;
+  const get = (path) => new Promise((resolve, reject) => {
+    const send = () => {
+      const t0 = performance.now();
+      let head = Buffer.alloc(0); let status = 0; let want = -1; let got = 0;
+      const done = (err, value) => { socket.off('data', onData); socket.off('error', done); socket.off('close', onClose); if (err) reject(err); else resolve(value); };
+      const onClose = () => done(new Error(`GET ${base}${path}: connection closed after ${got} of ${want} bytes`));
+      const onData = (chunk) => {
+        if (want < 0) {
+          head = Buffer.concat([head, chunk]);
+          const end = head.indexOf('\r\n\r\n');
+          if (end < 0) return;
+          const text = head.toString('latin1', 0, end);
+          status = Number(text.slice(9, 12));
+          want = Number(/\r\ncontent-length:\s*(\d+)/i.exec(text)?.[1]);
+          if (!Number.isSafeInteger(want)) return done(new Error(`GET ${base}${path}: no content-length in ${text.slice(0, 200)}`));
+          got = head.length - end - 4;
+        } else got += chunk.length;
+        if (got < want) return;
+        if (status !== 200 || got !== want) return done(new Error(`GET ${base}${path}: status ${status}, ${got} bytes of ${want}`));
+        done(undefined, { ms: performance.now() - t0, bytes: got });
+      };
+      socket.on('data', onData); socket.once('error', done); socket.once('close', onClose);
+      socket.write(`GET ${path} HTTP/1.1\r\nhost: ${hostname}:${port}\r\n\r\n`);
+    };
+    if (socket && !socket.destroyed) return send();
+    socket = connect(Number(port), hostname, send);
+    socket.setNoDelay(true);
+    socket.once('error', reject);
+  });
+  get.close = () => socket?.destroy();
+  return get;
 }
 
 const background = (file, fake, intervalS) => writeFileSync(file, configText(FLEET.n, fake.base('exporter'), { background_health_checks: true, health_check_interval: intervalS, health_check_concurrency: FLEET.concurrency }));
@@ -163,18 +208,24 @@ export async function hourAndServing({ fake, tmp }) {
     baselines.push(bh.child, bm.child);
     const sentBefore = await sentSinceStart();
     const tServe = performance.now();
-    const latency = async (ours, theirs, perRep) => {
+    // Which side goes first alternates (A B B A ...): whichever a client reads first after a pause
+    // can pay for it.
+    const latency = async (path, perRep) => {
+      const ours = rawGetter(ex.url); const theirs = rawGetter(`http://127.0.0.1:${path === '/health' ? bh.value : bm.value}`);
       const reps = [];
       for (let r = 0; r < FLEET.servingReps; r++) {
         const a = []; const b = [];
-        for (let i = 0; i < perRep; i++) { a.push((await timedGet(ours)).ms); b.push((await timedGet(theirs)).ms); }
+        for (let i = 0; i < perRep; i++) {
+          if (i % 2 === 0) { a.push((await ours(path)).ms); b.push((await theirs('/')).ms); } else { b.push((await theirs('/')).ms); a.push((await ours(path)).ms); }
+        }
         reps.push({ ours: median(a), baseline: median(b) });
       }
+      ours.close(); theirs.close();
       return { perRep, ours: stats(reps.map((x) => x.ours)), baseline: stats(reps.map((x) => x.baseline)), ratio: stats(reps.map((x) => x.ours / x.baseline)), raw: reps };
     };
     const cpuBefore = cpuOf(ex.child.pid);
-    const health = await latency(`${ex.url}/health`, `http://127.0.0.1:${bh.value}/`, FLEET.healthPerRep);
-    const metrics = await latency(`${ex.url}/metrics`, `http://127.0.0.1:${bm.value}/`, FLEET.metricsPerRep);
+    const health = await latency('/health', FLEET.healthPerRep);
+    const metrics = await latency('/metrics', FLEET.metricsPerRep);
     const serveS = (performance.now() - tServe) / 1000;
     const probesDuring = (await sentSinceStart()) - sentBefore;
     if (probesDuring < serveS * (FLEET.n / FLEET.hourIntervalS) * 0.5) throw new Error(`serving: only ${probesDuring} probes landed in ${serveS.toFixed(1)} s: the trickle was not running`);
