@@ -19,7 +19,13 @@ export const PROBE = {
   rounds: 12,
   warmFrom: 3,
   trickleRate: 33.3,
-  trickleWindows: Number(process.env.BENCH_REPS ?? 5),
+  /**
+   * 12 windows of 20 s: the first 6 (the trickle's first two minutes) re-warm the exporter's
+   * probe path (compilations and deopts at the trickle's pace, 1.5-2.3x the loop), the last 6
+   * show it steady (1.2-1.4x): bench/FINDINGS.md, ninth pass. Both are reported.
+   */
+  trickleWindows: Number(process.env.BENCH_TRICKLE_WINDOWS ?? 12),
+  trickleSteadyFrom: Number(process.env.BENCH_TRICKLE_STEADY_FROM ?? 7),
   trickleWindowS: Number(process.env.BENCH_TRICKLE_WINDOW_S ?? 20),
   scalingSizes: [100, 1000, 10_000],
   scalingReps: 3,
@@ -163,7 +169,7 @@ export async function trickle({ fake, tmp }) {
       for (const s of SIDES) {
         const sent = (c1[s] ?? 0) - (c0[s] ?? 0);
         if (sent < rate * PROBE.trickleWindowS * 0.8) throw new Error(`trickle: ${s} sent ${sent} probes in ${PROBE.trickleWindowS} s, expected ~${Math.round(rate * PROBE.trickleWindowS)}`);
-        runs[s].push({ trickle: ((cpu1[s] - cpu0[s]) / sent) * 1000, sent, cpuS: cpu1[s] - cpu0[s] });
+        runs[s].push({ trickle: ((cpu1[s] - cpu0[s]) / sent) * 1000, sent, cpuS: cpu1[s] - cpu0[s], window: w + 1 });
       }
       log(`1. trickle window ${w + 1}/${PROBE.trickleWindows}: ${SIDES.map((s) => `${s} ${runs[s].at(-1).trickle.toFixed(2)} CPU-s/1k (${runs[s].at(-1).sent})`).join(', ')}`);
     }
@@ -171,7 +177,12 @@ export async function trickle({ fake, tmp }) {
       if (c.exitCode !== null) throw new Error(`trickle: the ${s} process exited (${c.exitCode}): a probe failed`);
     }
     await assertAllHealthy(ex.url, n);
-    return { intervalS, rate, windowS: PROBE.trickleWindowS, ...summarise(runs, ['trickle']) };
+    // Per window, as before: `trickle` over the steady windows, `start` over the first ones.
+    const from = Math.min(PROBE.trickleSteadyFrom, PROBE.trickleWindows);
+    const part = (keep) => summarise(Object.fromEntries(SIDES.map((s) => [s, runs[s].filter((x) => keep(x.window))])), ['trickle']);
+    const steady = part((w) => w >= from);
+    const start = from > 1 ? part((w) => w < from).trickle : undefined;
+    return { intervalS, rate, windowS: PROBE.trickleWindowS, steadyFrom: from, trickle: steady.trickle, start, raw: runs };
   } finally {
     await Promise.all([ex.child, bb.child, procs.pool, procs.request].filter(Boolean).map(stop));
   }

@@ -20,7 +20,12 @@ export function goals(r) {
   const add = (what, s, limit, d = 2) => s && rows.push({ what, s, limit, d, met: s.median <= limit });
   add('Probe CPU, warm: exporter ÷ `Pool` loop ≤ 1.5', r.coldWarm?.warm.ratio.pool, 1.5);
   add('Probe CPU, cold: exporter ÷ `Pool` loop ≤ 2', r.coldWarm?.cold.ratio.pool, 2);
-  add('Probe CPU, trickle: exporter ÷ `Pool` loop ≤ 1.15', r.trickle?.trickle.ratio.pool, 1.15);
+  const steadyFrom = r.trickle?.steadyFrom;
+  if (steadyFrom) {
+    const afterS = (steadyFrom - 1) * r.trickle.windowS;
+    add(`Probe CPU, trickle steady (from ${afterS} s into the trickle): exporter ÷ \`Pool\` loop ≤ 1.15`, r.trickle.trickle.ratio.pool, 1.15);
+    add(`Probe CPU, the trickle's first ${afterS} s: exporter ÷ \`Pool\` loop ≤ 1.15`, r.trickle.start?.ratio.pool, 1.15);
+  } else add('Probe CPU, trickle: exporter ÷ `Pool` loop ≤ 1.15', r.trickle?.trickle.ratio.pool, 1.15);
   add(`${fleet}: RSS after the first round ≤ 150 MB`, r.launch?.rssAfterFirstRoundMb, 150, 1);
   add(`${fleet}: RSS after the hour-equivalent ≤ 180 MB`, r.hour && { min: r.hour.hour.rssMb, median: r.hour.hour.rssMb, max: r.hour.hour.rssMb, n: 1 }, 180, 1);
   add(`${fleet}: launch → readiness ≤ 4 s`, r.launch?.readyS, 4);
@@ -82,11 +87,20 @@ export function renderResults(r, { command, profileBefore, findings }) {
   if (r.trickle) {
     const t = r.trickle;
     L.push('## 1b. Probe CPU: background trickle', '');
-    L.push(`All four sides at once (the finest interleaving: the same windows, so whatever else loads this shared machine hits every side alike; at this rate each process is idle most of the time, so they hardly compete), each sending ${fmt(t.rate, 1)} probes a second, CPU of each process from /proc over the same ${PROBE.trickleWindows} windows of ${t.windowS} s, divided by the probes the fake answered for that side in the window. `
+    L.push(`All four sides at once (the finest interleaving: the same windows, so whatever else loads this shared machine hits every side alike; at this rate each process is idle most of the time, so they hardly compete), each sending ${fmt(t.rate, 1)} probes a second, CPU of each process from /proc over the same ${t.raw.exporter.length} windows of ${t.windowS} s, divided by the probes the fake answered for that side in the window. `
       + `The exporter is the real CLI (\`node dist/src/cli/main.js config.yaml\`, ${PROBE.probes.toLocaleString('en')} deployments, \`background_health_checks: true\`, interval ${t.intervalS} s, concurrency ${PROBE.concurrency}); the windows start once its second round (the trickle) has begun. `
       + 'The baselines are processes sending on a fixed grid of the same rate; blackbox_exporter is driven through `/probe` at that rate by a separate process (its CPU not counted). '
       + 'CPU per probe here includes what an idle process costs between probes (timers, the event loop waking): that is the trickle regime.', '');
-    L.push(...cpuTable(t, 'trickle'), '');
+    if (t.steadyFrom) {
+      const windowsText = (from, to) => `window${to > from ? `s ${from}–${to}` : ` ${from}`}`;
+      L.push(`**Steady**: ${windowsText(t.steadyFrom, t.raw.exporter.length)} (from ${(t.steadyFrom - 1) * t.windowS} s into the trickle on), ratios per window:`, '');
+      L.push(...cpuTable(t, 'trickle'), '');
+      if (t.start) {
+        L.push(`**The first minutes**: ${windowsText(1, t.steadyFrom - 1)}, while the exporter's probe path is compiled again at the trickle's pace (deoptimized by the first full collections after the start-up round, bench/FINDINGS.md):`, '');
+        L.push(...cpuTable({ trickle: t.start }, 'trickle'), '');
+      }
+      L.push(`Exporter ÷ \`Pool\` loop per window, in order: ${t.raw.exporter.map((x, i) => fmt(x.trickle / t.raw.pool[i].trickle, 2)).join(', ')}.`, '');
+    } else L.push(...cpuTable(t, 'trickle'), '');
     L.push(`Probes counted per window (exporter): ${t.raw.exporter.map((x) => x.sent).join(', ')}.`, '');
   }
   if (r.launch) {
