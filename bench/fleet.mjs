@@ -230,7 +230,7 @@ export async function hourAndServing({ fake, tmp }) {
     const probesDuring = (await sentSinceStart()) - sentBefore;
     if (probesDuring < serveS * (FLEET.n / FLEET.hourIntervalS) * 0.5) throw new Error(`serving: only ${probesDuring} probes landed in ${serveS.toFixed(1)} s: the trickle was not running`);
     const serving = {
-      health, metrics, healthBytes: healthBytes.length, metricsBytes: metricsBytes.length, probesDuring, serveS,
+      client: 'raw socket', health, metrics, healthBytes: healthBytes.length, metricsBytes: metricsBytes.length, probesDuring, serveS,
       exporterCpuS: cpuOf(ex.child.pid) - cpuBefore, baselineRssMb: rssMbOf(bh.child.pid),
     };
     return { hour, serving };

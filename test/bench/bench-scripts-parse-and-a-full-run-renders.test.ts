@@ -10,8 +10,8 @@ const benchDir = fileURLToPath(new URL('../../bench/', import.meta.url));
 const stored = (file: string) => JSON.parse(readFileSync(new URL(`../fixtures/bench/${file}`, import.meta.url), 'utf8')) as Record<string, unknown>;
 // Two real runs: the ninth pass's (one trickle figure) and the tenth's (steady and first minutes apart).
 const runs = [
-  { file: 'full-run-results.json', goals: 11, metricsRow: /\| \/metrics \| 23,485,281 \| .* \| .* \| .*1\.85.* \|/, trickle: 'Probe CPU, trickle: exporter' },
-  { file: 'full-run-results-trickle-split.json', goals: 12, metricsRow: /\| \/metrics \| 23,485,794 \| .* \| .* \| .*1\.09.* \|/, trickle: 'Probe CPU, the trickle\'s first 120 s' },
+  { file: 'full-run-results.json', goals: 11, metricsRow: /\| \/metrics \| 23,485,281 \| .* \| .* \| .*1\.85.* \|/, trickle: 'Probe CPU, trickle: exporter', client: 'Sequential GETs through undici' },
+  { file: 'full-run-results-trickle-split.json', goals: 12, metricsRow: /\| \/metrics \| 23,485,794 \| .* \| .* \| .*1\.09.* \|/, trickle: 'Probe CPU, the trickle\'s first 120 s', client: 'Sequential GETs over one kept raw socket' },
 ];
 
 describe('the benchmark scripts', () => {
@@ -24,7 +24,7 @@ describe('the benchmark scripts', () => {
     }
   });
 
-  it.each(runs)('render a full run ($file): every goal judged, every part shown, no missing figure', async ({ file, goals, metricsRow, trickle }) => {
+  it.each(runs)('render a full run ($file): every goal judged, every part shown, no missing figure', async ({ file, goals, metricsRow, trickle, client }) => {
     const { renderResults } = (await import(pathToFileURL(`${benchDir}report.mjs`).href)) as {
       renderResults: (r: unknown, o: { command: string; findings?: string }) => string;
     };
@@ -35,7 +35,8 @@ describe('the benchmark scripts', () => {
     for (const heading of ['## 1b. Probe CPU: background trickle', '## 2b. Hour-equivalent of trickle and serving', '## 3. /health and /metrics while probes land']) {
       expect(md).toContain(heading);
     }
-    // The /metrics row of part 3 carries the run's bytes and figures.
+    // Part 3 names the client its run read with, and its /metrics row the run's bytes and figures.
+    expect(md).toContain(client);
     expect(md).toMatch(metricsRow);
     expect(md).toContain('kept as given');
     expect(md).not.toMatch(/undefined|NaN/);
