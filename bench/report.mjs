@@ -13,6 +13,9 @@ const SIDE_NAMES = {
   blackbox: 'blackbox_exporter 0.23',
 };
 
+/** Where the steady trickle starts, in seconds into the trickle (results that split it). */
+const steadyAfterS = (t) => (t.steadyFrom - 1) * t.windowS;
+
 /** [goal text, stats, limit, unit] rows that exist in these results. */
 export function goals(r) {
   const rows = [];
@@ -20,9 +23,8 @@ export function goals(r) {
   const add = (what, s, limit, d = 2) => s && rows.push({ what, s, limit, d, met: s.median <= limit });
   add('Probe CPU, warm: exporter ÷ `Pool` loop ≤ 1.5', r.coldWarm?.warm.ratio.pool, 1.5);
   add('Probe CPU, cold: exporter ÷ `Pool` loop ≤ 2', r.coldWarm?.cold.ratio.pool, 2);
-  const steadyFrom = r.trickle?.steadyFrom;
-  if (steadyFrom) {
-    const afterS = (steadyFrom - 1) * r.trickle.windowS;
+  if (r.trickle?.steadyFrom) {
+    const afterS = steadyAfterS(r.trickle);
     add(`Probe CPU, trickle steady (from ${afterS} s into the trickle): exporter ÷ \`Pool\` loop ≤ 1.15`, r.trickle.trickle.ratio.pool, 1.15);
     add(`Probe CPU, the trickle's first ${afterS} s: exporter ÷ \`Pool\` loop ≤ 1.15`, r.trickle.start?.ratio.pool, 1.15);
   } else add('Probe CPU, trickle: exporter ÷ `Pool` loop ≤ 1.15', r.trickle?.trickle.ratio.pool, 1.15);
@@ -93,7 +95,7 @@ export function renderResults(r, { command, profileBefore, findings }) {
       + 'CPU per probe here includes what an idle process costs between probes (timers, the event loop waking): that is the trickle regime.', '');
     if (t.steadyFrom) {
       const windowsText = (from, to) => `window${to > from ? `s ${from}–${to}` : ` ${from}`}`;
-      L.push(`**Steady**: ${windowsText(t.steadyFrom, t.raw.exporter.length)} (from ${(t.steadyFrom - 1) * t.windowS} s into the trickle on), ratios per window:`, '');
+      L.push(`**Steady**: ${windowsText(t.steadyFrom, t.raw.exporter.length)} (from ${steadyAfterS(t)} s into the trickle on), ratios per window:`, '');
       L.push(...cpuTable(t, 'trickle'), '');
       if (t.start) {
         L.push(`**The first minutes**: ${windowsText(1, t.steadyFrom - 1)}, while the exporter's probe path is compiled again at the trickle's pace (deoptimized by the first full collections after the start-up round, bench/FINDINGS.md):`, '');
