@@ -26,8 +26,11 @@ describe('objects kept per deployment', () => {
       store.set({ deploymentId: d.id, healthy: false, errorType: 'server_error', error: 'no', status: 503, startedAt: now - 10, checkedAt: now, latencyMs: 5, headers: {}, spend: { usage: { inputTokens: 8, outputTokens: 1 }, costUsd: null } });
     }
     const byKeys = new Map<string, object[]>();
-    new DeploymentSeries(snapshotMetricSource(() => s, store)).walk(s.deployments, now, {
-      series: (_family, _i, attributes) => {
+    const series = new DeploymentSeries(snapshotMetricSource(() => s, store));
+    series.walk(s.deployments, now, {
+      series: (_family, i, labels) => {
+        // The objects the OTel producer hands on (the /metrics text keeps none of them).
+        const attributes = series.attributesOf(s.deployments, i, labels);
         const keys = Object.keys(attributes).join(',') + (attributes.window ? `:${String(attributes.window)}` : '') + (attributes.direction ? `:${String(attributes.direction)}` : '') + (attributes.error_type !== undefined ? `:${String(attributes.error_type)}` : '');
         const seen = byKeys.get(keys) ?? [];
         if (!seen.includes(attributes)) seen.push(attributes);

@@ -22,8 +22,10 @@ export class DeploymentMetricProducer implements MetricProducer {
     const nowMs = Date.now();
     const now = millisToHrTime(nowMs);
     const points: Array<GaugeMetricData['dataPoints']> = Array.from({ length: DEPLOYMENT_FAMILY_COUNT }, () => []);
-    const counts = this.#series.walk(this.#series.source.deployments(), nowMs, {
-      series: (family, _i, attributes, value, sinceMs) => {
+    const deployments = this.#series.source.deployments();
+    const counts = this.#series.walk(deployments, nowMs, {
+      series: (family, i, labels, value, sinceMs) => {
+        const attributes = this.#series.attributesOf(deployments, i, labels);
         points[family]!.push({ startTime: sinceMs === undefined ? now : millisToHrTime(sinceMs), endTime: now, attributes, value });
       },
     });

@@ -2,40 +2,16 @@ import { ValueType, type Attributes } from '@opentelemetry/api';
 import { millisToHrTime } from '@opentelemetry/core';
 import { AggregationTemporality, DataPointType, type GaugeMetricData, type MetricData } from '@opentelemetry/sdk-metrics';
 import type { Deployment } from '../core/deployment.js';
-import { serverEndpoint } from '../registry/providers.js';
 import type { HealthStore } from '../store/types.js';
 import { verdictOf, type ProbeResult, type Verdict } from '../core/result.js';
 import { VERSION } from '../core/meta.js';
 import { steadyRatiosUntil, UPTIME_WINDOWS, uptimeBetween } from '../store/uptime-runs.js';
 import type { DurationHistogram } from './duration-histogram.js';
-import { DEPLOYMENT_LABELS, METRICS, metricName, type AttributeOf, type ExportPath, type ExportedMetricSpec } from './metrics.js';
+import { DEPLOYMENT_LABELS, METRICS, metricName, type ExportPath, type ExportedMetricSpec } from './metrics.js';
+import { deploymentLabels, INPUT_CODE, NO_EXTRA_LABELS, OUTPUT_CODE, outcomeCode, WINDOW_CODE, withExtra, type DeploymentAttributes } from './series-labels.js';
 
-type DeploymentAttributes = Record<AttributeOf<'deploymentHealthy'>, string>;
-type ProbeOutcomeAttributes = Record<AttributeOf<'probes'>, string>;
-type WindowAttributes = Record<AttributeOf<'uptimeRatio'>, string>;
-type DirectionAttributes = Record<AttributeOf<'probeTokens'>, string>;
 const WINDOWS = Object.entries(UPTIME_WINDOWS);
 const WINDOW_LENGTHS = WINDOWS.map(([, ms]) => ms);
-
-/** The per-deployment labels of the metrics table (typed by it); key order is /metrics label order. */
-export function deploymentLabels(d: Deployment): DeploymentAttributes {
-  return {
-    model_name: d.modelName,
-    model_id: d.id,
-    model: d.probeModel,
-    mode: d.mode,
-    provider: d.provider,
-    server_address: serverEndpoint(d).address,
-  };
-}
-
-/** Labels plus one, as literals: each `{ ...base, window }` got its own V8 hidden class (~20 MB at 10,000 deployments). */
-const windowLabels = (b: DeploymentAttributes, window: string): WindowAttributes =>
-  ({ model_name: b.model_name, model_id: b.model_id, model: b.model, mode: b.mode, provider: b.provider, server_address: b.server_address, window });
-const directionLabels = (b: DeploymentAttributes, direction: string): DirectionAttributes =>
-  ({ model_name: b.model_name, model_id: b.model_id, model: b.model, mode: b.mode, provider: b.provider, server_address: b.server_address, direction });
-const outcomeLabels = (b: DeploymentAttributes, result: string, error_type: string): ProbeOutcomeAttributes =>
-  ({ model_name: b.model_name, model_id: b.model_id, model: b.model, mode: b.mode, provider: b.provider, server_address: b.server_address, result, error_type });
 
 /** What the producer reads on each collection (a subset of TelemetryOptions). */
 export interface MetricSource {
@@ -79,8 +55,8 @@ const F = { healthy: 0, duration: 1, lastProbe: 2, lastSuccess: 3, probes: 4, to
 export const DEPLOYMENT_FAMILY_COUNT = FAMILIES.length;
 export const FAMILY_EXTRA_KEYS: ReadonlyArray<readonly string[]> = FAMILIES.map((f) => f.spec.labels.slice(DEPLOYMENT_LABELS.length).map((l) => l.attribute)); // keys a family adds
 
-/** One series: family (index), deployment position, attributes (one object per deployment and label set, kept), value; `sinceMs`: a counter's start. */
-export type SeriesSink = (family: number, index: number, attributes: Attributes, value: number, sinceMs?: number) => void;
+/** One series: family (index), deployment position, the labels it adds (a code: extraLabels), value; `sinceMs`: a counter's start. */
+export type SeriesSink = (family: number, index: number, labels: number, value: number, sinceMs?: number) => void;
 
 /** What a walk hands its reader: every series, and with `done`, each deployment as it ends. */
 export interface SeriesVisitor {
@@ -96,13 +72,6 @@ export interface SeriesVisitor {
   done?: (i: number, counted: Verdict | undefined, steadyUntil: number) => void;
 }
 
-/**
- * A deployment's attributes objects in one array (an object, two arrays and a Map were ~3.9 MB at 10,000 deployments):
- * its own, one per uptime window, one per token direction, then pairs of an outcome and its attributes, as met.
- */
-type SeriesLabels = [DeploymentAttributes, ...Array<WindowAttributes | DirectionAttributes | string | ProbeOutcomeAttributes>];
-const BASE = 0, WINDOW = 1, INPUT = WINDOW + WINDOWS.length, OUTPUT = INPUT + 1, FIRST_OUTCOME = OUTPUT + 1;
-
 export interface DeploymentCounts { healthy: number; unhealthy: number; pending: number }
 
 /**
@@ -113,24 +82,38 @@ export interface DeploymentCounts { healthy: number; unhealthy: number; pending:
 export class DeploymentSeries {
   readonly #source: MetricSource;
   /**
-   * One attributes object per deployment, and per deployment + probe outcome, reused across
-   * collections: the /metrics writers key their label text by object identity. Kept by position
-   * in the deployments list (a WeakMap lookup per deployment was the walk's largest cost); a
-   * reload makes a new list of new Deployment objects, so the old entries go with the old list.
+   * One attributes object per deployment, reused across collections: the /metrics writers key
+   * their label text by object identity. Kept by position in the deployments list (a WeakMap
+   * lookup per deployment was the walk's largest cost); a reload makes a new list of new
+   * Deployment objects, so the old entries go with the old list.
    */
-  #labelsOf: { deployments: readonly Deployment[]; labels: Array<SeriesLabels | undefined> } | undefined;
+  #labelsOf: { deployments: readonly Deployment[]; labels: Array<DeploymentAttributes | undefined> } | undefined;
+  /** Per deployment, the attributes object of each labels code: made only for a reader that asks (attributesOf). */
+  #withExtraOf: { deployments: readonly Deployment[]; objects: Array<Attributes[] | undefined> } | undefined;
 
   constructor(source: MetricSource) { this.#source = source; }
   get source(): MetricSource { return this.#source; }
   /** Deployment i's own attributes from the last walk of `deployments` (its others: these, then FAMILY_EXTRA_KEYS). */
-  deploymentAttributes(deployments: readonly Deployment[], i: number): Attributes | undefined { return this.#labelsOf?.deployments === deployments ? this.#labelsOf.labels[i]?.[BASE] : undefined; }
+  deploymentAttributes(deployments: readonly Deployment[], i: number): Attributes | undefined { return this.#labelsOf?.deployments === deployments ? this.#labelsOf.labels[i] : undefined; }
+  /**
+   * Deployment i's attributes with the labels of `code`, the same object at every collection
+   * (the serializer keys label text by identity); for a series of the last walk of `deployments`.
+   */
+  attributesOf(deployments: readonly Deployment[], i: number, code: number): Attributes {
+    const base = this.#labelsOf?.deployments === deployments ? this.#labelsOf.labels[i] : undefined;
+    if (!base) throw new Error(`deployment ${i} was not walked`);
+    if (code === NO_EXTRA_LABELS) return base;
+    if (this.#withExtraOf?.deployments !== deployments) this.#withExtraOf = { deployments, objects: new Array<Attributes[] | undefined>(deployments.length) };
+    const objects = this.#withExtraOf.objects[i] ??= [];
+    return objects[code] ??= withExtra(base, code);
+  }
   /** Hands every series to `emit`, deployment by deployment; returns the /health counts. */
   walk(deployments: readonly Deployment[], nowMs: number, visitor: SeriesVisitor): DeploymentCounts {
     const { series: emit, skip, done, only } = visitor;
     const counts = { healthy: 0, unhealthy: 0, pending: 0 };
     const { store, listed, staleAfterS, latencyThresholdS } = this.#source;
     const view = this.#source.view ?? ((id: string) => store.get(id));
-    if (this.#labelsOf?.deployments !== deployments) this.#labelsOf = { deployments, labels: new Array<SeriesLabels | undefined>(deployments.length) };
+    if (this.#labelsOf?.deployments !== deployments) this.#labelsOf = { deployments, labels: new Array<DeploymentAttributes | undefined>(deployments.length) };
     const labelsOf = this.#labelsOf.labels;
     const n = only ? only.length : deployments.length;
     for (let k = 0; k < n; k++) {
@@ -145,56 +128,41 @@ export class DeploymentSeries {
         done?.(i, counted, this.#source.shownUntil?.(d, nowMs) ?? -Infinity);
         continue;
       }
-      let labels = labelsOf[i];
-      if (!labels) {
-        const base = deploymentLabels(d);
-        labelsOf[i] = labels = [base, ...WINDOWS.map(([window]) => windowLabels(base, window)), directionLabels(base, 'input'), directionLabels(base, 'output')];
-      }
-      const attributes = labels[BASE];
+      labelsOf[i] ??= deploymentLabels(d);
       // The verdict, not the last probe: one failure under the threshold changes nothing here,
       // and a deployment without a verdict yet has no series (unknown, not unhealthy).
       // A stale result is unknown health: counted unhealthy as /health shows it, but no series,
       // so an exporter that stopped probing pages as stale (LLMHealthProbesStale), not as down.
       const verdict = verdictOf(r);
       counts[verdict]++;
-      if (verdict !== 'pending' && r.errorType !== 'stale') emit(F.healthy, i, attributes, verdict === 'healthy' ? 1 : 0);
+      if (verdict !== 'pending' && r.errorType !== 'stale') emit(F.healthy, i, NO_EXTRA_LABELS, verdict === 'healthy' ? 1 : 0);
       // A strategy router is graded from what it routes to and never probed: no probe series.
       if (!stats) {
         done?.(i, verdict, this.#source.shownUntil?.(d, nowMs) ?? -Infinity);
         continue;
       }
-      emit(F.failures, i, attributes, r.consecutiveFailures ?? (r.healthy ? 0 : 1));
+      emit(F.failures, i, NO_EXTRA_LABELS, r.consecutiveFailures ?? (r.healthy ? 0 : 1));
       const staleS = staleAfterS?.(d);
-      if (staleS !== undefined) emit(F.staleAfter, i, attributes, staleS);
+      if (staleS !== undefined) emit(F.staleAfter, i, NO_EXTRA_LABELS, staleS);
       // Degraded is a healthy deployment's shade: known only with a fresh verdict (view marks it).
-      if (verdict !== 'pending' && r.errorType !== 'stale' && latencyThresholdS?.(d) !== undefined) emit(F.degraded, i, attributes, r.degraded ? 1 : 0);
-      if (r.tlsCertExpiresAt !== undefined) emit(F.certExpiry, i, attributes, r.tlsCertExpiresAt / 1000);
-      emit(F.duration, i, attributes, r.latencyMs / 1000);
-      emit(F.lastProbe, i, attributes, r.checkedAt / 1000);
-      if (stats.lastSuccessAt !== undefined) emit(F.lastSuccess, i, attributes, stats.lastSuccessAt / 1000);
+      if (verdict !== 'pending' && r.errorType !== 'stale' && latencyThresholdS?.(d) !== undefined) emit(F.degraded, i, NO_EXTRA_LABELS, r.degraded ? 1 : 0);
+      if (r.tlsCertExpiresAt !== undefined) emit(F.certExpiry, i, NO_EXTRA_LABELS, r.tlsCertExpiresAt / 1000);
+      emit(F.duration, i, NO_EXTRA_LABELS, r.latencyMs / 1000);
+      emit(F.lastProbe, i, NO_EXTRA_LABELS, r.checkedAt / 1000);
+      if (stats.lastSuccessAt !== undefined) emit(F.lastSuccess, i, NO_EXTRA_LABELS, stats.lastSuccessAt / 1000);
       const runs = store.uptimeRuns(d.id);
       for (let w = 0; runs.length && w < WINDOWS.length; w++) {
         const ratio = uptimeBetween(runs, nowMs - WINDOWS[w]![1], nowMs).ratio;
-        if (ratio !== null) emit(F.uptime, i, labels[WINDOW + w] as WindowAttributes, ratio);
+        if (ratio !== null) emit(F.uptime, i, WINDOW_CODE + w, ratio);
       }
       const since = stats.since;
       const spent = store.spend(d.id)?.sinceStart;
       if (spent && (spent.inputTokens || spent.outputTokens)) {
-        emit(F.tokens, i, labels[INPUT] as DirectionAttributes, spent.inputTokens, since);
-        emit(F.tokens, i, labels[OUTPUT] as DirectionAttributes, spent.outputTokens, since);
+        emit(F.tokens, i, INPUT_CODE, spent.inputTokens, since);
+        emit(F.tokens, i, OUTPUT_CODE, spent.outputTokens, since);
       }
-      if (spent && spent.probes > spent.unpriced) emit(F.cost, i, attributes, spent.costUsd, since);
-      for (const [outcome, count] of stats.outcomes) {
-        let at = FIRST_OUTCOME;
-        while (at < labels.length && labels[at] !== outcome) at += 2;
-        if (at === labels.length) {
-          const healthyOutcome = outcome === 'healthy';
-          // A copy of exact length: a push would leave room for 16 more (V8's growth), per deployment.
-          const added: SeriesLabels = [...labels, outcome, outcomeLabels(attributes, healthyOutcome ? 'healthy' : 'unhealthy', healthyOutcome ? '' : outcome)];
-          labelsOf[i] = labels = added;
-        }
-        emit(F.probes, i, labels[at + 1] as ProbeOutcomeAttributes, count, since);
-      }
+      if (spent && spent.probes > spent.unpriced) emit(F.cost, i, NO_EXTRA_LABELS, spent.costUsd, since);
+      for (const [outcome, count] of stats.outcomes) emit(F.probes, i, outcomeCode(outcome), count, since);
       // Everything above is read from the stored result and its entry except the view's
       // staleness and the uptime windows, which move with the clock.
       if (done) done(i, verdict, Math.min(this.#source.shownUntil?.(d, nowMs) ?? -Infinity, steadyRatiosUntil(runs, nowMs, WINDOW_LENGTHS)));

@@ -1,4 +1,3 @@
-import type { Attributes } from '@opentelemetry/api';
 import type { MetricData } from '@opentelemetry/sdk-metrics';
 import type { Deployment } from '../core/deployment.js';
 import { DEPLOYMENT_FAMILY_COUNT, FAMILY_EXTRA_KEYS, type DeploymentSeries } from './deployment-series.js';
@@ -6,6 +5,7 @@ import type { ExportPath } from './metrics.js';
 import { escapeAttributeValue, sanitizeName, valueString } from './prometheus-format.js';
 import { seriesName, type PrometheusTextSerializer } from './prometheus-text.js';
 import { KeptSeries, VERDICTS } from './kept-series.js';
+import { extraLabels } from './series-labels.js';
 
 /** Deployments per block: a changed value re-renders its block's lines of that family only. */
 const BLOCK = 64;
@@ -42,10 +42,10 @@ export class DeploymentText {
   #inFlight = 0;
   #names: string[] = [];
   /**
-   * Per family, the text its extra labels add (`,window="1h"`), by their values joined by NUL:
-   * a few windows, directions and outcomes, whatever the number of deployments.
+   * Per family, the text its extra labels add (`,window="1h"`), by labels code: a few windows,
+   * directions and outcomes, whatever the number of deployments.
    */
-  readonly #extraText = FAMILY_EXTRA_KEYS.map(() => new Map<string, string>());
+  readonly #extraText = FAMILY_EXTRA_KEYS.map(() => new Array<string | undefined>());
   /** A deployment's position by id, for the ids the store says changed. */
   #index = new Map<string, number>();
   /** The store version of the last scrape, and the earliest clock edge of any deployment then. */
@@ -77,17 +77,17 @@ export class DeploymentText {
       ...(only ? { only } : {}),
       // Unchanged since the last scrape (same stored result, no clock edge passed): kept as is.
       skip: (i, d) => kept.walked[i] === 1 && nowMs <= kept.steadyUntil[i]! && store.get(d.id) === kept.stored[i],
-      series: (family, i, attributes, value) => {
+      series: (family, i, labels, value) => {
         if (i !== current) { current = i; pos = 0; }
         if (pos === kept.stride) kept.widen(pos + 1);
         const n = kept.n[i]!;
         const at = i * kept.stride + pos;
-        if (pos < n && kept.families[at] === family && kept.attributes[at] === attributes && Object.is(kept.values[at], value)) { pos++; return; }
+        if (pos < n && kept.families[at] === family && kept.labels[at] === labels && Object.is(kept.values[at], value)) { pos++; return; }
         const row = blocks[(i / BLOCK) | 0]!;
         if (pos < n) row[kept.families[at]!] = undefined;
         row[family] = undefined;
         kept.families[at] = family;
-        kept.attributes[at] = attributes;
+        kept.labels[at] = labels;
         kept.values[at] = value;
         pos++;
         if (pos > n) kept.n[i] = pos;
@@ -99,7 +99,6 @@ export class DeploymentText {
         const base = i * kept.stride;
         for (let j = pos; j < kept.n[i]!; j++) {
           row[kept.families[base + j]!] = undefined;
-          kept.attributes[base + j] = undefined;
         }
         kept.n[i] = pos;
         kept.stored[i] = store.get(deployments[i]!.id);
@@ -179,30 +178,23 @@ export class DeploymentText {
       let own: string | undefined;
       for (let j = i * kept.stride; j < i * kept.stride + kept.n[i]!; j++) {
         if (kept.families[j] !== family) continue;
-        const attributes = kept.attributes[j]!;
-        let labels: string;
-        if (extraKeys.length) {
-          // The deployment's label text and the family's extra labels, joined per line: a kept
-          // text per attributes object (9 a deployment) was ~15 MB of heap at 10,000 deployments.
-          own ??= this.#serializer.labelText(this.#series.deploymentAttributes(this.#deployments!, i)!);
-          labels = own + this.#extra(family, extraKeys, attributes);
-        } else {
-          labels = this.#serializer.labelText(attributes);
-        }
+        // The deployment's label text and the family's extra labels, joined per line: a kept
+        // text per attributes object (9 a deployment) was ~15 MB of heap at 10,000 deployments.
+        own ??= this.#serializer.labelText(this.#series.deploymentAttributes(this.#deployments!, i)!);
+        const labels = extraKeys.length ? own + this.#extra(family, extraKeys, kept.labels[j]!) : own;
         text += `${name}${labels ? `{${labels}}` : ''} ${valueString(kept.values[j]!)}\n`;
       }
     }
     return text;
   }
 
-  /** `,key="value"...` for a family's extra labels on `attributes`, as the serializer writes them. */
-  #extra(family: number, keys: readonly string[], attributes: Attributes): string {
+  /** `,key="value"...` for a family's extra labels, those of labels code `code`, as the serializer writes them. */
+  #extra(family: number, keys: readonly string[], code: number): string {
     const cache = this.#extraText[family]!;
-    const id = keys.length === 1 ? String(attributes[keys[0]!]) : keys.map((key) => String(attributes[key])).join('\u0000');
-    let text = cache.get(id);
+    let text = cache[code];
     if (text === undefined) {
-      text = keys.map((key) => `,${sanitizeName(key)}="${escapeAttributeValue(attributes[key])}"`).join('');
-      cache.set(id, text);
+      const extra = extraLabels(code);
+      cache[code] = text = keys.map((key) => `,${sanitizeName(key)}="${escapeAttributeValue(extra[key])}"`).join('');
     }
     return text;
   }

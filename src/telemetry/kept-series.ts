@@ -1,4 +1,3 @@
-import type { Attributes } from '@opentelemetry/api';
 import type { ProbeResult, Verdict } from '../core/result.js';
 
 /** Series slots per deployment to start with (14 in a healthy chat deployment's walk); doubled when one has more. */
@@ -16,7 +15,8 @@ export const VERDICTS: ReadonlyArray<Verdict | undefined> = [undefined, 'healthy
 export class KeptSeries {
   stride = FIRST_STRIDE;
   families: Uint8Array;
-  attributes: Array<Attributes | undefined>;
+  /** The labels each series adds to its deployment's (a code: series-labels.ts). */
+  labels: Uint16Array;
   values: Float64Array;
   readonly n: Uint16Array;
   /** 1 once walked. */
@@ -30,7 +30,7 @@ export class KeptSeries {
 
   constructor(readonly length: number) {
     this.families = new Uint8Array(length * this.stride);
-    this.attributes = new Array<Attributes | undefined>(length * this.stride).fill(undefined);
+    this.labels = new Uint16Array(length * this.stride);
     this.values = new Float64Array(length * this.stride);
     this.n = new Uint16Array(length);
     this.walked = new Uint8Array(length);
@@ -45,18 +45,18 @@ export class KeptSeries {
     while (stride < slots) stride *= 2;
     if (stride === this.stride) return;
     const families = new Uint8Array(this.length * stride);
-    const attributes = new Array<Attributes | undefined>(this.length * stride).fill(undefined);
+    const labels = new Uint16Array(this.length * stride);
     const values = new Float64Array(this.length * stride);
     for (let i = 0; i < this.length; i++) {
       for (let j = 0; j < this.n[i]!; j++) {
         families[i * stride + j] = this.families[i * this.stride + j]!;
-        attributes[i * stride + j] = this.attributes[i * this.stride + j];
+        labels[i * stride + j] = this.labels[i * this.stride + j]!;
         values[i * stride + j] = this.values[i * this.stride + j]!;
       }
     }
     this.stride = stride;
     this.families = families;
-    this.attributes = attributes;
+    this.labels = labels;
     this.values = values;
   }
 }

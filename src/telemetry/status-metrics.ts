@@ -8,7 +8,7 @@ import {
 import type { MaintenanceCalendar } from '../config/maintenance.js';
 import type { Deployment } from '../core/deployment.js';
 import { VERSION } from '../core/meta.js';
-import { deploymentLabels } from './deployment-series.js';
+import { deploymentLabels } from './series-labels.js';
 import { METRICS, metricName, type ExportPath, type ExportedMetricSpec } from './metrics.js';
 
 /** What the status metrics are read from on each collection. */
