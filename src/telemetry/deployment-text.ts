@@ -3,7 +3,7 @@ import type { Deployment } from '../core/deployment.js';
 import { DEPLOYMENT_FAMILY_COUNT, FAMILY_EXTRA_KEYS, type DeploymentSeries } from './deployment-series.js';
 import type { ExportPath } from './metrics.js';
 import { escapeAttributeValue, sanitizeName, valueString } from './prometheus-format.js';
-import { seriesName, type PrometheusTextSerializer } from './prometheus-text.js';
+import { seriesName, type PrometheusTextSerializer, type RenderedLines } from './prometheus-text.js';
 import { KeptSeries, VERDICTS } from './kept-series.js';
 import { extraLabels } from './series-labels.js';
 
@@ -59,9 +59,10 @@ export class DeploymentText {
 
   /**
    * The metrics DeploymentMetricProducer would collect for `path` at `nowMs`, the per-deployment
-   * families without points, and those families' lines, for serializer.serializeParts(…, rendered).
+   * families without points, and those families' lines, for serializer.serializeParts(…, rendered)
+   * before anything else runs: changed lines are rendered from what this walk kept when written.
    */
-  collect(path: ExportPath, nowMs: number): { metrics: MetricData[]; rendered: Map<MetricData, ReadonlyArray<Buffer | string>>; release: () => void } {
+  collect(path: ExportPath, nowMs: number): { metrics: MetricData[]; rendered: Map<MetricData, ReadonlyArray<RenderedLines>>; release: () => void } {
     const deployments = this.#series.source.deployments();
     if (deployments !== this.#deployments) this.#reset(deployments);
     const kept = this.#kept;
@@ -117,9 +118,9 @@ export class DeploymentText {
 
     const { metrics, families } = this.#series.metrics(path, nowMs, counts, () => []);
     if (!this.#names.length) this.#names = families.map((m) => seriesName(m)!);
-    const rendered = new Map<MetricData, Array<Buffer | string>>();
+    const rendered = new Map<MetricData, RenderedLines[]>();
     families.forEach((metric, family) => {
-      const lines: Array<Buffer | string> = [];
+      const lines: RenderedLines[] = [];
       for (let b = 0; b < blocks.length; b++) {
         const row = blocks[b]!;
         let block = row[family];
@@ -128,9 +129,10 @@ export class DeploymentText {
           // probes landing between scrapes, the lines of the families every probe moves (its
           // duration, timestamp, counters) change in nearly every block at every scrape: kept,
           // they were ~12 MB of Buffers replaced at each scrape, freed only by full GCs.
-          const text = this.#render(b, family);
+          // Rendered when the serializer writes its place, not here: ~8 MB of text a scrape,
+          // held until then, outlived young-generation collections and went to old space.
           row[family] = null;
-          if (text) lines.push(text);
+          lines.push(() => this.#render(b, family));
           continue;
         }
         // Unchanged for a whole scrape interval: kept until it changes.

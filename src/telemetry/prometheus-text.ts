@@ -37,6 +37,9 @@ const TARGET_INFO_HEAD = `# HELP ${TARGET_INFO} ${TARGET_INFO_HELP}\n# TYPE ${TA
  */
 interface Labels { text: string; bytes: Buffer | undefined }
 
+/** Lines a caller renders itself (serializeParts): kept bytes, text, or text made when written. */
+export type RenderedLines = Buffer | string | (() => string);
+
 /**
  * A metric's series name as the library writes it (sanitized, `_` before a leading digit,
  * `_total` on monotonic sums); undefined where this serializer leaves the metric to the library.
@@ -97,10 +100,11 @@ export class PrometheusTextSerializer {
   /**
    * The same text as serialize(), as segments to write in order: `rendered` gives metrics whose
    * series lines the caller wrote itself (`name{labels} value\n` each, named by seriesName()),
-   * bytes put in place without a copy, text written into chunks. The first segment goes to
-   * release() when the answer is sent.
+   * bytes put in place without a copy, text written into chunks, a function's text asked for
+   * when its place is written (so it dies young). The first segment goes to release() when the
+   * answer is sent.
    */
-  serializeParts(resourceMetrics: ResourceMetrics, rendered: ReadonlyMap<MetricData, ReadonlyArray<Buffer | string>>): Buffer[] {
+  serializeParts(resourceMetrics: ResourceMetrics, rendered: ReadonlyMap<MetricData, ReadonlyArray<RenderedLines>>): Buffer[] {
     const writing = this.#chunks.begin();
     const out = new Bytes(writing.next(0), writing.next);
     this.#write(out, resourceMetrics, rendered);
@@ -109,7 +113,7 @@ export class PrometheusTextSerializer {
     return parts;
   }
 
-  #write(out: Bytes, resourceMetrics: ResourceMetrics, rendered: ReadonlyMap<MetricData, ReadonlyArray<Buffer | string>> | undefined): void {
+  #write(out: Bytes, resourceMetrics: ResourceMetrics, rendered: ReadonlyMap<MetricData, ReadonlyArray<RenderedLines>> | undefined): void {
     if (!this.#withoutTargetInfo) {
       out.str(TARGET_INFO_HEAD);
       this.#labelsAndValue(out, this.#labelsOf(resourceMetrics.resource.attributes), '', undefined, 1);
@@ -147,7 +151,7 @@ export class PrometheusTextSerializer {
    * One metric as the library's `_serializeMetricData(...).trim() + '\n'` (nothing when it skips
    * it); `lines`: its series already rendered (`name{labels} value\n` each, seriesName's name).
    */
-  #metric(out: Bytes, metric: MetricData, scope: ScopeMetrics['scope'], extra: string, lines?: ReadonlyArray<Buffer | string>): void {
+  #metric(out: Bytes, metric: MetricData, scope: ScopeMetrics['scope'], extra: string, lines?: ReadonlyArray<RenderedLines>): void {
     const name = seriesName(metric);
     const type = metric.dataPointType;
     if (name === undefined) {
@@ -163,6 +167,7 @@ export class PrometheusTextSerializer {
     if (lines) {
       for (const l of lines) {
         if (typeof l === 'string') out.text(l);
+        else if (typeof l === 'function') out.text(l());
         else out.splice(l);
       }
     } else if (type === DataPointType.HISTOGRAM) {
