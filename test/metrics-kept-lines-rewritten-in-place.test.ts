@@ -66,4 +66,30 @@ describe('/metrics lines kept between scrapes', () => {
     held.close();
     await telemetry.shutdown();
   });
+
+  it('a block that changed is written into the memory it was kept in, not beside it in the answer', async () => {
+    const s = buildSnapshot(parseConfig(`model_list:\n${yaml}general_settings:\n  background_health_checks: true\n  health_check_interval: 60\n`, 'm.yaml', {}), 0);
+    const store = new MemoryStore(10);
+    const telemetry = new Telemetry({ ...snapshotMetricSource(() => s, store), env: {} });
+    const set = (i: number, latencyMs: number) => store.set({ deploymentId: `d${i}`, healthy: true, startedAt: T - latencyMs, checkedAt: T, latencyMs, headers: {} });
+    for (let i = 0; i < N; i++) set(i, 100 + i);
+    const scrapeChecked = async () => {
+      const answer = await scrape(telemetry);
+      expect(answer.text()).toBe(library.serialize((await telemetry.prometheus.collect()).resourceMetrics));
+      answer.close();
+      return answer;
+    };
+    const durationOfD0 = (a: Answer, seconds: string) => a.parts.find((p) => p.toString().includes(`llm_deployment_probe_duration_seconds{model_name="m0",model_id="d0"`) && p.toString().includes(`} ${seconds}\n`));
+    await scrapeChecked();
+    const kept = await scrapeChecked();
+    const keptBlock = durationOfD0(kept, '0.1');
+    expect(keptBlock).toBeDefined();
+    set(0, 5000);
+    const changed = await scrapeChecked();
+    const changedBlock = durationOfD0(changed, '5');
+    // The same memory, rewritten: its own segment, not a copy in the answer's chunks.
+    expect(changedBlock?.buffer).toBe(keptBlock!.buffer);
+    expect(changedBlock!.toString().startsWith('llm_deployment_probe_duration_seconds{')).toBe(true);
+    await telemetry.shutdown();
+  });
 });
