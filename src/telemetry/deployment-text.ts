@@ -2,8 +2,8 @@ import type { MetricData } from '@opentelemetry/sdk-metrics';
 import type { Deployment } from '../core/deployment.js';
 import { DEPLOYMENT_FAMILY_COUNT, FAMILY_EXTRA_KEYS, type DeploymentSeries } from './deployment-series.js';
 import type { ExportPath } from './metrics.js';
-import { escapeAttributeValue, sanitizeName, valueString } from './prometheus-format.js';
-import { seriesName, type PrometheusTextSerializer, type RenderedLines } from './prometheus-text.js';
+import { escapeAttributeValue, sanitizeName, valueString, type RenderedLines } from './prometheus-format.js';
+import { seriesName, type PrometheusTextSerializer } from './prometheus-text.js';
 import { KeptSeries, VERDICTS } from './kept-series.js';
 import { extraLabels } from './series-labels.js';
 

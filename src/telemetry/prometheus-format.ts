@@ -47,6 +47,13 @@ export function join(a: string, b: string): string {
 }
 
 /**
+ * Lines a caller renders itself (PrometheusTextSerializer.serializeParts): bytes, put in place
+ * without a copy; text, written into chunks; a function, whose text is made when its place is
+ * written (so it dies young).
+ */
+export type RenderedLines = Buffer | string | (() => string);
+
+/**
  * A UTF-8 byte buffer. Alone it grows by copying into one contiguous buffer. With `nextChunk`
  * it is an output of segments instead (parts()): bytes handed to splice() are put in place
  * without a copy, and when the buffer is full it is cut there and writing goes on in the next

@@ -6,7 +6,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { AnswerChunks } from './answer-chunks.js';
 import { METRICS } from './metrics.js';
-import { Bytes, escapeAttributeValue, escapeString, join, prometheusType, sanitizeName, valueString } from './prometheus-format.js';
+import { Bytes, escapeAttributeValue, type RenderedLines, escapeString, join, prometheusType, sanitizeName, valueString } from './prometheus-format.js';
 
 /*
  * The Prometheus text exposition as UTF-8 bytes, byte-for-byte what
@@ -37,8 +37,6 @@ const TARGET_INFO_HEAD = `# HELP ${TARGET_INFO} ${TARGET_INFO_HELP}\n# TYPE ${TA
  */
 interface Labels { text: string; bytes: Buffer | undefined }
 
-/** Lines a caller renders itself (serializeParts): kept bytes, text, or text made when written. */
-export type RenderedLines = Buffer | string | (() => string);
 
 /**
  * A metric's series name as the library writes it (sanitized, `_` before a leading digit,
@@ -99,10 +97,8 @@ export class PrometheusTextSerializer {
 
   /**
    * The same text as serialize(), as segments to write in order: `rendered` gives metrics whose
-   * series lines the caller wrote itself (`name{labels} value\n` each, named by seriesName()),
-   * bytes put in place without a copy, text written into chunks, a function's text asked for
-   * when its place is written (so it dies young). The first segment goes to release() when the
-   * answer is sent.
+   * series lines the caller wrote itself (`name{labels} value\n` each, named by seriesName()).
+   * The first segment goes to release() when the answer is sent.
    */
   serializeParts(resourceMetrics: ResourceMetrics, rendered: ReadonlyMap<MetricData, ReadonlyArray<RenderedLines>>): Buffer[] {
     const writing = this.#chunks.begin();
