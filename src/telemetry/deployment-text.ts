@@ -126,8 +126,8 @@ export class DeploymentText {
         let block = row[family];
         if (block === undefined) {
           // Changed since the last scrape. Into the memory it was last kept in, when it has
-          // some and it fits: kept again at no cost. A spare left aside while its block changed
-          // held the same text again as the answer's chunks (~10 MB at 10,000 deployments).
+          // some and it fits: kept again at no cost, where a spare left aside while its block
+          // changed was memory held beside the answer's chunks (bench/FINDINGS.md, eleventh pass).
           const text = this.#spare[b]![family] && this.#inFlight === 0 ? this.#render(b, family) : undefined;
           block = text === undefined ? undefined : this.#intoSpare(b, family, text);
           if (block) {
