@@ -6,7 +6,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { AnswerChunks } from './answer-chunks.js';
 import { METRICS } from './metrics.js';
-import { Bytes, escapeAttributeValue, type RenderedLines, escapeString, join, prometheusType, sanitizeName, valueString } from './prometheus-format.js';
+import { Bytes, escapeAttributeValue, escapeString, join, prometheusType, sanitizeName, valueString, type RenderedLines } from './prometheus-format.js';
 
 /*
  * The Prometheus text exposition as UTF-8 bytes, byte-for-byte what
@@ -36,7 +36,6 @@ const TARGET_INFO_HEAD = `# HELP ${TARGET_INFO} ${TARGET_INFO_HELP}\n# TYPE ${TA
  * a Buffer per attributes object (90,000 at 10,000 deployments) held ~17 MB for nothing.
  */
 interface Labels { text: string; bytes: Buffer | undefined }
-
 
 /**
  * A metric's series name as the library writes it (sanitized, `_` before a leading digit,
