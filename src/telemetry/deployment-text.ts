@@ -129,7 +129,7 @@ export class DeploymentText {
           // some and it fits: kept again at no cost, where a spare left aside while its block
           // changed was memory held beside the answer's chunks (bench/FINDINGS.md, eleventh pass).
           const text = this.#spare[b]![family] && this.#inFlight === 0 ? this.#render(b, family) : undefined;
-          block = text === undefined ? undefined : this.#intoSpare(b, family, text);
+          block = text === undefined ? undefined : this.#keepText(b, family, text, false);
           if (block) {
             row[family] = block;
             if (block.length) lines.push(block);
@@ -158,21 +158,23 @@ export class DeploymentText {
     return { metrics, rendered, release };
   }
 
-  /** A block's lines as kept bytes: in its last memory when that fits and no earlier answer may still hold it. */
+  /** A block's lines as kept bytes (#keepText). */
   #keep(block: number, family: number): Buffer {
-    const text = this.#render(block, family);
-    const length = Buffer.byteLength(text);
-    const kept = this.#inFlight === 0 ? this.#intoSpare(block, family, text, length) : undefined;
-    if (kept) return kept;
-    // Room for lines a few bytes longer next time (values such as an uptime ratio change length).
-    this.#spare[block]![family] = Buffer.allocUnsafeSlow(length + (length >> 4));
-    return this.#intoSpare(block, family, text, length)!;
+    return this.#keepText(block, family, this.#render(block, family), true)!;
   }
 
-  /** `text` written into the block's last memory, as its view; undefined if it has none or the text does not fit. */
-  #intoSpare(block: number, family: number, text: string, length = Buffer.byteLength(text)): Buffer | undefined {
-    const spare = this.#spare[block]![family];
-    if (!spare || spare.length < length) return undefined;
+  /**
+   * `text` as a block's kept bytes: in its last memory when that fits and no earlier answer may
+   * still hold it, else in new memory (`fresh`) or not at all (undefined).
+   */
+  #keepText(block: number, family: number, text: string, fresh: boolean): Buffer | undefined {
+    const length = Buffer.byteLength(text);
+    let spare = this.#spare[block]![family];
+    if (!spare || spare.length < length || this.#inFlight > 0) {
+      if (!fresh) return undefined;
+      // Room for lines a few bytes longer next time (values such as an uptime ratio change length).
+      this.#spare[block]![family] = spare = Buffer.allocUnsafeSlow(length + (length >> 4));
+    }
     spare.write(text, 0);
     return spare.subarray(0, length);
   }
