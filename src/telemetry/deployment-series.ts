@@ -94,13 +94,13 @@ export class DeploymentSeries {
   constructor(source: MetricSource) { this.#source = source; }
   get source(): MetricSource { return this.#source; }
   /** Deployment i's own attributes from the last walk of `deployments` (its others: these, then FAMILY_EXTRA_KEYS). */
-  deploymentAttributes(deployments: readonly Deployment[], i: number): Attributes | undefined { return this.#labelsOf?.deployments === deployments ? this.#labelsOf.labels[i] : undefined; }
+  deploymentAttributes(deployments: readonly Deployment[], i: number): DeploymentAttributes | undefined { return this.#labelsOf?.deployments === deployments ? this.#labelsOf.labels[i] : undefined; }
   /**
    * Deployment i's attributes with the labels of `code`, the same object at every collection
    * (the serializer keys label text by identity); for a series of the last walk of `deployments`.
    */
   attributesOf(deployments: readonly Deployment[], i: number, code: number): Attributes {
-    const base = this.#labelsOf?.deployments === deployments ? this.#labelsOf.labels[i] : undefined;
+    const base = this.deploymentAttributes(deployments, i);
     if (!base) throw new Error(`deployment ${i} was not walked`);
     if (code === NO_EXTRA_LABELS) return base;
     if (this.#withExtraOf?.deployments !== deployments) this.#withExtraOf = { deployments, objects: new Array<Attributes[] | undefined>(deployments.length) };
